@@ -1,0 +1,24 @@
+"""deck2anki: flashcard text in, Anki decks out, updates in place on every rebuild."""
+
+from .build import BuildResult, build
+from .convert import convert, read, read_text, write
+from .errors import Deck2AnkiError, SourceError, UsageError
+from .model import Deck, Location, Note
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BuildResult",
+    "Deck",
+    "Deck2AnkiError",
+    "Location",
+    "Note",
+    "SourceError",
+    "UsageError",
+    "__version__",
+    "build",
+    "convert",
+    "read",
+    "read_text",
+    "write",
+]

@@ -1,0 +1,163 @@
+"""The ``deck2anki`` command: thin click commands over the library, clean messages."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from . import __version__
+from .errors import Deck2AnkiError, Diagnostic, SourceError
+from .formats import FORMATS
+
+
+class _ContentFailure(click.ClickException):
+    """Bad content (exit 1): printed as the library wrote it, diagnostics and summary."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+class _UsageFailure(_ContentFailure):
+    """Bad usage (exit 2), told apart from bad content for scripts and CI."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _reporting() -> Iterator[None]:
+    """Turn the library's errors into messages and exit statuses."""
+    try:
+        yield
+    except SourceError as error:
+        raise _ContentFailure(str(error)) from None
+    except Deck2AnkiError as error:
+        raise _UsageFailure(f"error: {error}") from None
+
+
+def _warn(warnings: Sequence[Diagnostic]) -> None:
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deck2anki")
+def cli() -> None:
+    """Turn flashcard text into Anki decks that update in place when rebuilt."""
+
+
+@cli.command()
+@click.option(
+    "--sources",
+    default="sources",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of source files, one deck each.",
+)
+@click.option(
+    "--out",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the .apkg files are written to.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file [default: ./deck2anki.toml if present].",
+)
+def build(sources: Path, out: Path, config_path: Path | None) -> None:
+    """Build every source in SOURCES into one .apkg per source in OUT.
+
+    Every source is checked first; if any has an error, nothing is written.
+    """
+    from .build import build as build_decks
+    from .config import load_config
+
+    with _reporting():
+        result = build_decks(sources, out, config=load_config(config_path))
+    _warn(result.warnings)
+    for deck in result.built:
+        noun = "note" if deck.notes == 1 else "notes"
+        click.echo(
+            f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from {deck.source}"
+        )
+
+
+@cli.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--deck", "deck_name", help="Name of the deck [default: from the source].")
+@click.option(
+    "--from",
+    "from_format",
+    type=click.Choice([f.name for f in FORMATS if f.readable]),
+    help="Format of SOURCE [default: from its suffix].",
+)
+@click.option(
+    "--to",
+    "to_format",
+    type=click.Choice([f.name for f in FORMATS if f.writer is not None]),
+    help="Format of TARGET [default: from its suffix].",
+)
+def convert(
+    source: Path,
+    target: Path,
+    deck_name: str | None,
+    from_format: str | None,
+    to_format: str | None,
+) -> None:
+    """Convert SOURCE into TARGET; the output format follows TARGET's suffix."""
+    from .convert import convert as convert_file
+    from .errors import Report
+
+    report = Report()
+    with _reporting():
+        deck = convert_file(
+            source,
+            target,
+            from_format=from_format,
+            to_format=to_format,
+            deck_name=deck_name,
+            report=report,
+        )
+    _warn(report.warnings)
+    noun = "note" if len(deck.notes) == 1 else "notes"
+    click.echo(f"wrote {target} ({len(deck.notes)} {noun}, deck '{deck.name}')")
+
+
+@cli.command()
+@click.argument("package", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def inspect(package: Path, as_json: bool) -> None:
+    """List the notes of an .apkg: question, answer, analogy and tags."""
+    from . import inspect as inspection
+
+    with _reporting():
+        deck = inspection.inspect_package(package)
+    if as_json:
+        click.echo(inspection.as_json(deck))
+    else:
+        click.echo(inspection.as_table(deck, shutil.get_terminal_size().columns))
+
+
+@cli.command()
+def formats() -> None:
+    """List the formats deck2anki reads and writes."""
+    for fmt in FORMATS:
+        modes = "read" if fmt.readable else ""
+        if fmt.writer is not None:
+            modes = f"{modes}/write" if modes else "write"
+        click.echo(f"{fmt.name:<10} {' '.join(fmt.suffixes):<16} {modes:<11} {fmt.description}")
+
+
+def main() -> None:
+    """Entry point of the ``deck2anki`` script."""
+    cli(prog_name="deck2anki")

@@ -1,0 +1,82 @@
+"""What a package holds, as a table for people or JSON for scripts (``deck2anki inspect``)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from .convert import read
+from .model import Deck
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+COLUMNS = ("Question", "Answer", "Analogy", "Tags")
+
+
+def plain_text(field_html: str) -> str:
+    """A field's HTML as one line of readable text: tags dropped, entities decoded, space folded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", field_html))).strip()
+
+
+def inspect_package(path: str | Path) -> Deck:
+    """The deck inside the package at ``path``, fields as Anki stores them (HTML)."""
+    # Any file name will do: the contents, not the suffix, decide whether it is a package.
+    return read(path, fmt="colpkg" if Path(path).suffix.lower() == ".colpkg" else "apkg")
+
+
+def as_json(deck: Deck) -> str:
+    """The deck as JSON: name, description and each note's GUID, fields (HTML) and tags."""
+    return json.dumps(
+        {
+            "deck": deck.name,
+            "description": deck.description,
+            "notes": [
+                {
+                    "guid": note.guid,
+                    "question": note.question,
+                    "answer": note.answer,
+                    "analogy": note.analogy,
+                    "tags": list(note.tags),
+                }
+                for note in deck.notes
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def as_table(deck: Deck, width: int = 120) -> str:
+    """The deck as a text table that fits ``width`` columns, long fields cut with an ellipsis."""
+    rows = [
+        (
+            plain_text(note.question),
+            plain_text(note.answer),
+            plain_text(note.analogy),
+            " ".join(note.tags),
+        )
+        for note in deck.notes
+    ]
+    number = len(str(len(rows))) + 1
+    # Question, answer, analogy and tags share what the row number and the gaps leave.
+    share = max(width - number - 2 * len(COLUMNS), 4 * 8)
+    widths = [share * 3 // 10, share * 4 // 10, share * 2 // 10, share // 10]
+    header = f"{'#':>{number}}  " + "  ".join(
+        f"{c:<{w}}" for c, w in zip(COLUMNS, widths, strict=True)
+    )
+    lines = [f"{deck.name}: {len(rows)} note{'s' if len(rows) != 1 else ''}", header.rstrip()]
+    for index, row in enumerate(rows, start=1):
+        cells = [_cut(cell, w) for cell, w in zip(row, widths, strict=True)]
+        lines.append(
+            (
+                f"{index:>{number}}  "
+                + "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True))
+            ).rstrip()
+        )
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,70 @@
+"""The data model every reader produces and every writer consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a source file, for messages that point at it."""
+
+    path: str
+    """The file as the user named it (relative paths stay relative)."""
+
+    line: int | None = None
+    """1-based line number, or None when the problem concerns the whole file."""
+
+    column: int | None = None
+    """1-based column, or None when only the line is known."""
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One flashcard: a question, its answer and, when it has one, its analogy."""
+
+    question: str
+    """The question, as source text (Markdown, or HTML when ``is_html``)."""
+
+    answer: str
+    """The answer without its analogy, as source text."""
+
+    analogy: str = ""
+    """The analogy that illustrates the answer, without its ``Analogy:`` label; "" for none."""
+
+    tags: tuple[str, ...] = ()
+    """Anki tags of this note; no tag contains white space."""
+
+    guid: str | None = None
+    """Identity pinned by the source; None lets deck2anki derive a stable one."""
+
+    is_html: bool = False
+    """True when the fields already are Anki HTML (read from a package) and must not be rendered."""
+
+    location: Location | None = field(default=None, compare=False)
+    """Where the note starts in its source, for messages; not part of the note's value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A named, ordered collection of notes: what one source file holds."""
+
+    name: str
+    """The Anki deck name; ``::`` separates subdecks."""
+
+    notes: tuple[Note, ...] = ()
+    """The notes, in source order."""
+
+    description: str = ""
+    """Shown by Anki on the deck's overview screen; "" for none."""
+
+    declared_count: int | None = field(default=None, compare=False)
+    """The card count a source claims (a page's ``1/19`` counter), if any; never trusted."""

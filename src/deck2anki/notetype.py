@@ -1,0 +1,84 @@
+"""Our note type: its fields, card templates and CSS, a public contract (ANKI-FACTS 5 and 6).
+
+Anki forks a note type whose fields or templates change in name, number or order, and then
+stops updating the notes of every student who imported an earlier deck. So the set is
+designed once, for everything deck2anki offers: the forward card always, the reversed and the
+type-in card only for notes whose ``Add Reverse`` / ``Add Type-in`` field is not empty (the
+same switch Anki's stock "Basic (optional reversed card)" uses), so turning them on for a
+deck fills a field and never changes the note type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .identity import stable_id
+
+NAME = "deck2anki (v1)"
+"""The note type's name, as students see it in Anki."""
+
+VERSION = 1
+"""Bumped only by a deliberate, announced schema change; it is part of the id."""
+
+ID = stable_id("deck2anki note type", str(VERSION))
+"""The note type id: fixed for this schema version, on every machine."""
+
+FIELDS: tuple[str, ...] = ("Question", "Answer", "Analogy", "Add Reverse", "Add Type-in")
+"""Field names, in order: never renamed, reordered or removed within a version."""
+
+SWITCH_ON = "y"
+"""What an ``Add ...`` field holds to switch its card on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One card template: its name and the package data files of its two sides."""
+
+    name: str
+    """The template's name, as Anki's browser shows it."""
+
+    front: str
+    """File name of the front side in ``templates/``."""
+
+    back: str
+    """File name of the back side in ``templates/``."""
+
+
+TEMPLATES: tuple[Template, ...] = (
+    Template("Forward", "front.html", "back.html"),
+    Template("Reverse", "reverse_front.html", "reverse_back.html"),
+    Template("Type-in", "typein_front.html", "typein_back.html"),
+)
+"""Card templates, in order: never renamed, reordered or removed within a version."""
+
+CSS_FILE = "style.css"
+
+
+def template_text(name: str) -> str:
+    """The text of one file in the package's ``templates/`` folder."""
+    return resources.files("deck2anki").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+@cache
+def genanki_model() -> Any:
+    """The genanki Model of our note type, built once per process."""
+    import genanki
+
+    return genanki.Model(
+        ID,
+        NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[
+            {
+                "name": template.name,
+                "qfmt": template_text(template.front),
+                "afmt": template_text(template.back),
+            }
+            for template in TEMPLATES
+        ],
+        css=template_text(CSS_FILE),
+        sort_field_index=0,
+    )

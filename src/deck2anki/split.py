@@ -1,0 +1,73 @@
+"""Answer / analogy splitting: the only place the rule lives.
+
+An answer often ends with an analogy. The rules, tried in order on an answer that has no
+analogy yet; the first that matches splits it:
+
+======================  ===============================================================
+rule                    what it matches
+======================  ===============================================================
+labelled                ``... last sentence. Analogy: a mill turned by a stream.``
+                        everything after the first label is the analogy, label dropped
+self-naming sentence    a sentence, not the first, that names the analogy itself:
+                        ``To keep with our dog analogy, ...``; it and what follows move
+======================  ===============================================================
+
+Sentences that open with an example marker ("For example", "For instance") are examples,
+not analogies: they stay in the answer, and a self-naming sentence is never one of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .model import Deck, Note
+
+LABELS: tuple[str, ...] = ("Analogy",)
+"""Labels that introduce an analogy, each followed by a colon."""
+
+SELF_NAMING_WORDS: tuple[str, ...] = ("analogy",)
+"""Words by which a sentence names itself an analogy."""
+
+EXAMPLE_MARKERS: tuple[str, ...] = ("For example", "For instance", "E.g.", "e.g.")
+"""Openings of sentences that are examples and stay in the answer."""
+
+_LABEL = re.compile(
+    r"(?:^|(?<=\s))(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.IGNORECASE
+)
+_SELF_NAMING = re.compile(r"\b(?:" + "|".join(map(re.escape, SELF_NAMING_WORDS)) + r")\b", re.I)
+# A sentence ends at . ! or ? followed by space and a capital letter or an opening quote;
+# "e.g. keras", ".map() method" and "0.5" therefore never end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]’”]?\s+(?=[A-Z\"'“‘(])")
+
+
+def split_answer(answer: str) -> tuple[str, str]:
+    """Split an answer into (answer, analogy); the analogy is "" when there is none."""
+    label = _LABEL.search(answer)
+    if label is not None and answer[: label.start()].strip():
+        return answer[: label.start()].rstrip(), answer[label.end() :].strip()
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(answer)]
+    for start in starts[1:]:
+        sentence = answer[start:]
+        if sentence.startswith(EXAMPLE_MARKERS):
+            continue
+        end = _SENTENCE_END.search(sentence)
+        first_sentence = sentence[: end.start() + 1] if end else sentence
+        if _SELF_NAMING.search(first_sentence):
+            return answer[:start].rstrip(), sentence.strip()
+    return answer, ""
+
+
+def split_note(note: Note) -> Note:
+    """The note with its analogy moved out of the answer, unless it already has one."""
+    if note.analogy or note.is_html:
+        return note
+    answer, analogy = split_answer(note.answer)
+    if not analogy:
+        return note
+    return replace(note, answer=answer, analogy=analogy)
+
+
+def split_deck(deck: Deck) -> Deck:
+    """The deck with every note split."""
+    return replace(deck, notes=tuple(split_note(note) for note in deck.notes))

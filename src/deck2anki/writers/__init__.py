@@ -1,0 +1,1 @@
+"""Writers: each turns a Deck into the bytes of one output file."""

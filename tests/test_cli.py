@@ -1,0 +1,184 @@
+"""The command line: what a user types, what they see, what is left on disk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deck2anki import __version__
+from deck2anki.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), prog_name="deck2anki", catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_without_arguments_builds_sources_into_build(project: Path) -> None:
+    code, out, err = run("build")
+    assert code == 0
+    assert out == (
+        "built build/deep-learning-lecture-06.apkg (20 notes, deck 'Deep Learning Lecture 06')"
+        " from sources/deep-learning-lecture-06.txt\n"
+    )
+    assert "warning: the page counter says 19 cards, the file holds 20" in err
+    assert (project / "build" / "deep-learning-lecture-06.apkg").is_file()
+
+
+def test_build_takes_other_folders(project: Path) -> None:
+    (project / "sources").rename(project / "cards")
+    code, _, _ = run("build", "--sources", "cards", "--out", "dist")
+    assert code == 0
+    assert (project / "dist" / "deep-learning-lecture-06.apkg").is_file()
+    assert not (project / "build").exists()
+
+
+def test_deck_name_comes_from_the_configuration(project: Path) -> None:
+    (project / "deck2anki.toml").write_text(
+        '[decks.deep-learning-lecture-06]\nname = "Deep Learning::Lecture 6"\n', encoding="utf-8"
+    )
+    code, out, _ = run("build")
+    assert code == 0
+    assert "deck 'Deep Learning::Lecture 6'" in out
+
+
+def test_bad_content_exits_1_with_every_problem_and_writes_nothing(project: Path) -> None:
+    (project / "sources" / "broken.txt").write_text(
+        "What is a tensor?\nAn array.\nWhat is a scalar?\n\nWhat is a vector?\n", encoding="utf-8"
+    )
+    code, out, err = run("build")
+    assert code == 1
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        "sources/broken.txt:3:1: error: question without an answer [unpaired-question]",
+        "  hint: put the answer on the line after the question",
+        "sources/broken.txt:5:1: error: question without an answer [unpaired-question]",
+        "  hint: put the answer on the line after the question",
+        "sources/deep-learning-lecture-06.txt:1:1: warning: the page counter says 19 cards, the"
+        " file holds 20; all 20 are kept [counter-mismatch]",
+        "  hint: the counter is copied from the page and is often stale; delete it to silence this",
+        "error: 2 problems in 1 file; nothing was written",
+    ]
+    assert not (project / "build").exists()
+
+
+def test_a_failed_build_leaves_the_previous_build_untouched(project: Path) -> None:
+    assert run("build")[0] == 0
+    package = project / "build" / "deep-learning-lecture-06.apkg"
+    before = package.read_bytes()
+    source = project / "sources" / "deep-learning-lecture-06.txt"
+    source.write_text(
+        source.read_text(encoding="utf-8") + "\nA question left dangling?\n", encoding="utf-8"
+    )
+    code, _, err = run("build")
+    assert code == 1
+    assert "deep-learning-lecture-06.txt:46:1: error: question without an answer" in err
+    assert package.read_bytes() == before
+    assert sorted(p.name for p in (project / "build").iterdir()) == [package.name]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["build", "--sources", "nowhere"],
+            "error: nowhere: no such folder; create it or pass --sources DIR",
+        ),
+        (
+            ["convert", "missing.txt", "out.apkg"],
+            "error: missing.txt: no such file; check the path",
+        ),
+        (
+            ["convert", "sources/deep-learning-lecture-06.txt", "out.docx"],
+            "error: out.docx: cannot tell the format from the suffix '.docx'; known suffixes:"
+            " .txt, .apkg, .colpkg; or name the format with --from/--to",
+        ),
+    ],
+    ids=["missing-sources-folder", "missing-input", "unknown-output-suffix"],
+)
+def test_bad_usage_exits_2_with_one_clean_line(
+    project: Path, args: list[str], message: str
+) -> None:
+    code, _, err = run(*args)
+    assert code == 2
+    assert err == message + "\n"
+    assert not (project / "out.apkg").exists()
+
+
+def test_an_unknown_option_is_bad_usage(project: Path) -> None:
+    code, _, err = run("build", "--nope")
+    assert code == 2
+    assert "No such option '--nope'" in err
+
+
+def test_bad_configuration_is_bad_usage(project: Path) -> None:
+    (project / "deck2anki.toml").write_text("[decks.x]\ncolour = 'red'\n", encoding="utf-8")
+    code, _, err = run("build")
+    assert code == 2
+    assert (
+        err == "error: deck2anki.toml: unknown setting 'decks.x.colour'; known: description, name\n"
+    )
+
+
+def test_convert_names_the_deck_and_inspect_lists_it(project: Path) -> None:
+    code, out, _ = run(
+        "convert", "sources/deep-learning-lecture-06.txt", "lecture.apkg", "--deck", "DL 6"
+    )
+    assert code == 0
+    assert out == "wrote lecture.apkg (20 notes, deck 'DL 6')\n"
+    code, out, _ = run("inspect", "lecture.apkg", "--json")
+    assert code == 0
+    listing = json.loads(out)
+    assert listing["deck"] == "DL 6"
+    assert len(listing["notes"]) == 20
+    first = listing["notes"][0]
+    assert first["question"] == "Why is data typically divided into batches in deep learning?"
+    assert first["analogy"].startswith("Processing a large book chapter by chapter")
+    assert set(first) == {"guid", "question", "answer", "analogy", "tags"}
+
+
+def test_inspect_prints_a_table_with_one_row_per_note(project: Path) -> None:
+    run("build")
+    code, out, _ = run("inspect", "build/deep-learning-lecture-06.apkg")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Deep Learning Lecture 06: 20 notes"
+    assert lines[1].split() == ["#", "Question", "Answer", "Analogy", "Tags"]
+    assert len(lines) == 22
+    assert lines[2].split()[:2] == ["1", "Why"]
+
+
+def test_inspect_of_something_that_is_not_a_package_is_bad_content(project: Path) -> None:
+    Path("fake.apkg").write_text("not a zip", encoding="utf-8")
+    code, _, err = run("inspect", "fake.apkg")
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "fake.apkg: error: not an Anki package: the file is not a zip archive [not-a-package]"
+    )
+
+
+def test_version_and_help() -> None:
+    assert run("--version")[1] == f"deck2anki, version {__version__}\n"
+    for command in ([], ["build"], ["convert"], ["inspect"], ["formats"]):
+        code, out, _ = run(*command, "--help")
+        assert code == 0
+        assert out.startswith("Usage: deck2anki")
+
+
+def test_formats_lists_the_registry() -> None:
+    code, out, _ = run("formats")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["lecture", "apkg", "colpkg"]
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "deck2anki", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == f"deck2anki, version {__version__}\n"

@@ -1,0 +1,93 @@
+"""The .apkg writer: stable ids, same bytes for the same input, text that stays text in Anki."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import deck2anki
+from deck2anki import notetype
+from deck2anki.identity import deck_id, note_guid
+from deck2anki.model import Deck, Note
+
+from conftest import fold, import_package
+
+
+def test_same_source_gives_the_same_bytes(project: Path) -> None:
+    first = deck2anki.build(timestamp=1_700_000_000).built[0].output.read_bytes()
+    second = deck2anki.build(timestamp=1_700_000_000).built[0].output.read_bytes()
+    assert first == second
+
+
+def test_package_entries_carry_no_build_time(project: Path) -> None:
+    (built,) = deck2anki.build().built
+    with zipfile.ZipFile(built.output) as archive:
+        assert archive.namelist() == ["collection.anki2", "media"]
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert archive.read("media") == b"{}"
+
+
+def test_build_leaves_no_temporary_file_behind(project: Path) -> None:
+    deck2anki.build()
+    assert [p.name for p in (project / "build").iterdir()] == ["deep-learning-lecture-06.apkg"]
+
+
+def test_ids_do_not_depend_on_time_or_machine() -> None:
+    # Written down once: a change here would reach every student who imported a deck.
+    assert notetype.ID == 2736780786354761
+    assert deck_id("Deep Learning Lecture 06") == 3005406338907043
+    assert deck_id("Deep Learning Lecture 07") != deck_id("Deep Learning Lecture 06")
+    assert (
+        note_guid(
+            "Deep Learning Lecture 06",
+            "Why is data typically divided into batches in deep learning?",
+        )
+        == "ArGQx$}t5z"
+    )
+
+
+def test_guid_follows_the_question_not_the_answer() -> None:
+    guid = note_guid("Deck", "What is a tensor?")
+    assert note_guid("Deck", "What is  a tensor?\n") == guid
+    assert note_guid("Other deck", "What is a tensor?") != guid
+    assert note_guid("Deck", "What is a scalar?") != guid
+
+
+def test_editing_an_answer_keeps_every_guid(project: Path) -> None:
+    before = deck2anki.read("sources/deep-learning-lecture-06.txt")
+    source = project / "sources" / "deep-learning-lecture-06.txt"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("memory constraints", "limited memory"),
+        encoding="utf-8",
+    )
+    after = deck2anki.read(source)
+    assert before.notes[0].answer != after.notes[0].answer
+    assert [n.guid for n in before.notes] == [n.guid for n in after.notes]
+
+
+def test_source_markup_shows_as_text_on_the_card(tmp_path: Path, collection: Any) -> None:
+    deck = deck2anki.read_text(
+        "Which token does BERT predict?\n"
+        "The one replaced by <mask>. Analogy: a <b>cloze</b> test & its <script>blank</script>.\n",
+        deck_name="Markup",
+    )
+    deck2anki.write(deck, tmp_path / "markup.apkg", timestamp=1_700_000_000)
+    import_package(collection, tmp_path / "markup.apkg")
+    (card_id,) = collection.find_cards("")
+    back = collection.get_card(card_id).answer().rpartition("</style>")[2]
+    assert "<mask>" not in back and "<script>" not in back and "<b>" not in back
+    text = fold(back)
+    assert "The one replaced by <mask>." in text
+    assert "a <b>cloze</b> test & its <script>blank</script>." in text
+
+
+def test_a_deck_without_guids_is_refused_by_the_writer(tmp_path: Path) -> None:
+    deck = Deck("D", (Note("Q?", "A."),))
+    try:
+        deck2anki.write(deck, tmp_path / "x.apkg", timestamp=0)
+    except ValueError as error:
+        assert "GUID" in str(error)
+    else:
+        raise AssertionError("a note without GUID was written")
+    assert not (tmp_path / "x.apkg").exists()
