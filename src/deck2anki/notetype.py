@@ -10,6 +10,7 @@ deck fills a field and never changes the note type.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -57,9 +58,17 @@ TEMPLATES: tuple[Template, ...] = (
 CSS_FILE = "style.css"
 
 
+_INCLUDE = re.compile(r"^[ \t]*<!-- include: ([\w.-]+) -->[ \t]*\n", re.MULTILINE)
+
+
 def template_text(name: str) -> str:
-    """The text of one file in the package's ``templates/`` folder."""
-    return resources.files("deck2anki").joinpath("templates", name).read_text(encoding="utf-8")
+    """One file of the package's ``templates/`` folder, its ``<!-- include: F -->`` lines expanded.
+
+    Anki's templates cannot include one another; the analogy block is one file all the same,
+    so the three back sides cannot drift apart.
+    """
+    text = resources.files("deck2anki").joinpath("templates", name).read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda match: template_text(match.group(1)), text)
 
 
 @cache
