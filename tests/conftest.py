@@ -53,3 +53,36 @@ def import_package(col: Any, package: Path) -> Any:
         ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
     )
     return result.log
+
+
+def edit_seed(project: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in the project's copy of the seed source (exactly once)."""
+    source = project / "sources" / SEED.name
+    text = source.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not in the seed exactly once"
+    source.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def review_every_card(col: Any) -> None:
+    """Answer every card once with Good, as a student's first study session would."""
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+
+
+def study_state(col: Any) -> tuple[list[Any], list[Any]]:
+    """Everything a student's progress is made of: the review log and each card's schedule."""
+    revlog = col.db.all("SELECT id, cid, ease, ivl, lastIvl, factor, type FROM revlog ORDER BY id")
+    cards = col.db.all(
+        "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses"
+        " FROM cards ORDER BY id"
+    )
+    return revlog, cards
+
+
+def log_counts(log: Any) -> dict[str, int]:
+    """Anki's import log as counts: new, updated, duplicate (left untouched), conflicting."""
+    return {
+        name: len(getattr(log, name)) for name in ("new", "updated", "duplicate", "conflicting")
+    }

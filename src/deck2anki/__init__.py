@@ -4,8 +4,7 @@ from .build import BuildResult, build
 from .convert import convert, read, read_text, write
 from .errors import Deck2AnkiError, SourceError, UsageError
 from .model import Deck, Location, Note
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "BuildResult",

@@ -1,22 +1,32 @@
-"""sources/ -> build/: one .apkg per source, all of them or none."""
+"""sources/ -> build/: one .apkg per source, all of them or none, only what changed.
+
+Each build reads the lock (``deck2anki.lock``) to give every note the GUID and modification
+time earlier builds gave it, writes the packages whose inputs changed, then writes the lock.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 
-from . import files
-from .config import Config, load_config
+from . import files, notetype
+from .config import Config, DeckConfig, load_config
 from .convert import build_time, parse
 from .errors import Diagnostic, Report, SourceError, UsageError
 from .formats import FORMATS, Format
+from .identity import Relink, content_hash, fingerprint, identify, next_mod
+from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
 from .model import Location
-from .writers.apkg import PackageOptions, write_apkg
+from .version import __version__
+from .writers.apkg import PackageOptions, package_notes, write_package
 
 
 @dataclass(frozen=True, slots=True)
 class BuiltDeck:
-    """One deck a build wrote."""
+    """One deck a build wrote (or, with ``check``, would write)."""
 
     source: Path
     """The source it was built from."""
@@ -30,6 +40,12 @@ class BuiltDeck:
     notes: int
     """How many notes the deck holds."""
 
+    relinked: tuple[Relink, ...] = ()
+    """Notes whose reworded question kept its old GUID."""
+
+    removed: tuple[LockedNote, ...] = ()
+    """Notes that disappeared from the source since the previous build."""
+
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
@@ -38,8 +54,14 @@ class BuildResult:
     built: tuple[BuiltDeck, ...]
     """The decks written, in source order."""
 
+    skipped: tuple[Path, ...] = ()
+    """Sources whose deck was already up to date."""
+
     warnings: tuple[Diagnostic, ...] = field(default=())
     """Problems worth reporting that did not stop the build."""
+
+    stale: tuple[str, ...] = ()
+    """With ``check``: what is out of date, one sentence each; empty when all is fresh."""
 
 
 def _source_format(path: Path) -> Format | None:
@@ -65,7 +87,46 @@ def find_sources(sources: Path, report: Report) -> list[tuple[Path, Format]]:
             found.append((path, fmt))
     if not found:
         raise UsageError(f"{sources}: no sources found; add a .txt file of cards to it")
+    stems: dict[str, Path] = {}
+    for path, _ in found:
+        if path.stem in stems:
+            raise UsageError(
+                f"{path}: same name as {stems[path.stem]}; both would build"
+                f" {path.stem}.apkg, so rename one"
+            )
+        stems[path.stem] = path
     return found
+
+
+def code_fingerprint() -> str:
+    """A hash of deck2anki itself (version, code, templates): new code may build new bytes."""
+    digest = hashlib.sha256(__version__.encode())
+    package = resources.files("deck2anki")
+    pending = [package]
+    entries = []
+    while pending:
+        for entry in pending.pop().iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    pending.append(entry)
+            elif entry.name.endswith((".py", ".html", ".css")):
+                entries.append(entry)
+    for entry in sorted(entries, key=str):
+        digest.update(str(entry).removeprefix(str(package)).encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _inputs(data: bytes, stem: str, settings: DeckConfig, state: LockedNoteType, code: str) -> str:
+    """A hash of everything one deck's package is made from."""
+    digest = hashlib.sha256(data)
+    described: list[object] = [stem, settings.name, settings.description, code]
+    described += [state.id, state.name, state.version, state.content, state.mod]
+    digest.update(json.dumps(described).encode())
+    return digest.hexdigest()[:16]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def build(
@@ -73,62 +134,106 @@ def build(
     out: str | Path = "build",
     *,
     config: Config | None = None,
+    lock_path: str | Path | None = None,
     timestamp: int | None = None,
+    check: bool = False,
+    force: bool = False,
+    allow_notetype_change: bool = False,
 ) -> BuildResult:
-    """Build every source in ``sources`` into an .apkg in ``out``.
+    """Build every source in ``sources`` into an .apkg in ``out``, and update the lock.
 
     Every source is read and checked before anything is written: one bad source fails the
-    whole build with every problem listed, and ``out`` keeps what it had.
+    whole build with every problem listed, and ``out`` and the lock keep what they had. A deck
+    whose inputs and output match the lock is skipped unless ``force``. With ``check``,
+    nothing is written and ``BuildResult.stale`` says what a build would change.
     """
     sources, out = Path(sources), Path(out)
     config = config if config is not None else load_config()
+    if lock_path is None:
+        lock_path = (config.path.parent if config.path else Path()) / LOCK_NAME
+    lock_path = Path(lock_path)
+    lock = load_lock(lock_path)
     report = Report()
     found = find_sources(sources, report)
-    stems: dict[str, Path] = {}
-    for path, _ in found:
-        if path.stem in stems:
-            raise UsageError(
-                f"{path}: same name as {stems[path.stem]}; both would build"
-                f" {out / (path.stem + '.apkg')}, so rename one"
-            )
-        stems[path.stem] = path
-    for stem in sorted(set(config.decks) - set(stems)):
+    for stem in sorted(set(config.decks) - {path.stem for path, _ in found}):
         report.warning(
             Location(str(config.path)),
             f"[decks.{stem}] names no source in {sources}",
             "unused-config",
             "fix the name or remove the section",
         )
+    now = build_time() if timestamp is None else timestamp
+    state = notetype.resolve(lock.notetype, now, allow_notetype_change)
+    code = code_fingerprint()
 
-    decks = []
+    planned: list[tuple[Path, Path, LockedDeck, bytes, BuiltDeck]] = []
+    skipped: list[Path] = []
     failed = False
     for path, fmt in found:
         settings = config.deck(path.stem)
+        data = files.read_bytes(path)
+        inputs = _inputs(data, path.stem, settings, state, code)
+        output = out / f"{path.stem}.apkg"
+        previous = lock.decks.get(path.stem)
+        if not force and previous is not None and previous.inputs == inputs:
+            existing = output.read_bytes() if output.is_file() else b""
+            if _sha(existing) == previous.package:
+                skipped.append(path)
+                continue
         source_report = Report()
         try:
-            deck = parse(
-                files.read_bytes(path),
-                str(path),
-                fmt,
-                deck_name=settings.name,
-                report=source_report,
-            )
+            deck = parse(data, str(path), fmt, deck_name=settings.name, report=source_report)
+            if settings.description is not None:
+                deck = replace(deck, description=settings.description)
+            identified = identify(deck, previous.notes if previous else (), source_report)
+            source_report.raise_if_errors()
         except SourceError:
             failed = True
             continue
         finally:
             report.diagnostics.extend(source_report.diagnostics)
-        if settings.description is not None:
-            deck = replace(deck, description=settings.description)
-        decks.append((path, deck))
+
+        deck = identified.deck
+        by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
+        notes = []
+        entries = list(identified.removed)
+        for note, packaged in zip(deck.notes, package_notes(deck, now), strict=True):
+            content = content_hash(packaged.fields, packaged.tags)
+            mod = next_mod(by_guid.get(packaged.guid), content, now)
+            notes.append(replace(packaged, mod=mod))
+            entries.append(
+                LockedNote(packaged.guid, note.question, content, fingerprint(note), mod)
+            )
+        # Times in the collection come from the lock, never the clock: same lock, same bytes.
+        latest = max([state.mod, *(note.mod for note in notes)])
+        options = PackageOptions(latest, state.id, state.name, state.mod)
+        package = write_package(deck.name, deck.description, notes, options)
+        locked = LockedDeck(inputs, _sha(package), tuple(entries))
+        built = BuiltDeck(
+            path, output, deck.name, len(notes), identified.relinked, identified.newly_removed
+        )
+        planned.append((path, output, locked, package, built))
     if failed:
         raise SourceError(report.diagnostics)
 
-    options = PackageOptions(timestamp=build_time() if timestamp is None else timestamp)
-    packages = [(path, deck, write_apkg(deck, options)) for path, deck in decks]
-    built = []
-    for path, deck, data in packages:
-        output = out / (path.stem + ".apkg")
-        files.write_atomic(output, data)
-        built.append(BuiltDeck(path, output, deck.name, len(deck.notes)))
-    return BuildResult(tuple(built), tuple(report.warnings))
+    decks = dict(lock.decks)
+    for path, _, locked, _, _ in planned:
+        decks[path.stem] = locked
+    new_lock = dumps_lock(Lock(state, decks))
+    old_lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else ""
+    built_decks = tuple(item[4] for item in planned)
+    if check:
+        stale = [
+            f"{output}: out of date with {path}; run 'deck2anki build'"
+            for path, output, _, package, _ in planned
+            if not output.is_file() or output.read_bytes() != package
+        ]
+        if new_lock != old_lock:
+            stale.append(f"{lock_path}: out of date; run 'deck2anki build' and commit it")
+        return BuildResult(built_decks, tuple(skipped), tuple(report.warnings), tuple(stale))
+    for _, output, _, package, _ in planned:
+        files.write_atomic(output, package)
+    # The lock goes last: if a package write failed, the old lock still describes build/.
+    if new_lock != old_lock:
+        files.write_atomic(lock_path, new_lock.encode("utf-8"))
+    return BuildResult(built_decks, tuple(skipped), tuple(report.warnings))

@@ -10,9 +10,9 @@ from typing import IO, Any
 
 import click
 
-from . import __version__
-from .errors import Deck2AnkiError, Diagnostic, SourceError
+from .errors import Deck2AnkiError, Diagnostic, SourceError, UsageError
 from .formats import FORMATS
+from .version import __version__
 
 
 class _ContentFailure(click.ClickException):
@@ -37,8 +37,10 @@ def _reporting() -> Iterator[None]:
         yield
     except SourceError as error:
         raise _ContentFailure(str(error)) from None
-    except Deck2AnkiError as error:
+    except UsageError as error:
         raise _UsageFailure(f"error: {error}") from None
+    except Deck2AnkiError as error:
+        raise _ContentFailure(f"error: {error}") from None
 
 
 def _warn(warnings: Sequence[Diagnostic]) -> None:
@@ -73,18 +75,67 @@ def cli() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Configuration file [default: ./deck2anki.toml if present].",
 )
-def build(sources: Path, out: Path, config_path: Path | None) -> None:
+@click.option(
+    "--lock",
+    "lock_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Lock file [default: deck2anki.lock beside the configuration].",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if build/ or the lock is stale.")
+@click.option("--force", is_flag=True, help="Rebuild every deck, even those up to date.")
+@click.option(
+    "--allow-notetype-change",
+    is_flag=True,
+    help="Accept a change of the note type's fields or templates (a new note type for students).",
+)
+def build(
+    sources: Path,
+    out: Path,
+    config_path: Path | None,
+    lock_path: Path | None,
+    check: bool,
+    force: bool,
+    allow_notetype_change: bool,
+) -> None:
     """Build every source in SOURCES into one .apkg per source in OUT.
 
-    Every source is checked first; if any has an error, nothing is written.
+    Every source is checked first; if any has an error, nothing is written. Decks whose
+    inputs did not change since the lock was written are skipped.
     """
     from .build import build as build_decks
     from .config import load_config
 
     with _reporting():
-        result = build_decks(sources, out, config=load_config(config_path))
+        result = build_decks(
+            sources,
+            out,
+            config=load_config(config_path),
+            lock_path=lock_path,
+            check=check,
+            force=force,
+            allow_notetype_change=allow_notetype_change,
+        )
     _warn(result.warnings)
+    if check:
+        for line in result.stale:
+            click.echo(f"stale: {line}", err=True)
+        if result.stale:
+            raise _ContentFailure(f"error: {len(result.stale)} stale; nothing was written")
+        click.echo(f"up to date: {len(result.skipped) + len(result.built)} deck(s)")
+        return
+    for path in result.skipped:
+        click.echo(f"skipped {path}: up to date")
     for deck in result.built:
+        for relink in deck.relinked:
+            click.echo(
+                f"re-linked {relink.note.location}: {relink.old_question!r} is now"
+                f" {relink.note.question!r} (same note, reviews kept)"
+            )
+        for gone in deck.removed:
+            click.echo(
+                f"removed from {deck.source}: {gone.question!r} (guid {gone.guid}); Anki keeps it"
+                " in collections that imported it: students can delete it by hand"
+            )
         noun = "note" if deck.notes == 1 else "notes"
         click.echo(
             f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from {deck.source}"

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import files
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path
-from .identity import assign_guids
+from .identity import identify
 from .model import Deck
 from .split import split_deck
 from .writers.apkg import PackageOptions
@@ -44,7 +44,7 @@ def parse(
     deck_name: str | None = None,
     report: Report | None = None,
 ) -> Deck:
-    """Turn one source's bytes into a finished Deck: read, name, split, identify.
+    """Turn one source's bytes into a Deck: read, name, split (GUIDs only where pinned).
 
     Every problem of the source is collected; if any is an error, one ``SourceError`` carries
     them all. Warnings are left in ``report`` when one is given.
@@ -59,9 +59,7 @@ def parse(
         raise UsageError(f"deck2anki can write {fmt.name} files but not read them")
     report.raise_if_errors()
     name = deck_name or deck.name or deck_name_from_path(Path(path))
-    deck = assign_guids(split_deck(replace(deck, name=name)), report)
-    report.raise_if_errors()
-    return deck
+    return split_deck(replace(deck, name=name))
 
 
 def read(
@@ -76,7 +74,18 @@ def read(
     chosen = by_name(fmt) if fmt else for_path(str(path))
     if not chosen.readable:
         raise UsageError(f"{path}: deck2anki can write {chosen.name} files but not read them")
-    return parse(files.read_bytes(path), str(path), chosen, deck_name=deck_name, report=report)
+    return _identified(
+        parse(files.read_bytes(path), str(path), chosen, deck_name=deck_name, report=report),
+        report,
+    )
+
+
+def _identified(deck: Deck, report: Report | None) -> Deck:
+    """The deck with a GUID on every note, derived from its name and questions (no lock)."""
+    report = report if report is not None else Report()
+    deck = identify(deck, (), report).deck
+    report.raise_if_errors()
+    return deck
 
 
 def read_text(
@@ -91,7 +100,9 @@ def read_text(
     chosen = by_name(fmt)
     if chosen.text_reader is None:
         raise UsageError(f"{chosen.name} is not a text format; use read() on its file")
-    return parse(text.encode("utf-8"), name, chosen, deck_name=deck_name, report=report)
+    return _identified(
+        parse(text.encode("utf-8"), name, chosen, deck_name=deck_name, report=report), report
+    )
 
 
 def write(

@@ -10,13 +10,21 @@ deck fills a field and never changes the note type.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from .errors import Deck2AnkiError
 from .identity import stable_id
+from .lock import LockedNoteType
+
+
+class NoteTypeChangeError(Deck2AnkiError):
+    """A build would change the note type's schema, which forks it in students' collections."""
+
 
 NAME = "deck2anki (v1)"
 """The note type's name, as students see it in Anki."""
@@ -71,14 +79,59 @@ def template_text(name: str) -> str:
     return _INCLUDE.sub(lambda match: template_text(match.group(1)), text)
 
 
+def content_hash() -> str:
+    """A hash of everything that decides how cards look: fields, templates and CSS."""
+    parts = [*FIELDS, CSS_FILE, template_text(CSS_FILE)]
+    for template in TEMPLATES:
+        parts += [template.name, template_text(template.front), template_text(template.back)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def versioned(version: int) -> tuple[int, str]:
+    """The id and name of the note type at schema ``version``: a new version is a new note type."""
+    if version == VERSION:
+        return ID, NAME
+    return stable_id("deck2anki note type", str(version)), f"deck2anki (v{version})"
+
+
+def resolve(previous: LockedNoteType | None, now: int, allow_schema_change: bool) -> LockedNoteType:
+    """The note type this build writes, given what the lock says earlier builds wrote.
+
+    Templates and CSS may change freely: ``mod`` moves forward so Anki takes the new look
+    (ANKI-FACTS 6). A change of field or template names or order would make Anki fork the
+    note type and stop updating every student's notes (ANKI-FACTS 5), so it fails unless
+    asked for, and then the note type gets a new version, id and name.
+    """
+    templates = tuple(template.name for template in TEMPLATES)
+    content = content_hash()
+    if previous is None:
+        return LockedNoteType(ID, NAME, VERSION, FIELDS, templates, content, now)
+    if (previous.fields, previous.templates) != (FIELDS, templates):
+        if not allow_schema_change:
+            raise NoteTypeChangeError(
+                f"the note type's fields or card templates changed: fields {list(previous.fields)}"
+                f" -> {list(FIELDS)}, templates {list(previous.templates)} -> {list(templates)}."
+                " Anki would add a second note type to every student's collection and stop"
+                " updating the notes they have. To do it anyway, build with"
+                " --allow-notetype-change: the note type gets a new id and name, and students"
+                " should move their old notes to it (Change Note Type in Anki's browser)"
+            )
+        version = previous.version + 1
+        new_id, name = versioned(version)
+        return LockedNoteType(new_id, name, version, FIELDS, templates, content, now)
+    if previous.content == content:
+        return previous
+    return replace(previous, content=content, mod=max(now, previous.mod + 1))
+
+
 @cache
-def genanki_model() -> Any:
+def genanki_model(model_id: int = ID, name: str = NAME) -> Any:
     """The genanki Model of our note type, built once per process."""
     import genanki
 
     return genanki.Model(
-        ID,
-        NAME,
+        model_id,
+        name,
         fields=[{"name": name} for name in FIELDS],
         templates=[
             {

@@ -1,8 +1,9 @@
 """Anki packages (.apkg): genanki writes the collection, we make the package around it.
 
-genanki's own ``write_to_file`` stamps the zip entries with the time of writing and leaves
-its temporary SQLite file behind (ANKI-FACTS 8), so we let it fill an in-memory database and
-zip that ourselves with fixed entry metadata: the same deck gives the same bytes.
+genanki's own ``write_to_file`` stamps the zip entries with the time of writing, gives every
+note the same ``mod`` and leaves its temporary SQLite file behind (ANKI-FACTS 3 and 8). So we
+let it fill an in-memory database, set each note's ``mod`` and the note type's ourselves, and
+zip the result with fixed entry metadata: the same notes and times give the same bytes.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import itertools
 import json
 import sqlite3
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..identity import deck_id
+from .. import notetype
+from ..identity import deck_id, stable_id
 from ..model import Deck
-from ..notetype import FIELDS, genanki_model
 from ..render import render_note
 
 # Every entry carries this date: zip's own epoch, so nothing depends on when the build ran.
@@ -26,11 +28,108 @@ _UNIX = 3  # "made by" a Unix system, whatever system makes it, so the bytes do 
 
 
 @dataclass(frozen=True, slots=True)
+class PackageNote:
+    """One note as it goes into a package: fields already HTML, identity and time settled."""
+
+    guid: str
+    """The note's GUID."""
+
+    fields: tuple[str, ...]
+    """Field values, one per field of the note type, in order."""
+
+    tags: tuple[str, ...]
+    """The note's tags."""
+
+    mod: int
+    """The note's modification time, seconds since the epoch."""
+
+
+@dataclass(frozen=True, slots=True)
 class PackageOptions:
     """What an .apkg needs beyond the deck itself."""
 
     timestamp: int
-    """Seconds since the epoch recorded as the notes' and note type's modification time."""
+    """The time recorded where no other is known: new notes, the note type by default."""
+
+    notetype_id: int = notetype.ID
+    """The note type's id (a new schema version has a new one)."""
+
+    notetype_name: str = notetype.NAME
+    """The note type's name."""
+
+    notetype_mod: int | None = None
+    """The note type's modification time; None means ``timestamp``."""
+
+
+def package_notes(deck: Deck, mod: int) -> list[PackageNote]:
+    """The deck's notes rendered for a package, all with modification time ``mod``."""
+    switches = ("",) * (len(notetype.FIELDS) - 3)
+    notes = []
+    for note in deck.notes:
+        if note.guid is None:
+            raise ValueError("a package needs notes with GUIDs; identify the deck first")
+        rendered = render_note(note)
+        fields = (rendered.question, rendered.answer, rendered.analogy, *switches)
+        notes.append(PackageNote(note.guid, fields, note.tags, mod))
+    return notes
+
+
+def write_apkg(deck: Deck, options: PackageOptions) -> bytes:
+    """The .apkg bytes of ``deck``; every note must already carry its GUID."""
+    return write_package(
+        deck.name, deck.description, package_notes(deck, options.timestamp), options
+    )
+
+
+def write_package(
+    name: str, description: str, notes: Sequence[PackageNote], options: PackageOptions
+) -> bytes:
+    """The .apkg bytes of a deck called ``name`` holding ``notes``."""
+    import genanki
+
+    model = notetype.genanki_model(options.notetype_id, options.notetype_name)
+    package_deck = genanki.Deck(deck_id(name), name, html.escape(description))
+    for note in notes:
+        package_deck.add_note(
+            genanki.Note(
+                model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid
+            )
+        )
+    connection = sqlite3.connect(":memory:")
+    try:
+        ids = itertools.count(options.timestamp * 1000)
+        genanki.Package(package_deck).write_to_db(connection.cursor(), options.timestamp, ids)
+        connection.executemany(
+            "UPDATE notes SET mod = ? WHERE guid = ?", [(note.mod, note.guid) for note in notes]
+        )
+        _settle_notetype(connection, options)
+        connection.commit()
+        collection = connection.serialize()
+    finally:
+        connection.close()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _zip_entry(archive, "collection.anki2", collection)
+        _zip_entry(archive, "media", b"{}")
+    return buffer.getvalue()
+
+
+def _settle_notetype(connection: sqlite3.Connection, options: PackageOptions) -> None:
+    """Give the note type its own ``mod`` and stable field and template ids.
+
+    genanki stamps the note type with the build's time, which would re-apply the templates on
+    every import; Anki (2.1.67+) compares field and template ids when both sides have them,
+    so fixed ids keep later versions of our note type matching the one students have.
+    """
+    (models_json,) = connection.execute("SELECT models FROM col").fetchone()
+    models = json.loads(models_json)
+    model = models[str(options.notetype_id)]
+    model["mod"] = options.timestamp if options.notetype_mod is None else options.notetype_mod
+    for field in model["flds"]:
+        field["id"] = stable_id("field", field["name"])
+    for template in model["tmpls"]:
+        template["id"] = stable_id("template", template["name"])
+    connection.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
 
 
 def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -39,37 +138,3 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info.create_system = _UNIX
     info.external_attr = 0o644 << 16
     archive.writestr(info, data)
-
-
-def write_apkg(deck: Deck, options: PackageOptions) -> bytes:
-    """The .apkg bytes of ``deck``; every note must already carry its GUID."""
-    import genanki
-
-    model = genanki_model()
-    package_deck = genanki.Deck(deck_id(deck.name), deck.name, html.escape(deck.description))
-    empty_switches = [""] * (len(FIELDS) - 3)
-    for note in deck.notes:
-        if note.guid is None:
-            raise ValueError("write_apkg needs notes with GUIDs; resolve identity first")
-        rendered = render_note(note)
-        package_deck.add_note(
-            genanki.Note(
-                model=model,
-                fields=[rendered.question, rendered.answer, rendered.analogy, *empty_switches],
-                tags=list(note.tags),
-                guid=note.guid,
-            )
-        )
-    connection = sqlite3.connect(":memory:")
-    try:
-        ids = itertools.count(options.timestamp * 1000)
-        genanki.Package(package_deck).write_to_db(connection.cursor(), options.timestamp, ids)
-        connection.commit()
-        collection = connection.serialize()
-    finally:
-        connection.close()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        _zip_entry(archive, "collection.anki2", collection)
-        _zip_entry(archive, "media", json.dumps({}).encode())
-    return buffer.getvalue()

@@ -1,0 +1,201 @@
+"""The lock file, ``deck2anki.lock``: what earlier builds decided, so the next one agrees.
+
+It records, per note, its GUID, its question, a hash of its content and the time that content
+last changed; per deck, the hash of its inputs and of the package built from them; and the note
+type's id, schema and modification time. It is JSON laid out for review: one note per line,
+notes sorted by GUID, decks by name, so a pull request shows one changed line per changed note.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+LOCK_NAME = "deck2anki.lock"
+"""The lock file's name, next to ``deck2anki.toml``."""
+
+FORMAT = 1
+"""The layout version of the lock file itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class LockedNote:
+    """What the lock remembers of one note."""
+
+    guid: str
+    """The note's GUID: its identity in every student's collection."""
+
+    question: str
+    """The question as the source had it, for people and for re-linking reworded questions."""
+
+    content: str
+    """A hash of everything the note shows (fields as rendered, tags)."""
+
+    fingerprint: str
+    """A similarity hash of the answer and analogy, to recognise a note whose question changed."""
+
+    mod: int
+    """When the content last changed, in seconds since the epoch: the note's ``mod`` in Anki."""
+
+    removed: bool = False
+    """True once the note disappeared from its source; Anki keeps it, so we keep it listed."""
+
+
+@dataclass(frozen=True, slots=True)
+class LockedDeck:
+    """What the lock remembers of the deck built from one source."""
+
+    inputs: str
+    """A hash of everything the deck was built from: source bytes, settings, note type, code."""
+
+    package: str
+    """A hash of the .apkg that build wrote, to notice a changed or missing output."""
+
+    notes: tuple[LockedNote, ...] = ()
+    """Every note the source ever had that Anki may still hold, sorted by GUID."""
+
+
+@dataclass(frozen=True, slots=True)
+class LockedNoteType:
+    """What the lock remembers of our note type, as students' collections hold it."""
+
+    id: int
+    """The note type id in every package of this project."""
+
+    name: str
+    """The note type's name."""
+
+    version: int
+    """The schema version; a deliberate schema change increments it, and the id with it."""
+
+    fields: tuple[str, ...]
+    """Field names, in order."""
+
+    templates: tuple[str, ...]
+    """Card template names, in order."""
+
+    content: str
+    """A hash of the templates and CSS."""
+
+    mod: int
+    """When the templates or CSS last changed: the note type's ``mod`` in Anki."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """A whole lock file."""
+
+    notetype: LockedNoteType | None = None
+    """The note type as last built; None before the first build."""
+
+    decks: dict[str, LockedDeck] = field(default_factory=dict)
+    """Per source (its file name without the suffix), what its deck last was."""
+
+
+def load_lock(path: Path) -> Lock:
+    """Read the lock at ``path``; a missing file is an empty lock (the first build)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Lock()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(_damaged(path, str(error))) from None
+    try:
+        if data.get("deck2anki-lock") != FORMAT:
+            raise ValueError(f"unknown lock format {data.get('deck2anki-lock')!r}")
+        notetype = data.get("notetype")
+        return Lock(
+            notetype=None
+            if notetype is None
+            else LockedNoteType(
+                id=int(notetype["id"]),
+                name=str(notetype["name"]),
+                version=int(notetype["version"]),
+                fields=tuple(map(str, notetype["fields"])),
+                templates=tuple(map(str, notetype["templates"])),
+                content=str(notetype["content"]),
+                mod=int(notetype["mod"]),
+            ),
+            decks={
+                str(key): LockedDeck(
+                    inputs=str(deck["inputs"]),
+                    package=str(deck["package"]),
+                    notes=tuple(_note(note) for note in deck["notes"]),
+                )
+                for key, deck in data["decks"].items()
+            },
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise UsageError(_damaged(path, f"{type(error).__name__}: {error}")) from None
+
+
+def _damaged(path: Path, detail: str) -> str:
+    return (
+        f"{path}: damaged lock file ({detail}); restore it from version control"
+        " (deleting it loses the identity of reworded notes)"
+    )
+
+
+def _note(data: dict[str, Any]) -> LockedNote:
+    return LockedNote(
+        guid=str(data["guid"]),
+        question=str(data["question"]),
+        content=str(data["content"]),
+        fingerprint=str(data["fingerprint"]),
+        mod=int(data["mod"]),
+        removed=bool(data.get("removed", False)),
+    )
+
+
+def _line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def dumps_lock(lock: Lock) -> str:
+    """The lock as text: stable, sorted, one note per line."""
+    lines = ["{", f'  "deck2anki-lock": {FORMAT},']
+    if lock.notetype is not None:
+        notetype = lock.notetype
+        lines.append(
+            '  "notetype": '
+            + _line(
+                {
+                    "id": notetype.id,
+                    "name": notetype.name,
+                    "version": notetype.version,
+                    "fields": list(notetype.fields),
+                    "templates": list(notetype.templates),
+                    "content": notetype.content,
+                    "mod": notetype.mod,
+                }
+            )
+            + ","
+        )
+    lines.append('  "decks": {')
+    for index, key in enumerate(sorted(lock.decks)):
+        deck = lock.decks[key]
+        lines.append(f"    {_line(key)}: {{")
+        lines.append(f'      "inputs": {_line(deck.inputs)},')
+        lines.append(f'      "package": {_line(deck.package)},')
+        lines.append('      "notes": [')
+        notes = sorted(deck.notes, key=lambda note: note.guid)
+        for position, note in enumerate(notes):
+            entry: dict[str, Any] = {
+                "guid": note.guid,
+                "question": note.question,
+                "content": note.content,
+                "fingerprint": note.fingerprint,
+                "mod": note.mod,
+            }
+            if note.removed:
+                entry["removed"] = True
+            lines.append(f"        {_line(entry)}{',' if position < len(notes) - 1 else ''}")
+        lines.append("      ]")
+        lines.append("    }" + ("," if index < len(lock.decks) - 1 else ""))
+    lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
