@@ -219,6 +219,7 @@ def build(
     decks = dict(lock.decks)
     for path, _, locked, _, _ in planned:
         decks[path.stem] = locked
+    _check_guids_across_decks(decks, {path.stem: path for path, _ in found})
     new_lock = dumps_lock(Lock(state, decks))
     old_lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else ""
     built_decks = tuple(item[4] for item in planned)
@@ -237,3 +238,25 @@ def build(
     if new_lock != old_lock:
         files.write_atomic(lock_path, new_lock.encode("utf-8"))
     return BuildResult(built_decks, tuple(skipped), tuple(report.warnings))
+
+
+def _check_guids_across_decks(decks: dict[str, LockedDeck], sources: dict[str, Path]) -> None:
+    """Two sources must not share a note: it happens when both build one deck name."""
+    owner: dict[str, str] = {}
+    report = Report()
+    for stem in sorted(decks):
+        if stem not in sources:
+            continue
+        for note in decks[stem].notes:
+            if note.removed:
+                continue
+            first = owner.setdefault(note.guid, stem)
+            if first != stem:
+                report.error(
+                    Location(str(sources[stem])),
+                    f"the question {note.question!r} is also in {sources[first]}, and both"
+                    " build the same deck name, so Anki would take them for one note",
+                    "duplicate-question",
+                    "give the two sources different deck names, or remove one of the questions",
+                )
+    report.raise_if_errors()

@@ -152,7 +152,7 @@ def _note(data: dict[str, Any]) -> LockedNote:
 
 
 def _line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def dumps_lock(lock: Lock) -> str:
