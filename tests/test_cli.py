@@ -97,7 +97,8 @@ def test_a_failed_build_leaves_the_previous_build_untouched(project: Path) -> No
         (
             ["convert", "sources/deep-learning-lecture-06.txt", "out.docx"],
             "error: out.docx: cannot tell the format from the suffix '.docx'; known suffixes:"
-            " .txt, .apkg, .colpkg; or name the format with --from/--to",
+            " .txt, .md, .markdown, .csv, .tsv, .tab, .json, .apkg, .colpkg; or name the format"
+            " with --from/--to",
         ),
     ],
     ids=["missing-sources-folder", "missing-input", "unknown-output-suffix"],
@@ -174,7 +175,17 @@ def test_version_and_help() -> None:
 def test_formats_lists_the_registry() -> None:
     code, out, _ = run("formats")
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["lecture", "apkg", "colpkg"]
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "lecture",
+        "markdown",
+        "csv",
+        "tsv",
+        "quizlet",
+        "anki-text",
+        "json",
+        "apkg",
+        "colpkg",
+    ]
 
 
 def test_python_dash_m_runs_the_same_command() -> None:

@@ -129,6 +129,26 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def _shows(fields: tuple[str, ...], name: str) -> bool:
+    """True when one of the fields refers to the media file ``name``."""
+    return any(name in value for value in fields)
+
+
+def _fresh(previous: LockedDeck, inputs: str, output: Path, folder: Path) -> bool:
+    """True when the lock says this deck was built from these inputs into this very output."""
+    if previous.inputs != inputs or not output.is_file():
+        return False
+    if _sha(output.read_bytes()) != previous.package:
+        return False
+    for reference, digest in previous.media:
+        try:
+            if _sha((folder / reference).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def build(
     sources: str | Path = "sources",
     out: str | Path = "build",
@@ -175,11 +195,9 @@ def build(
         inputs = _inputs(data, path.stem, settings, state, code)
         output = out / f"{path.stem}.apkg"
         previous = lock.decks.get(path.stem)
-        if not force and previous is not None and previous.inputs == inputs:
-            existing = output.read_bytes() if output.is_file() else b""
-            if _sha(existing) == previous.package:
-                skipped.append(path)
-                continue
+        if not force and previous is not None and _fresh(previous, inputs, output, path.parent):
+            skipped.append(path)
+            continue
         source_report = Report()
         try:
             deck = parse(data, str(path), fmt, deck_name=settings.name, report=source_report)
@@ -197,8 +215,10 @@ def build(
         by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
         notes = []
         entries = list(identified.removed)
+        digests = {item.name: _sha(item.data) for item in deck.media}
         for note, packaged in zip(deck.notes, package_notes(deck, now), strict=True):
-            content = content_hash(packaged.fields, packaged.tags)
+            shown = [digests[name] for name in sorted(digests) if _shows(packaged.fields, name)]
+            content = content_hash(packaged.fields, packaged.tags, shown)
             mod = next_mod(by_guid.get(packaged.guid), content, now)
             notes.append(replace(packaged, mod=mod))
             entries.append(
@@ -207,8 +227,11 @@ def build(
         # Times in the collection come from the lock, never the clock: same lock, same bytes.
         latest = max([state.mod, *(note.mod for note in notes)])
         options = PackageOptions(latest, state.id, state.name, state.mod)
-        package = write_package(deck.name, deck.description, notes, options)
-        locked = LockedDeck(inputs, _sha(package), tuple(entries))
+        package = write_package(deck.name, deck.description, notes, options, deck.media)
+        sources_media = tuple(
+            sorted((item.reference, _sha(item.data)) for item in deck.media if item.reference)
+        )
+        locked = LockedDeck(inputs, _sha(package), tuple(entries), sources_media)
         built = BuiltDeck(
             path, output, deck.name, len(notes), identified.relinked, identified.newly_removed
         )

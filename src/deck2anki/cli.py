@@ -143,14 +143,14 @@ def build(
 
 
 @cli.command()
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source")
+@click.argument("target")
 @click.option("--deck", "deck_name", help="Name of the deck [default: from the source].")
 @click.option(
     "--from",
     "from_format",
     type=click.Choice([f.name for f in FORMATS if f.readable]),
-    help="Format of SOURCE [default: from its suffix].",
+    help="Format of SOURCE [default: from its suffix, else its content].",
 )
 @click.option(
     "--to",
@@ -158,17 +158,35 @@ def build(
     type=click.Choice([f.name for f in FORMATS if f.writer is not None]),
     help="Format of TARGET [default: from its suffix].",
 )
+@click.option(
+    "--field-sep",
+    help="Quizlet text: between term and definition: tab, comma, or any string [default: tab].",
+)
+@click.option(
+    "--card-sep",
+    help="Quizlet text: between cards: newline, semicolon, or any string [default: newline].",
+)
 def convert(
-    source: Path,
-    target: Path,
+    source: str,
+    target: str,
     deck_name: str | None,
     from_format: str | None,
     to_format: str | None,
+    field_sep: str | None,
+    card_sep: str | None,
 ) -> None:
-    """Convert SOURCE into TARGET; the output format follows TARGET's suffix."""
+    """Convert SOURCE into TARGET ('-' for standard input or output).
+
+    The output format follows TARGET's suffix; what it cannot hold is reported, one line per
+    kind of loss.
+    """
+    from .convert import STDIO
     from .convert import convert as convert_file
     from .errors import Report
+    from .readers import ReadOptions
 
+    if (field_sep or card_sep) and from_format is None:
+        from_format = "quizlet"
     report = Report()
     with _reporting():
         deck = convert_file(
@@ -178,10 +196,13 @@ def convert(
             to_format=to_format,
             deck_name=deck_name,
             report=report,
+            read_options=ReadOptions(field_sep=field_sep, card_sep=card_sep),
         )
     _warn(report.warnings)
     noun = "note" if len(deck.notes) == 1 else "notes"
-    click.echo(f"wrote {target} ({len(deck.notes)} {noun}, deck '{deck.name}')")
+    click.echo(
+        f"wrote {target} ({len(deck.notes)} {noun}, deck '{deck.name}')", err=target == STDIO
+    )
 
 
 @cli.command()

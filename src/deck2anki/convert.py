@@ -1,20 +1,32 @@
-"""Read any format into a Deck, write a Deck to any format: the library behind ``convert``."""
+"""Read any format into a Deck, write a Deck to any format: the library behind ``convert``.
+
+The pipeline every source goes through: read (a reader from the format table), name the
+deck, load the media it refers to, turn package HTML back into Markdown where that is exact,
+split analogies, and (in ``read``) give every note its GUID.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import sys
 import time
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import files
 from .errors import Report, UsageError
-from .formats import Format, by_name, for_path
+from .formats import Format, by_name, for_path, sniff
 from .identity import identify
-from .model import Deck
+from .model import Deck, Location, Media
+from .readers import ReadOptions
 from .split import split_deck
-from .writers.apkg import PackageOptions
+from .unrender import as_source
+from .writers import WriteOptions
+
+STDIO = "-"
+"""The path that means standard input or standard output."""
 
 
 def deck_name_from_path(path: Path) -> str:
@@ -43,23 +55,95 @@ def parse(
     *,
     deck_name: str | None = None,
     report: Report | None = None,
+    options: ReadOptions | None = None,
+    root: Path | None = None,
 ) -> Deck:
-    """Turn one source's bytes into a Deck: read, name, split (GUIDs only where pinned).
+    """Turn one source's bytes into a Deck: read, name, load media, split (no GUIDs derived).
 
     Every problem of the source is collected; if any is an error, one ``SourceError`` carries
-    them all. Warnings are left in ``report`` when one is given.
+    them all. Warnings are left in ``report`` when one is given. Media a source refers to by
+    a relative path are read from beside it, and must lie inside ``root`` (default: here).
     """
     report = report if report is not None else Report()
+    options = options or ReadOptions()
     if fmt.text_reader is not None:
         text = files.decode(data, path, report)
-        deck = fmt.text_reader(text, path, report) if not report.has_errors else Deck(name="")
+        deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")
     elif fmt.bytes_reader is not None:
-        deck = fmt.bytes_reader(data, path, report)
+        deck = fmt.bytes_reader(data, path, report, options)
     else:
         raise UsageError(f"deck2anki can write {fmt.name} files but not read them")
     report.raise_if_errors()
     name = deck_name or deck.name or deck_name_from_path(Path(path))
-    return split_deck(replace(deck, name=name))
+    media = _load_media(deck.media, path, root or Path.cwd(), report)
+    report.raise_if_errors()
+    notes = tuple(as_source(note) or note for note in deck.notes)
+    return split_deck(replace(deck, name=name, notes=notes, media=media))
+
+
+def _load_media(
+    media: tuple[Media, ...], path: str, root: Path, report: Report
+) -> tuple[Media, ...]:
+    """Read the files a source refers to and give each a unique flat name (ANKI-FACTS 9)."""
+    base = (Path.cwd() if path == STDIO else Path(path).parent).resolve()
+    root = root.resolve()
+    loaded: list[Media] = [item for item in media if item.data or item.name]
+    taken = {item.name: item.data for item in loaded}
+    for item in media:
+        if item.data or item.name:
+            continue
+        where = item.location or Location(path)
+        target = (base / item.reference).resolve()
+        if not target.is_relative_to(root):
+            report.error(
+                where,
+                f"image {item.reference!r} points outside the project ({root})",
+                "media-outside",
+                "move the image into the project and refer to it there",
+            )
+            continue
+        try:
+            data = target.read_bytes()
+        except OSError:
+            report.error(
+                where,
+                f"image not found: {item.reference!r}",
+                "missing-media",
+                f"check the path; it is read relative to {base}",
+            )
+            continue
+        name = PurePosixPath(item.reference).name
+        if name in taken and taken[name] != data:
+            stem, suffix = os.path.splitext(name)
+            name = f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}"
+        taken[name] = data
+        loaded.append(Media(name, data, item.reference, item.location))
+    return tuple(sorted(loaded, key=lambda item: item.name))
+
+
+def _input_format(path: str, data: bytes, fmt: str | None, report: Report) -> Format:
+    """The format to read ``path`` with: named, from the suffix, or sniffed (and said so)."""
+    if fmt:
+        return by_name(fmt)
+    suffix = PurePosixPath(path).suffix.lower()
+    if path != STDIO and suffix:
+        try:
+            chosen = for_path(path)
+        except UsageError:
+            chosen = None
+        if chosen is not None:
+            # .txt is both lecture text and Anki's export; Anki's headers tell them apart.
+            if chosen.name == "lecture" and sniff(data).name == "anki-text":
+                return by_name("anki-text")
+            return chosen
+    guess = sniff(data)
+    report.warning(
+        Location(path),
+        f"read as {guess.name}, guessed from the content",
+        "format-guess",
+        "name the format with --from if that is wrong",
+    )
+    return guess
 
 
 def read(
@@ -68,24 +152,20 @@ def read(
     fmt: str | None = None,
     deck_name: str | None = None,
     report: Report | None = None,
+    options: ReadOptions | None = None,
 ) -> Deck:
-    """Read the file at ``path`` into a Deck; ``fmt`` names the format, else the suffix does."""
-    path = Path(path)
-    chosen = by_name(fmt) if fmt else for_path(str(path))
-    if not chosen.readable:
-        raise UsageError(f"{path}: deck2anki can write {chosen.name} files but not read them")
-    return _identified(
-        parse(files.read_bytes(path), str(path), chosen, deck_name=deck_name, report=report),
-        report,
-    )
+    """Read the file at ``path`` (``-``: standard input) into a Deck with a GUID on every note.
 
-
-def _identified(deck: Deck, report: Report | None) -> Deck:
-    """The deck with a GUID on every note, derived from its name and questions (no lock)."""
+    ``fmt`` names the format; else the suffix decides, and the content when the suffix cannot.
+    """
     report = report if report is not None else Report()
-    deck = identify(deck, (), report).deck
-    report.raise_if_errors()
-    return deck
+    name = str(path)
+    data = sys.stdin.buffer.read() if name == STDIO else files.read_bytes(Path(path))
+    chosen = _input_format(name, data, fmt, report)
+    if not chosen.readable:
+        raise UsageError(f"{name}: deck2anki can write {chosen.name} files but not read them")
+    deck = parse(data, name, chosen, deck_name=deck_name, report=report, options=options)
+    return _identified(deck, report)
 
 
 def read_text(
@@ -95,26 +175,84 @@ def read_text(
     name: str = "<text>",
     deck_name: str | None = None,
     report: Report | None = None,
+    options: ReadOptions | None = None,
 ) -> Deck:
     """Read source text held in memory; ``name`` stands for the file in messages."""
     chosen = by_name(fmt)
     if chosen.text_reader is None:
         raise UsageError(f"{chosen.name} is not a text format; use read() on its file")
-    return _identified(
-        parse(text.encode("utf-8"), name, chosen, deck_name=deck_name, report=report), report
+    report = report if report is not None else Report()
+    deck = parse(
+        text.encode("utf-8"), name, chosen, deck_name=deck_name, report=report, options=options
     )
+    return _identified(deck, report)
+
+
+def _identified(deck: Deck, report: Report) -> Deck:
+    """The deck with a GUID on every note, derived from its name and questions (no lock)."""
+    deck = identify(deck, (), report).deck
+    report.raise_if_errors()
+    return deck
 
 
 def write(
-    deck: Deck, path: str | Path, *, fmt: str | None = None, timestamp: int | None = None
+    deck: Deck,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    timestamp: int | None = None,
+    report: Report | None = None,
+    options: WriteOptions | None = None,
 ) -> None:
-    """Write ``deck`` to ``path`` atomically; ``fmt`` names the format, else the suffix does."""
-    path = Path(path)
-    chosen = by_name(fmt) if fmt else for_path(str(path))
+    """Write ``deck`` to ``path`` (``-``: standard output), atomically.
+
+    ``fmt`` names the format, else the suffix does. What the format cannot hold is reported
+    in ``report``, one warning per kind of loss.
+    """
+    report = report if report is not None else Report()
+    name = str(path)
+    if fmt:
+        chosen = by_name(fmt)
+    elif name == STDIO:
+        raise UsageError("writing to standard output needs --to FORMAT")
+    else:
+        chosen = for_path(name, writing=True)
     if chosen.writer is None:
-        raise UsageError(f"{path}: deck2anki can read {chosen.name} files but not write them")
-    options = PackageOptions(timestamp=build_time() if timestamp is None else timestamp)
-    files.write_atomic(path, chosen.writer(deck, options))
+        raise UsageError(f"{name}: deck2anki can read {chosen.name} files but not write them")
+    stamp = build_time() if timestamp is None else timestamp
+    options = replace(options or WriteOptions(stamp), timestamp=stamp, target=name)
+    data = chosen.writer(deck, options, report)
+    if name == STDIO:
+        if chosen.media_beside and deck.media:
+            report.warning(
+                Location(name),
+                f"{len(deck.media)} media files not written to standard output",
+                "lossy-conversion",
+                "write to a file instead",
+            )
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(path)
+    if chosen.media_beside:
+        _write_media_beside(deck, target, report)
+    files.write_atomic(target, data)
+
+
+def _write_media_beside(deck: Deck, target: Path, report: Report) -> None:
+    """Media files next to a text output, where its references point."""
+    folder = target.parent.resolve()
+    for item in deck.media:
+        where = folder / (item.reference or item.name)
+        if not where.resolve().is_relative_to(folder):
+            report.warning(
+                Location(str(target)),
+                f"media {item.reference!r} would be written"
+                " outside the output's folder; written under its plain name instead",
+                "media-outside",
+            )
+            where = folder / item.name
+        files.write_atomic(where, item.data)
 
 
 def convert(
@@ -125,13 +263,18 @@ def convert(
     to_format: str | None = None,
     deck_name: str | None = None,
     report: Report | None = None,
+    read_options: ReadOptions | None = None,
+    write_options: WriteOptions | None = None,
 ) -> Deck:
     """Convert one file into another format; returns the deck that was written."""
     # Resolve the output format first, so a bad target fails before any reading is done.
-    if to_format is None:
-        for_path(str(target))
-    else:
+    if to_format is not None:
         by_name(to_format)
-    deck = read(source, fmt=from_format, deck_name=deck_name, report=report)
-    write(deck, target, fmt=to_format)
+    elif str(target) == STDIO:
+        raise UsageError("writing to standard output needs --to FORMAT")
+    else:
+        for_path(str(target), writing=True)
+    report = report if report is not None else Report()
+    deck = read(source, fmt=from_format, deck_name=deck_name, report=report, options=read_options)
+    write(deck, target, fmt=to_format, report=report, options=write_options)
     return deck

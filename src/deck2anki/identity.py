@@ -65,9 +65,13 @@ _WORD = re.compile(r"\w+")
 CLOSE_ANSWER = 12
 
 
-def content_hash(fields: Sequence[str], tags: Sequence[str]) -> str:
-    """A hash of everything a note shows: its fields as written to Anki, and its tags."""
-    text = "\x1f".join(fields) + "\x1e" + " ".join(tags)
+def content_hash(fields: Sequence[str], tags: Sequence[str], media: Sequence[str] = ()) -> str:
+    """A hash of everything a note shows: its fields as written, its tags, its media's hashes.
+
+    A changed image keeps its name, so its bytes must count: the note then moves forward and
+    Anki takes the new file with it.
+    """
+    text = "\x1f".join(fields) + "\x1e" + " ".join(tags) + "\x1e" + " ".join(media)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -58,6 +58,9 @@ class LockedDeck:
     notes: tuple[LockedNote, ...] = ()
     """Every note the source ever had that Anki may still hold, sorted by GUID."""
 
+    media: tuple[tuple[str, str], ...] = ()
+    """The media files the source refers to, as (path, hash of the bytes), sorted by path."""
+
 
 @dataclass(frozen=True, slots=True)
 class LockedNoteType:
@@ -125,6 +128,7 @@ def load_lock(path: Path) -> Lock:
                     inputs=str(deck["inputs"]),
                     package=str(deck["package"]),
                     notes=tuple(_note(note) for note in deck["notes"]),
+                    media=tuple((str(p), str(h)) for p, h in sorted(deck.get("media", {}).items())),
                 )
                 for key, deck in data["decks"].items()
             },
@@ -181,6 +185,8 @@ def dumps_lock(lock: Lock) -> str:
         lines.append(f"    {_line(key)}: {{")
         lines.append(f'      "inputs": {_line(deck.inputs)},')
         lines.append(f'      "package": {_line(deck.package)},')
+        if deck.media:
+            lines.append(f'      "media": {_line(dict(deck.media))},')
         lines.append('      "notes": [')
         notes = sorted(deck.notes, key=lambda note: note.guid)
         for position, note in enumerate(notes):

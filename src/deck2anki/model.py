@@ -54,6 +54,23 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class Media:
+    """A file a note shows (an image, a sound), carried inside the deck."""
+
+    name: str
+    """The flat file name Anki stores it under; fields refer to it by this name."""
+
+    data: bytes = field(repr=False)
+    """The file's bytes."""
+
+    reference: str = ""
+    """How the source refers to it (``img/cell.png``) when that differs from ``name``."""
+
+    location: Location | None = field(default=None, compare=False)
+    """Where the source first refers to it, for messages."""
+
+
+@dataclass(frozen=True, slots=True)
 class Deck:
     """A named, ordered collection of notes: what one source file holds."""
 
@@ -65,6 +82,9 @@ class Deck:
 
     description: str = ""
     """Shown by Anki on the deck's overview screen; "" for none."""
+
+    media: tuple[Media, ...] = ()
+    """The files the notes refer to, sorted by name; names are unique."""
 
     declared_count: int | None = field(default=None, compare=False)
     """The card count a source claims (a page's ``1/19`` counter), if any; never trusted."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .model import Note
+from .model import Deck, Note
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -63,18 +63,31 @@ def markdown() -> MarkdownIt:
     ) -> str:
         return str(escapeHtml(tokens[idx].content))
 
+    def render_image(
+        self: Any, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        # A source refers to an image by its path; Anki knows it by its flat media name.
+        token = tokens[idx]
+        source = str(token.attrGet("src") or "")
+        token.attrSet("src", env.get("media", {}).get(source, source))
+        return str(self.image(tokens, idx, options, env))
+
     # html=False makes "<mask>" in a source text, never markup.
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     md.inline.ruler.before("escape", "anki_math", _anki_math)
     md.add_render_rule("anki_math", render_math)
+    md.add_render_rule("image", render_image)
     return md
 
 
-def render_field(text: str) -> str:
-    """Render one field's source text to HTML; a lone paragraph loses its ``<p>`` wrapper."""
+def render_field(text: str, media: Mapping[str, str] | None = None) -> str:
+    """Render one field's source text to HTML; a lone paragraph loses its ``<p>`` wrapper.
+
+    ``media`` maps image references as the source wrote them to the media names in the deck.
+    """
     if not text:
         return ""
-    html: str = markdown().render(text).strip()
+    html: str = markdown().render(text, {"media": media or {}}).strip()
     inner = html[3:-4]
     # A single paragraph is unwrapped so short fields stay clean; "</p>" inside means several.
     if html.startswith("<p>") and html.endswith("</p>") and "<p>" not in inner:
@@ -82,10 +95,18 @@ def render_field(text: str) -> str:
     return html
 
 
-def render_note(note: Note) -> RenderedNote:
+def media_names(deck: Deck) -> dict[str, str]:
+    """How the deck's sources refer to its media, mapped to the media's names."""
+    return {media.reference: media.name for media in deck.media if media.reference}
+
+
+def render_note(note: Note, media: Mapping[str, str] | None = None) -> RenderedNote:
     """Render a note's three fields, passing HTML read from a package through untouched."""
     if note.is_html:
         return RenderedNote(note.question, note.answer, note.analogy, note)
     return RenderedNote(
-        render_field(note.question), render_field(note.answer), render_field(note.analogy), note
+        render_field(note.question, media),
+        render_field(note.answer, media),
+        render_field(note.analogy, media),
+        note,
     )

@@ -1,1 +1,19 @@
-"""Readers: each turns the text (or bytes) of one source into a Deck, reporting every problem."""
+"""Readers: each turns the text (or bytes) of one source into a Deck, reporting every problem.
+
+A reader never opens a file: ``files`` and ``convert`` do, and hand it text and a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Choices a reader cannot see in the text itself."""
+
+    field_sep: str | None = None
+    """Quizlet-style text: what separates a term from its definition (no quoting)."""
+
+    card_sep: str | None = None
+    """Quizlet-style text: what separates one card from the next."""

@@ -1,80 +1,226 @@
-"""Anki packages (.apkg, .colpkg) in the SQLite layouts genanki and Anki's legacy export write.
+"""Anki packages (.apkg, .colpkg): genanki's, Anki's legacy export, and Anki's current export.
 
-Fields arrive as Anki HTML and stay HTML (``Note.is_html``): a package read and written again
-keeps every field, tag and GUID, so the result still updates the original notes in Anki.
+- ``collection.anki2`` / ``collection.anki21``: SQLite, schema 11, note types and decks as
+  JSON in the ``col`` table, media map as JSON, media files stored as they are.
+- ``collection.anki21b``: zstd-compressed SQLite, schema 18, note types, fields and decks in
+  tables of their own; the media map and every media file are zstd frames, the map a protobuf.
+
+Fields arrive as Anki HTML (``Note.is_html``); the pipeline turns them back into Markdown
+where that is exact. Notes of our note type map field by field; others map their first field
+to Question, their second to Answer, and a field named Analogy, Extra or Back Extra to Analogy.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import posixpath
 import sqlite3
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Report
-from ..model import Deck, Location, Note
+from ..model import Deck, Location, Media, Note
+from . import ReadOptions
 
-# Newest first: a package that carries several collections is read at its most recent.
-_COLLECTIONS = ("collection.anki21", "collection.anki2")
+# Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
+_COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _ANALOGY_FIELDS = ("analogy", "extra", "back extra")
+MAX_UNPACKED = 2 * 1024**3
+"""Refuse packages that unpack to more than this many bytes (zip bombs)."""
 
 
-def parse(data: bytes, path: str, report: Report) -> Deck:
-    """Read the notes of an Anki package into a Deck; problems go to ``report``."""
+class _Damaged(Exception):
+    pass
+
+
+def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
+    """Read the notes and media of an Anki package into a Deck; problems go to ``report``."""
     where = Location(path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            member = next((name for name in _COLLECTIONS if name in names), None)
-            if member is None:
-                if "collection.anki21b" in names:
-                    report.error(
-                        where,
-                        "this package uses Anki's newest format (collection.anki21b), which this"
-                        " version cannot read yet",
-                        "unsupported-package",
-                        "export it again from Anki with 'Support older Anki versions' ticked",
-                    )
-                else:
-                    report.error(where, "no Anki collection inside this zip", "not-a-package")
+            infos = {info.filename: info for info in archive.infolist()}
+            declared = sum(info.file_size for info in infos.values())
+            if declared > MAX_UNPACKED:
+                report.error(
+                    where,
+                    f"the package would unpack to {declared:,} bytes, more than"
+                    f" the {MAX_UNPACKED:,} deck2anki accepts",
+                    "package-too-large",
+                )
                 return Deck(name="")
-            collection = archive.read(member)
+            member = next((name for name in _COLLECTIONS if name in infos), None)
+            if member is None:
+                report.error(
+                    where,
+                    "no Anki collection inside this zip",
+                    "not-a-package",
+                    "is it an Anki package (.apkg) at all?",
+                )
+                return Deck(name="")
+            compressed = member.endswith("b")
+            collection = _unpack(archive.read(member), compressed)
+            media = _media(archive, infos, compressed)
     except zipfile.BadZipFile:
         report.error(where, "not an Anki package: the file is not a zip archive", "not-a-package")
         return Deck(name="")
+    except (_Damaged, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError) as error:
+        report.error(where, f"the package is damaged: {error}", "damaged-package")
+        return Deck(name="")
     try:
-        return _read_collection(collection)
-    except (sqlite3.Error, KeyError, ValueError, TypeError) as error:
+        deck = _read_collection(collection)
+    except (sqlite3.Error, KeyError, ValueError, TypeError, IndexError) as error:
         report.error(where, f"the collection inside is damaged: {error}", "damaged-package")
         return Deck(name="")
+    return Deck(deck.name, deck.notes, deck.description, media)
+
+
+def _unpack(data: bytes, compressed: bool) -> bytes:
+    """A member's bytes, zstd frames decompressed, never more than ``MAX_UNPACKED``."""
+    if not compressed:
+        return data
+    import zstandard
+
+    # Anki writes frames without a content size, so decompress as a bounded stream.
+    reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data))
+    out = reader.read(MAX_UNPACKED + 1)
+    if len(out) > MAX_UNPACKED:
+        raise _Damaged("a member unpacks to more than deck2anki accepts")
+    return bytes(out)
+
+
+def _media(
+    archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], compressed: bool
+) -> tuple[Media, ...]:
+    if "media" not in infos:
+        return ()
+    raw = _unpack(archive.read("media"), compressed)
+    if compressed:
+        names = {str(index): name for index, name in enumerate(_media_entries(raw))}
+    else:
+        mapping = json.loads(raw.decode("utf-8") or "{}")
+        if not isinstance(mapping, dict):
+            raise _Damaged("the media map is not a JSON object")
+        names = {str(k): str(v) for k, v in mapping.items()}
+    files = []
+    for member, name in names.items():
+        # A media name is a flat file name; one that climbs or is absolute is refused.
+        if not name or name != posixpath.basename(name) or name in (".", "..") or "\\" in name:
+            raise _Damaged(f"media file name {name!r} is not a plain file name")
+        if member in infos:
+            files.append(Media(name, _unpack(archive.read(member), compressed)))
+    return tuple(sorted(files, key=lambda media: media.name))
+
+
+def _varints(data: bytes) -> Iterator[tuple[int, int, bytes | int]]:
+    """Protobuf wire format: (field number, wire type, value) for each field in ``data``."""
+    position = 0
+
+    def varint() -> int:
+        nonlocal position
+        value = shift = 0
+        while True:
+            if position >= len(data):
+                raise _Damaged("truncated protobuf")
+            byte = data[position]
+            position += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+
+    while position < len(data):
+        key = varint()
+        number, kind = key >> 3, key & 7
+        if kind == 0:
+            yield number, kind, varint()
+        elif kind == 2:
+            size = varint()
+            yield number, kind, data[position : position + size]
+            position += size
+        elif kind == 5:
+            position += 4
+        elif kind == 1:
+            position += 8
+        else:
+            raise _Damaged(f"unexpected protobuf wire type {kind}")
+
+
+def _media_entries(data: bytes) -> list[str]:
+    """Names from Anki's MediaEntries message: repeated MediaEntry (name = field 1) = 1."""
+    names = []
+    for number, _, entry in _varints(data):
+        if number == 1 and isinstance(entry, bytes):
+            name = next((v for n, _, v in _varints(entry) if n == 1 and isinstance(v, bytes)), b"")
+            names.append(name.decode("utf-8"))
+    return names
+
+
+def _description(kind: bytes) -> str:
+    """A deck's description from its DeckKindContainer blob: normal (1) -> description (4)."""
+    for number, _, normal in _varints(kind):
+        if number == 1 and isinstance(normal, bytes):
+            for field, _, value in _varints(normal):
+                if field == 4 and isinstance(value, bytes):
+                    return value.decode("utf-8")
+    return ""
 
 
 def _read_collection(collection: bytes) -> Deck:
     connection = sqlite3.connect(":memory:")
     try:
         connection.deserialize(collection)
-        models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
-        models: dict[str, Any] = json.loads(models_json)
-        decks: dict[str, Any] = json.loads(decks_json)
+        # Anki's schema 18 sorts names with its own collation; plain comparison serves here.
+        connection.create_collation(
+            "unicase", lambda a, b: (a.lower() > b.lower()) - (a.lower() < b.lower())
+        )
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        if "notetypes" in tables:
+            fields_of, decks = _schema18(connection)
+        else:
+            fields_of, decks = _schema11(connection)
         deck_of_note = dict(connection.execute("SELECT nid, MIN(did) FROM cards GROUP BY nid"))
         rows = connection.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
         notes: list[Note] = []
         used_decks: Counter[int] = Counter()
         for note_id, guid, model_id, tags, fields in rows:
-            names = [field["name"] for field in models[str(model_id)]["flds"]]
-            notes.append(_note(names, fields.split("\x1f"), guid, tags))
+            notes.append(_note(fields_of[model_id], fields.split("\x1f"), guid, tags))
             used_decks[deck_of_note.get(note_id, 1)] += 1
     finally:
         connection.close()
     main_deck = used_decks.most_common(1)[0][0] if used_decks else 1
-    deck = decks.get(str(main_deck), {})
-    return Deck(
-        name=str(deck.get("name", "")),
-        notes=tuple(notes),
-        description=str(deck.get("desc", "")),
+    name, description = decks.get(main_deck, ("", ""))
+    return Deck(name=name, notes=tuple(notes), description=description)
+
+
+def _schema11(
+    connection: sqlite3.Connection,
+) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]]]:
+    models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
+    models: dict[str, Any] = json.loads(models_json)
+    decks: dict[str, Any] = json.loads(decks_json)
+    fields_of = {int(mid): [f["name"] for f in model["flds"]] for mid, model in models.items()}
+    named = {int(did): (str(d.get("name", "")), str(d.get("desc", ""))) for did, d in decks.items()}
+    return fields_of, named
+
+
+def _schema18(
+    connection: sqlite3.Connection,
+) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]]]:
+    fields_of: dict[int, list[str]] = {}
+    query = (
+        "SELECT f.ntid, f.name FROM fields f JOIN notetypes n ON n.id = f.ntid"
+        " ORDER BY f.ntid, f.ord"
     )
+    for ntid, name in connection.execute(query):
+        fields_of.setdefault(ntid, []).append(name)
+    decks = {
+        did: (name.replace("\x1f", "::"), _description(kind or b""))
+        for did, name, kind in connection.execute("SELECT id, name, kind FROM decks")
+    }
+    return fields_of, decks
 
 
 def _note(names: list[str], values: list[str], guid: str, tags: str) -> Note:

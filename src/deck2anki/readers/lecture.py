@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from ..errors import Report
 from ..model import Deck, Location, Note
+from . import ReadOptions
 
 _COUNTER = re.compile(r"(\d+)\s*/\s*(\d+)")
 _TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(\|\s*:?-*:?\s*)*\|?")
@@ -43,7 +44,7 @@ def _looks_like_question(line: str) -> bool:
     return line.rstrip().endswith("?")
 
 
-def parse(text: str, path: str, report: Report) -> Deck:
+def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read lecture page text into a Deck of unsplit notes; problems go to ``report``."""
     text = text.removeprefix("\ufeff")
     # (line number, text) of every non-blank line; blank lines only separate runs of cards.

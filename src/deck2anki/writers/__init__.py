@@ -1,1 +1,33 @@
-"""Writers: each turns a Deck into the bytes of one output file."""
+"""Writers: each turns a Deck into the bytes of one output file.
+
+A writer reports what its format cannot hold (tags in lecture text, media in CSV) as one
+warning per kind of loss, and writes the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOptions:
+    """Choices a writer needs beyond the deck."""
+
+    timestamp: int
+    """Seconds since the epoch, where a format records a time (the .apkg's notes)."""
+
+    target: str = "<output>"
+    """The output's name, for messages about what it could not hold."""
+
+    field_sep: str | None = None
+    """Quizlet-style text: what goes between a term and its definition."""
+
+    card_sep: str | None = None
+    """Quizlet-style text: what goes between cards."""
+
+
+def pinned(guid: str | None, deck_name: str, question: str) -> str | None:
+    """The note's GUID if a reader could not derive it again from the deck name and question."""
+    from ..identity import note_guid
+
+    return guid if guid and guid != note_guid(deck_name, question) else None

@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import notetype
+from ..errors import Report
 from ..identity import deck_id, stable_id
-from ..model import Deck
-from ..render import render_note
+from ..model import Deck, Media
+from ..render import media_names, render_note
+from . import WriteOptions
 
 # Every entry carries this date: zip's own epoch, so nothing depends on when the build ran.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -64,11 +66,12 @@ class PackageOptions:
 def package_notes(deck: Deck, mod: int) -> list[PackageNote]:
     """The deck's notes rendered for a package, all with modification time ``mod``."""
     switches = ("",) * (len(notetype.FIELDS) - 3)
+    media = media_names(deck)
     notes = []
     for note in deck.notes:
         if note.guid is None:
             raise ValueError("a package needs notes with GUIDs; identify the deck first")
-        rendered = render_note(note)
+        rendered = render_note(note, media)
         fields = (rendered.question, rendered.answer, rendered.analogy, *switches)
         notes.append(PackageNote(note.guid, fields, note.tags, mod))
     return notes
@@ -76,15 +79,18 @@ def package_notes(deck: Deck, mod: int) -> list[PackageNote]:
 
 def write_apkg(deck: Deck, options: PackageOptions) -> bytes:
     """The .apkg bytes of ``deck``; every note must already carry its GUID."""
-    return write_package(
-        deck.name, deck.description, package_notes(deck, options.timestamp), options
-    )
+    notes = package_notes(deck, options.timestamp)
+    return write_package(deck.name, deck.description, notes, options, deck.media)
 
 
 def write_package(
-    name: str, description: str, notes: Sequence[PackageNote], options: PackageOptions
+    name: str,
+    description: str,
+    notes: Sequence[PackageNote],
+    options: PackageOptions,
+    media: Sequence[Media] = (),
 ) -> bytes:
-    """The .apkg bytes of a deck called ``name`` holding ``notes``."""
+    """The .apkg bytes of a deck called ``name`` holding ``notes`` and ``media``."""
     import genanki
 
     model = notetype.genanki_model(options.notetype_id, options.notetype_name)
@@ -108,9 +114,14 @@ def write_package(
     finally:
         connection.close()
     buffer = io.BytesIO()
+    files = sorted(media, key=lambda item: item.name)
+    # Anki's legacy layout: media files as "0", "1", ... and a JSON map to their names.
+    media_map = {str(index): item.name for index, item in enumerate(files)}
     with zipfile.ZipFile(buffer, "w") as archive:
         _zip_entry(archive, "collection.anki2", collection)
-        _zip_entry(archive, "media", b"{}")
+        _zip_entry(archive, "media", json.dumps(media_map, ensure_ascii=False).encode("utf-8"))
+        for index, item in enumerate(files):
+            _zip_entry(archive, str(index), item.data)
     return buffer.getvalue()
 
 
@@ -138,3 +149,8 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info.create_system = _UNIX
     info.external_attr = 0o644 << 16
     archive.writestr(info, data)
+
+
+def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
+    """The registry's writer: the deck as an .apkg, every note with ``options.timestamp``."""
+    return write_apkg(deck, PackageOptions(options.timestamp))

@@ -1,0 +1,177 @@
+"""Delimited text: CSV, TSV (CSV with tabs) and Quizlet's export (separators without quoting).
+
+With a header row, columns map to fields by name, case-insensitively; without one, the first
+two columns are the question and the answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from ..errors import Report
+from ..model import Deck, Location, Note
+from . import ReadOptions
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "question": ("question", "front", "term"),
+    "answer": ("answer", "back", "definition"),
+    "analogy": ("analogy",),
+    "tags": ("tags",),
+    "deck": ("deck",),
+    "guid": ("guid", "id"),
+    "format": ("format",),
+}
+"""Header names each field is known by, lower case."""
+
+SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "newline": "\n"}
+"""Names for separators, as Quizlet's export dialog offers them."""
+
+_MAX_FIELD = 10 * 1024 * 1024
+
+
+def separator(value: str) -> str:
+    """A separator given by name (``tab``, ``comma``, ...) or as the literal string."""
+    return SEPARATORS.get(value.lower(), value.encode().decode("unicode_escape"))
+
+
+def parse_csv(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
+    """Read comma-separated values."""
+    return _parse(_csv_rows(text, ",", path, report), path, report)
+
+
+def parse_tsv(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
+    """Read tab-separated values: CSV with another delimiter."""
+    return _parse(_csv_rows(text, "\t", path, report), path, report)
+
+
+def parse_quizlet(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
+    """Read Quizlet's export: term, separator, definition; cards split by another separator."""
+    options = options or ReadOptions()
+    field_sep = separator(options.field_sep or "tab")
+    card_sep = separator(options.card_sep or "newline")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    for card in text.split(card_sep):
+        if card.strip():
+            # The term is short and has no separator; the definition may contain it.
+            term, sep, definition = card.partition(field_sep)
+            rows.append((line + _leading_newlines(card), [term, definition] if sep else [term]))
+        line += card.count("\n") + card_sep.count("\n")
+    return _parse(iter(rows), path, report, header=False)
+
+
+def _leading_newlines(text: str) -> int:
+    return len(text) - len(text.lstrip("\n"))
+
+
+def _csv_rows(
+    text: str, delimiter: str, path: str, report: Report
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the line each starts on; real CSV quoting keeps multi-line fields."""
+    csv.field_size_limit(_MAX_FIELD)
+    stream = io.StringIO(text.removeprefix("\ufeff"), newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.error(
+                Location(path, reader.line_num or start, 1),
+                f"not valid CSV: {error}",
+                "bad-csv",
+                "check the quoting on this line",
+            )
+            return
+        yield start, row
+        start = reader.line_num + 1
+
+
+def _header(row: list[str]) -> dict[str, int] | None:
+    """Column index per field if ``row`` is a header naming at least a question and an answer."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        name = cell.strip().lower()
+        for field, names in COLUMNS.items():
+            if name in names and field not in found:
+                found[field] = index
+    return found if {"question", "answer"} <= set(found) else None
+
+
+def _parse(
+    rows: Iterator[tuple[int, list[str]]], path: str, report: Report, header: bool = True
+) -> Deck:
+    columns: dict[str, int] | None = None
+    notes: list[Note] = []
+    decks: dict[str, int] = {}
+    ignored = False
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        if header and columns is None and not notes:
+            columns = _header(row)
+            if columns is not None:
+                unknown = [c for i, c in enumerate(row) if i not in columns.values() and c.strip()]
+                if unknown:
+                    report.warning(
+                        Location(path, line, 1),
+                        f"columns ignored: {', '.join(unknown)}",
+                        "unknown-column",
+                        "known: " + ", ".join(COLUMNS),
+                    )
+                continue
+        mapping = columns or {"question": 0, "answer": 1}
+        if columns is None and len(row) > 2 and any(c.strip() for c in row[2:]) and not ignored:
+            report.warning(
+                Location(path, line, 1),
+                "columns after the second are ignored",
+                "unknown-column",
+                "add a header row to name them",
+            )
+            ignored = True
+        cell = {field: row[index] if index < len(row) else "" for field, index in mapping.items()}
+        location = Location(path, line, 1)
+        question, answer = cell["question"].strip(), cell["answer"].strip()
+        if not question or not answer:
+            what = "question" if not question else "answer"
+            report.error(
+                location,
+                f"row without {'a' if what == 'question' else 'an'} {what}",
+                f"empty-{what}",
+                "every row needs a question and an answer",
+            )
+            continue
+        if "deck" in cell and cell["deck"].strip():
+            decks.setdefault(cell["deck"].strip(), line)
+        notes.append(
+            Note(
+                question=question,
+                answer=answer,
+                analogy=cell.get("analogy", "").strip(),
+                tags=tuple(cell.get("tags", "").split()),
+                guid=cell.get("guid", "").strip() or None,
+                is_html=cell.get("format", "").strip().lower() == "html",
+                location=location,
+            )
+        )
+    if len(decks) > 1:
+        (first, _), (second, line) = list(decks.items())[:2]
+        report.error(
+            Location(path, line, 1),
+            f"rows name several decks ({first!r}, {second!r})",
+            "several-decks",
+            "split the file by deck, or name one deck with --deck",
+        )
+    if not notes and not report.has_errors:
+        report.error(
+            Location(path, 1, 1),
+            "no cards found",
+            "no-cards",
+            "write one card per row: question, then answer",
+        )
+    return Deck(name=next(iter(decks), ""), notes=tuple(notes))

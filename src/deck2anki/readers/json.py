@@ -1,0 +1,91 @@
+"""JSON: the Deck model itself, lossless, for scripts. The README documents the schema."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from ..errors import Report
+from ..model import Deck, Location, Media, Note
+from . import ReadOptions
+
+FORMAT = 1
+"""The schema version written in ``"deck2anki"``."""
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"{where} must be a string")
+    return value
+
+
+def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
+    """Read a deck from its JSON form; problems go to ``report``."""
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as error:
+        report.error(
+            Location(path, error.lineno, error.colno),
+            f"not valid JSON: {error.msg}",
+            "bad-json",
+            "fix the syntax at this place",
+        )
+        return Deck(name="")
+    try:
+        if not isinstance(data, dict) or data.get("deck2anki") != FORMAT:
+            raise _Invalid(f'not a deck2anki deck: expected {{"deck2anki": {FORMAT}, ...}}')
+        notes = []
+        raw_notes = data.get("notes", [])
+        if not isinstance(raw_notes, list):
+            raise _Invalid("notes must be a list")
+        for index, raw in enumerate(raw_notes):
+            where = f"notes[{index}]"
+            if not isinstance(raw, dict):
+                raise _Invalid(f"{where} must be an object")
+            tags = raw.get("tags", [])
+            if not isinstance(tags, list):
+                raise _Invalid(f"{where}.tags must be a list of strings")
+            guid = raw.get("guid")
+            notes.append(
+                Note(
+                    question=_string(raw.get("question"), f"{where}.question"),
+                    answer=_string(raw.get("answer"), f"{where}.answer"),
+                    analogy=_string(raw.get("analogy", ""), f"{where}.analogy"),
+                    tags=tuple(_string(tag, f"{where}.tags[]") for tag in tags),
+                    guid=None if guid is None else _string(guid, f"{where}.guid"),
+                    is_html=raw.get("format", "markdown") == "html",
+                )
+            )
+        media = []
+        for index, raw in enumerate(data.get("media", [])):
+            where = f"media[{index}]"
+            if not isinstance(raw, dict):
+                raise _Invalid(f"{where} must be an object")
+            try:
+                blob = base64.b64decode(_string(raw.get("data"), f"{where}.data"), validate=True)
+            except binascii.Error as error:
+                raise _Invalid(f"{where}.data is not base64: {error}") from None
+            media.append(
+                Media(
+                    _string(raw.get("name"), f"{where}.name"),
+                    blob,
+                    _string(raw.get("reference", ""), f"{where}.reference"),
+                )
+            )
+        return Deck(
+            name=_string(data.get("name", ""), "name"),
+            notes=tuple(notes),
+            description=_string(data.get("description", ""), "description"),
+            media=tuple(media),
+        )
+    except _Invalid as problem:
+        report.error(
+            Location(path), str(problem), "bad-json", "see the JSON schema in deck2anki's README"
+        )
+        return Deck(name="")

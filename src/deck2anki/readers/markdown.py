@@ -1,0 +1,350 @@
+"""Markdown sources: optional front matter, then one card per level-2 heading.
+
+    ---
+    deck: Biology::Cells            # the deck name; "::" for subdecks
+    tags: [biology, cells]          # added to every note
+    description: Week 3 of BIO 101
+    ---
+
+    ## What does ATP synthase do?
+    <!-- id: atp-synthase -->       # optional: pins the note's identity
+    <!-- tags: exam -->             # optional: this note's own tags
+
+    It makes ATP from ADP as protons flow through it. $\\Delta G < 0$.
+
+    Analogy: a water wheel turned by a stream.
+
+The document is read with markdown-it-py's tokens and their line maps, never with regular
+expressions over lines, so code blocks that contain ``## `` or ``Analogy:`` stay code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ..errors import Report
+from ..model import Deck, Location, Media, Note
+from ..split import LABELS
+from . import ReadOptions
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+FENCE_INFO = "anki-note"
+"""Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
+
+_COMMENT = re.compile(r"<!--\s*(id|tags)\s*:\s*(.*?)\s*-->\s*", re.S)
+_ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+# Code spans pass through; \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax.
+_DOLLARS = re.compile(
+    r"(?P<code>(`+).*?\2)|(?P<escaped>\\\$)|\$\$(?P<display>.+?)\$\$"
+    r"|\$(?=\S)(?P<inline>(?:[^$\\\n]|\\.)+?)(?<=\S)\$(?!\d)",
+    re.S,
+)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FRONT_KEYS = {"deck", "tags", "description"}
+
+
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # html=True only so that comments are tokens with line maps; nothing here renders HTML.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
+    """Read a Markdown source into a Deck; problems go to ``report``."""
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, offset = _front_matter(lines, path, report)
+    body = lines[offset:]
+    tokens = _parser().parse("\n".join(body))
+    starts = [
+        i
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and t.tag == "h2" and t.level == 0
+    ]
+    name = meta.get("deck", "")
+    if not name:
+        name = _title(tokens[: starts[0] if starts else len(tokens)])
+    deck_tags = meta.get("tags", [])
+    assert isinstance(deck_tags, list)
+    notes: list[Note] = []
+    media: dict[str, Media] = {}
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
+        following = tokens[end].map if end < len(tokens) else None
+        stop = following[0] if following else len(body)
+        note = _card(tokens, start, end, stop, body, offset, path, report, media)
+        if note is not None:
+            tags = tuple(dict.fromkeys([*deck_tags, *note.tags]))
+            notes.append(
+                Note(
+                    note.question,
+                    note.answer,
+                    note.analogy,
+                    tags,
+                    note.guid,
+                    note.is_html,
+                    note.location,
+                )
+            )
+    if not starts:
+        report.error(
+            Location(path, 1, 1),
+            "no cards found",
+            "no-cards",
+            "start each card with a level-2 heading: '## The question'",
+        )
+    description = meta.get("description", "")
+    return Deck(
+        name=name if isinstance(name, str) else "",
+        notes=tuple(notes),
+        description=description if isinstance(description, str) else "",
+        media=tuple(media.values()),
+    )
+
+
+def _title(tokens: Sequence[Token]) -> str:
+    """A level-1 heading before the first card names the deck when front matter does not."""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h1":
+            return tokens[index + 1].content.strip()
+    return ""
+
+
+def _card(
+    tokens: Sequence[Token],
+    start: int,
+    end: int,
+    stop: int,
+    body: list[str],
+    offset: int,
+    path: str,
+    report: Report,
+    media: dict[str, Media],
+) -> Note | None:
+    heading = tokens[start]
+    assert heading.map is not None
+    line = offset + heading.map[0] + 1
+    location = Location(path, line, 1)
+    question = tokens[start + 1].content.strip()
+    # Top-level blocks of the card, each with its index (a paragraph's text is the next token).
+    blocks = [
+        (index, token)
+        for index, token in enumerate(tokens[start + 3 : end], start=start + 3)
+        if token.level == 0 and token.map is not None and token.nesting >= 0
+    ]
+    guid: str | None = None
+    tags: tuple[str, ...] = ()
+    content_start = heading.map[1]
+    for _, block in blocks:
+        match = _COMMENT.fullmatch(block.content) if block.type == "html_block" else None
+        if match is None:
+            break
+        if match.group(1) == "id":
+            guid = match.group(2) or None
+        else:
+            tags = tuple(match.group(2).split())
+        assert block.map is not None
+        content_start = block.map[1]
+    for _, block in blocks:
+        if block.type == "fence" and block.info.strip() == FENCE_INFO:
+            return _fenced_note(block, guid, tags, location, path, offset, report)
+    analogy_start = stop
+    for index, block in blocks:
+        assert block.map is not None
+        # The first paragraph that opens with the label, after some answer, is the analogy.
+        if (
+            block.type == "paragraph_open"
+            and block.map[0] > content_start
+            and _ANALOGY.match(tokens[index + 1].content)
+        ):
+            analogy_start = block.map[0]
+            break
+    answer = "\n".join(body[content_start:analogy_start]).strip()
+    analogy = _ANALOGY.sub("", "\n".join(body[analogy_start:stop]).strip(), count=1)
+    for token in tokens[start:end]:
+        _collect_images(token, offset, path, media)
+    for tag in tags:
+        if any(not c.isprintable() for c in tag):
+            report.error(location, f"tag {tag!r} has a control character", "bad-tag")
+    if not question:
+        report.error(
+            location, "card without a question", "empty-question", "write the question after '## '"
+        )
+        return None
+    if not answer and not analogy:
+        report.error(
+            location, "card without an answer", "empty-answer", "write the answer below the heading"
+        )
+        return None
+    return Note(
+        _dollars(question), _dollars(answer), _dollars(analogy), tags, guid, False, location
+    )
+
+
+def _fenced_note(
+    block: Token,
+    guid: str | None,
+    tags: tuple[str, ...],
+    location: Location,
+    path: str,
+    offset: int,
+    report: Report,
+) -> Note | None:
+    """A note kept verbatim in an ``anki-note`` block, as JSON (what Markdown cannot say)."""
+    assert block.map is not None
+    where = Location(path, offset + block.map[0] + 1, 1)
+    try:
+        data = json.loads(block.content)
+        fields = [data["question"], data["answer"], data.get("analogy", ""), data.get("id", guid)]
+        own_tags = data.get("tags", list(tags))
+        if not all(isinstance(value, str) for value in fields[:3]) or not all(
+            isinstance(tag, str) for tag in own_tags
+        ):
+            raise TypeError("fields and tags must be strings")
+        is_html = data.get("format", "markdown") == "html"
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        report.error(
+            where,
+            f"the {FENCE_INFO} block is not valid: {error}",
+            "bad-note-block",
+            'it holds {"question": ..., "answer": ..., "analogy": ..., "format": ...}',
+        )
+        return None
+    note_guid = fields[3] if isinstance(fields[3], str) and fields[3] else None
+    return Note(fields[0], fields[1], fields[2], tuple(own_tags), note_guid, is_html, location)
+
+
+def _collect_images(token: Token, offset: int, path: str, media: dict[str, Media]) -> None:
+    """Record every image the card shows by a relative path: the build packs it as media."""
+    for child in token.children or ():
+        if child.type == "image":
+            source = str(child.attrGet("src") or "")
+            if source and not _SCHEME.match(source) and not source.startswith("/"):
+                line = offset + token.map[0] + 1 if token.map else None
+                media.setdefault(source, Media("", b"", source, Location(path, line, 1)))
+
+
+def _dollars(text: str) -> str:
+    """``$...$`` and ``$$...$$`` as Anki's ``\\(...\\)`` and ``\\[...\\]``, code left alone."""
+    if "$" not in text:
+        return text
+    out: list[str] = []
+    chunk: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        opening = _FENCE.match(line)
+        if fence:
+            out.append(line)
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+        elif opening:
+            out.append(_convert("\n".join(chunk))) if chunk else None
+            chunk = []
+            out.append(line)
+            fence = opening.group(1)
+        else:
+            chunk.append(line)
+    if chunk:
+        out.append(_convert("\n".join(chunk)))
+    return "\n".join(out)
+
+
+def _convert(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group("display") is not None:
+            return f"\\[{match.group('display')}\\]"
+        if match.group("inline") is not None:
+            return f"\\({match.group('inline')}\\)"
+        return match.group(0)
+
+    return _DOLLARS.sub(replace, text)
+
+
+def _front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str, object], int]:
+    """The front matter between ``---`` lines at the top, and the line the body starts on."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    try:
+        close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        report.error(
+            Location(path, 1, 1),
+            "front matter is not closed",
+            "front-matter",
+            "end it with a line of three dashes: ---",
+        )
+        return {}, len(lines)
+    meta: dict[str, object] = {}
+    key = ""
+    for number in range(1, close):
+        raw = lines[number]
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        location = Location(path, number + 1, 1)
+        item = re.match(r"\s+-\s*(.*)$", raw)
+        if item and key == "tags":
+            existing = meta.setdefault("tags", [])
+            assert isinstance(existing, list)
+            existing.append(_scalar(item.group(1)))
+            continue
+        pair = re.match(r"([A-Za-z_][\w-]*)\s*:\s*(.*)$", raw)
+        if pair is None:
+            report.error(
+                location,
+                "front matter line is not 'key: value'",
+                "front-matter",
+                "write 'deck: Name', 'description: ...' or 'tags: [a, b]'",
+            )
+            continue
+        key, value = pair.group(1).lower(), pair.group(2).strip()
+        if key not in _FRONT_KEYS:
+            report.warning(
+                location,
+                f"unknown front matter key {key!r} is ignored",
+                "front-matter",
+                "known keys: deck, description, tags",
+            )
+            continue
+        if key == "tags":
+            meta["tags"] = _tag_list(value) if value else []
+        else:
+            meta[key] = _scalar(value)
+    tags = meta.get("tags", [])
+    assert isinstance(tags, list)
+    for tag in tags:
+        if not tag or any(c.isspace() for c in tag):
+            report.error(
+                Location(path, 1, 1),
+                f"tag {tag!r} is empty or has a space",
+                "bad-tag",
+                "Anki tags are single words; use '_' or '::' instead",
+            )
+    return meta, close + 1
+
+
+def _tag_list(value: str) -> list[str]:
+    if value.startswith("[") and value.endswith("]"):
+        return [_scalar(part) for part in value[1:-1].split(",") if part.strip()]
+    return value.split()
+
+
+def _scalar(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            decoded = json.loads(value)
+            return decoded if isinstance(decoded, str) else value
+        except ValueError:
+            return value[1:-1]
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value

@@ -1,0 +1,40 @@
+"""JSON: the Deck model itself, with media as base64; what ``readers.json`` reads back."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from ..errors import Report
+from ..model import Deck
+from ..readers.json import FORMAT
+from . import WriteOptions
+
+
+def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
+    """The JSON text of ``deck``: nothing is lost."""
+    notes: list[dict[str, Any]] = []
+    for note in deck.notes:
+        entry: dict[str, Any] = {
+            "question": note.question,
+            "answer": note.answer,
+            "analogy": note.analogy,
+            "tags": list(note.tags),
+            "guid": note.guid,
+        }
+        if note.is_html:
+            entry["format"] = "html"
+        notes.append(entry)
+    data: dict[str, Any] = {
+        "deck2anki": FORMAT,
+        "name": deck.name,
+        "description": deck.description,
+        "notes": notes,
+    }
+    if deck.media:
+        data["media"] = [
+            {"name": m.name, "reference": m.reference, "data": base64.b64encode(m.data).decode()}
+            for m in sorted(deck.media, key=lambda m: m.name)
+        ]
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

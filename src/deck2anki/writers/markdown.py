@@ -1,0 +1,101 @@
+"""Markdown: the format a person edits, read back by ``readers.markdown`` to the same deck.
+
+Each note is written as a level-2 heading, its id and tags as comments, the answer, and the
+analogy as a paragraph starting with ``Analogy:``. Every note is read back before it is kept:
+one Markdown cannot say exactly (a multi-line question, HTML from another tool) is written as
+an ``anki-note`` block of JSON instead, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from ..errors import Report
+from ..model import Deck, Note
+from ..readers.markdown import FENCE_INFO
+from ..readers.markdown import parse as read_markdown
+from ..unrender import as_source
+from . import WriteOptions, pinned
+
+
+def _yaml(value: str) -> str:
+    """A YAML scalar: bare when safe, else double-quoted (JSON's escaping is valid YAML)."""
+    safe = value and value == value.strip() and not any(c in value for c in ":#'\"[]{},&*!|>%@`")
+    return value if safe else json.dumps(value, ensure_ascii=False)
+
+
+def _common_tags(deck: Deck) -> tuple[str, ...]:
+    if not deck.notes:
+        return ()
+    shared = set(deck.notes[0].tags).intersection(*(note.tags for note in deck.notes[1:]))
+    return tuple(tag for tag in deck.notes[0].tags if tag in shared)
+
+
+def _section(note: Note, deck_tags: tuple[str, ...]) -> str:
+    lines = [f"## {note.question}"]
+    if note.guid:
+        lines.append(f"<!-- id: {note.guid} -->")
+    own = [tag for tag in note.tags if tag not in deck_tags]
+    if own:
+        lines.append(f"<!-- tags: {' '.join(own)} -->")
+    lines += ["", note.answer]
+    if note.analogy:
+        lines += ["", f"Analogy: {note.analogy}"]
+    return "\n".join(lines)
+
+
+def _fenced(note: Note, deck_tags: tuple[str, ...]) -> str:
+    """The note as JSON in an ``anki-note`` block; the heading only shows the question."""
+    data: dict[str, object] = {
+        "question": note.question,
+        "answer": note.answer,
+        "analogy": note.analogy,
+        "format": "html" if note.is_html else "markdown",
+        "tags": [tag for tag in note.tags if tag not in deck_tags],
+    }
+    if note.guid:
+        data["id"] = note.guid
+    # JSON strings escape newlines, so no line of the body can close the fence early.
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    heading = " ".join(note.question.split()) or "(no question)"
+    return f"## {heading}\n\n```{FENCE_INFO}\n{body}\n```"
+
+
+def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...]) -> bool:
+    report = Report()
+    deck = read_markdown(section, "<check>", report)
+    if report.diagnostics or len(deck.notes) != 1:
+        return False
+    back = deck.notes[0]
+    tags = tuple(tag for tag in note.tags if tag not in deck_tags)
+    return (back.question, back.answer, back.analogy, back.guid, back.tags) == (
+        note.question,
+        note.answer,
+        note.analogy,
+        note.guid,
+        tags,
+    )
+
+
+def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
+    """The Markdown text of ``deck``."""
+    deck_tags = _common_tags(deck)
+    head = ["---"]
+    if deck.name:
+        head.append(f"deck: {_yaml(deck.name)}")
+    if deck.description:
+        head.append(f"description: {_yaml(deck.description)}")
+    if deck_tags:
+        head.append(f"tags: [{', '.join(deck_tags)}]")
+    head.append("---")
+    sections = []
+    for note in deck.notes:
+        # Only an id a reader could not derive again from the deck name and question is written.
+        note = replace(note, guid=pinned(note.guid, deck.name, note.question))
+        source = as_source(note)
+        section = _section(source, deck_tags) if source is not None else ""
+        if source is None or not _reads_back(section, source, deck_tags):
+            section = _fenced(source or note, deck_tags)
+        sections.append(section)
+    return ("\n".join(head) + "\n\n" + "\n\n".join(sections) + "\n").encode("utf-8")
