@@ -113,3 +113,20 @@ def test_front_shows_only_the_question(imported: tuple[Any, Any]) -> None:
     front = fold(_without_style(card.question()))
     assert "Why is data typically divided into batches in deep learning?" in front
     assert "memory constraints" not in front
+
+
+def test_plain_lecture_text_shows_exactly_as_written(tmp_path: Path, collection: Any) -> None:
+    deck = deck2anki.read_text(
+        "What does __init__ do in a*b*c?\n"
+        "It sets up &lt;mask&gt; and <mask> with [x](y) 1) e.g. 0.5 # not a heading.\n",
+        deck_name="Plain",
+    )
+    deck2anki.write(deck, tmp_path / "plain.apkg", timestamp=1_700_000_000)
+    import_package(collection, tmp_path / "plain.apkg")
+    card = collection.get_card(collection.find_cards("")[0])
+    back = _without_style(card.answer())
+    assert "<strong>" not in back and "<em>" not in back and "<a " not in back
+    assert fold(back) == (
+        "What does __init__ do in a*b*c? It sets up &lt;mask&gt; and <mask> with [x](y) 1) e.g."
+        " 0.5 # not a heading."
+    )

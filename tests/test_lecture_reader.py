@@ -154,6 +154,46 @@ def test_a_question_without_an_answer_is_an_error_naming_its_line(
     assert str(error).splitlines()[0] == message
 
 
+@pytest.mark.parametrize(
+    ("text", "cards", "orphan_lines"),
+    [
+        (
+            "Q1?\nA1.\nQ2?\nQ3?\nA3.\nQ4?\nQ5?\nA5.\n",
+            [("Q1?", "A1."), ("Q3?", "A3."), ("Q5?", "A5.")],
+            [3, 6],
+        ),
+        (
+            "Q0?\nA0.\nQ1?\nQ2?\nA2.\nA3.\n",
+            [("Q0?", "A0."), ("Q2?", "A2.")],
+            [3, 6],
+        ),
+        (
+            "How do you write OR in C?\nWith a || b.\nWhat is ls?\nLists files.\n",
+            [("How do you write OR in C?", "With a || b."), ("What is ls?", "Lists files.")],
+            [],
+        ),
+        (
+            "What is shown on a fresh page?\nNo study sessions yet.\nQ2?\nA2.\n",
+            [("What is shown on a fresh page?", "No study sessions yet."), ("Q2?", "A2.")],
+            [],
+        ),
+    ],
+    ids=[
+        "two-answers-missing-in-an-even-run",
+        "an-answer-and-a-question-missing",
+        "pipes-in-a-card-are-not-page-chrome",
+        "a-status-like-answer-is-not-page-chrome",
+    ],
+)
+def test_a_missing_line_is_an_error_and_never_a_wrong_card(
+    text: str, cards: list[tuple[str, str]], orphan_lines: list[int]
+) -> None:
+    found, report, description = read(text)
+    assert found == cards
+    assert [d.location.line for d in report.diagnostics] == orphan_lines
+    assert description == ""
+
+
 def test_every_unpaired_question_is_reported_not_only_the_first() -> None:
     text = "Q1?\nA1.\n\nQ2?\n\nQ3?\nA3.\n\nQ4?\n"
     _, report, _ = read(text)

@@ -82,8 +82,12 @@ def test_an_answer_edit_changes_one_note_line_of_the_lock(project: Path) -> None
     deck2anki.build(timestamp=T0 + 10)
     after = (project / "deck2anki.lock").read_text(encoding="utf-8").splitlines()
     changed = [new for old, new in zip(before, after, strict=True) if old != new]
-    assert [line.split(":")[0].strip() for line in changed[:2]] == ['"inputs"', '"package"']
-    (note_line,) = changed[2:]
+    assert [line.split(":")[0].strip() for line in changed[:3]] == [
+        '"inputs"',
+        '"package"',
+        '"seal"',
+    ]
+    (note_line,) = changed[3:]
     entry = json.loads(note_line.strip().rstrip(","))
     assert entry["question"] == "Why is data typically divided into batches in deep learning?"
     assert entry["mod"] == T0 + 10

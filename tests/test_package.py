@@ -83,12 +83,8 @@ def test_source_markup_shows_as_text_on_the_card(tmp_path: Path, collection: Any
     assert "a <b>cloze</b> test & its <script>blank</script>." in text
 
 
-def test_a_deck_without_guids_is_refused_by_the_writer(tmp_path: Path) -> None:
-    deck = Deck("D", (Note("Q?", "A."),))
-    try:
-        deck2anki.write(deck, tmp_path / "x.apkg", timestamp=0)
-    except ValueError as error:
-        assert "GUID" in str(error)
-    else:
-        raise AssertionError("a note without GUID was written")
-    assert not (tmp_path / "x.apkg").exists()
+def test_writing_a_deck_made_in_python_derives_its_guids(tmp_path: Path) -> None:
+    deck = Deck("D", (Note("What is a tensor?", "An array."),))
+    deck2anki.write(deck, tmp_path / "x.apkg", timestamp=0)
+    (note,) = deck2anki.read(tmp_path / "x.apkg").notes
+    assert note.guid == note_guid("D", "What is a tensor?")

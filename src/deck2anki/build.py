@@ -6,22 +6,22 @@ time earlier builds gave it, writes the packages whose inputs changed, then writ
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 
 from . import files, notetype
-from .config import Config, DeckConfig, load_config
+from .config import Config, load_config
 from .convert import build_time, parse
 from .errors import Diagnostic, Report, SourceError, UsageError
-from .formats import FORMATS, Format
-from .identity import Relink, content_hash, fingerprint, identify, next_mod
+from .identity import Relink, content_hash, fingerprint, identify, next_mod, normalize_question
 from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
-from .model import Location
-from .version import __version__
+from .model import Deck, Location
+from .project import Source, code_fingerprint, find_sources, inputs_hash, is_fresh, short_hash
 from .writers.apkg import PackageOptions, package_notes, write_package
+
+# A new source takes over the lock entry of a vanished one (a renamed file) when at least this
+# share of the vanished deck's questions is in it.
+RENAME_OVERLAP = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,23 @@ class BuiltDeck:
     removed: tuple[LockedNote, ...] = ()
     """Notes that disappeared from the source since the previous build."""
 
+    renamed_from: str | None = None
+    """The lock's name for this deck when its source was renamed; its notes kept their GUIDs."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoneDeck:
+    """A deck of the lock whose source no longer exists."""
+
+    key: str
+    """The source's name, without suffix, as the lock knows it."""
+
+    notes: int
+    """How many of its notes students may still have."""
+
+    output: Path | None
+    """Its old .apkg, deleted by this build (or, with ``check``, still there); None if none."""
+
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
@@ -63,90 +80,18 @@ class BuildResult:
     stale: tuple[str, ...] = ()
     """With ``check``: what is out of date, one sentence each; empty when all is fresh."""
 
-
-def _source_format(path: Path) -> Format | None:
-    suffix = path.suffix.lower()
-    return next((f for f in FORMATS if suffix in f.suffixes and f.readable), None)
+    gone: tuple[GoneDeck, ...] = ()
+    """Decks whose source disappeared since the previous build."""
 
 
-def find_sources(sources: Path, report: Report) -> list[tuple[Path, Format]]:
-    """The readable sources in ``sources``, by name; other files are reported and skipped."""
-    if not sources.is_dir():
-        raise UsageError(f"{sources}: no such folder; create it or pass --sources DIR")
-    found: list[tuple[Path, Format]] = []
-    for path in sorted(p for p in sources.iterdir() if p.is_file() and not p.name.startswith(".")):
-        fmt = _source_format(path)
-        if fmt is None:
-            report.warning(
-                Location(str(path)),
-                f"skipped: no reader for {path.suffix or 'files without a suffix'}",
-                "unknown-source",
-                "give it a known suffix (see 'deck2anki formats') or move it out of the folder",
-            )
-        else:
-            found.append((path, fmt))
-    if not found:
-        raise UsageError(f"{sources}: no sources found; add a .txt file of cards to it")
-    stems: dict[str, Path] = {}
-    for path, _ in found:
-        if path.stem in stems:
-            raise UsageError(
-                f"{path}: same name as {stems[path.stem]}; both would build"
-                f" {path.stem}.apkg, so rename one"
-            )
-        stems[path.stem] = path
-    return found
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One deck, built in memory and not yet written."""
 
-
-def code_fingerprint() -> str:
-    """A hash of deck2anki itself (version, code, templates): new code may build new bytes."""
-    digest = hashlib.sha256(__version__.encode())
-    package = resources.files("deck2anki")
-    pending = [package]
-    entries = []
-    while pending:
-        for entry in pending.pop().iterdir():
-            if entry.is_dir():
-                if entry.name != "__pycache__":
-                    pending.append(entry)
-            elif entry.name.endswith((".py", ".html", ".css")):
-                entries.append(entry)
-    for entry in sorted(entries, key=str):
-        digest.update(str(entry).removeprefix(str(package)).encode() + b"\0" + entry.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _inputs(data: bytes, stem: str, settings: DeckConfig, state: LockedNoteType, code: str) -> str:
-    """A hash of everything one deck's package is made from."""
-    digest = hashlib.sha256(data)
-    described: list[object] = [stem, settings.name, settings.description, code]
-    described += [state.id, state.name, state.version, state.content, state.mod]
-    digest.update(json.dumps(described).encode())
-    return digest.hexdigest()[:16]
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-def _shows(fields: tuple[str, ...], name: str) -> bool:
-    """True when one of the fields refers to the media file ``name``."""
-    return any(name in value for value in fields)
-
-
-def _fresh(previous: LockedDeck, inputs: str, output: Path, folder: Path) -> bool:
-    """True when the lock says this deck was built from these inputs into this very output."""
-    if previous.inputs != inputs or not output.is_file():
-        return False
-    if _sha(output.read_bytes()) != previous.package:
-        return False
-    for reference, digest in previous.media:
-        try:
-            if _sha((folder / reference).read_bytes()) != digest:
-                return False
-        except OSError:
-            return False
-    return True
+    key: str
+    locked: LockedDeck
+    package: bytes
+    result: BuiltDeck
 
 
 def build(
@@ -175,108 +120,184 @@ def build(
     lock = load_lock(lock_path)
     report = Report()
     found = find_sources(sources, report)
-    for stem in sorted(set(config.decks) - {path.stem for path, _ in found}):
+    keys = {source.key for source in found}
+    for key in sorted(set(config.decks) - keys):
         report.warning(
             Location(str(config.path)),
-            f"[decks.{stem}] names no source in {sources}",
+            f"[decks.{key}] names no source in {sources}",
             "unused-config",
             "fix the name or remove the section",
         )
     now = build_time() if timestamp is None else timestamp
     state = notetype.resolve(lock.notetype, now, allow_notetype_change)
     code = code_fingerprint()
+    # Lock entries without a source: renamed files (taken over below) or deleted ones.
+    vanished = {key: deck for key, deck in lock.decks.items() if key not in keys}
 
-    planned: list[tuple[Path, Path, LockedDeck, bytes, BuiltDeck]] = []
+    planned: list[_Planned] = []
     skipped: list[Path] = []
     failed = False
-    for path, fmt in found:
-        settings = config.deck(path.stem)
-        data = files.read_bytes(path)
-        inputs = _inputs(data, path.stem, settings, state, code)
-        output = out / f"{path.stem}.apkg"
-        previous = lock.decks.get(path.stem)
-        if not force and previous is not None and _fresh(previous, inputs, output, path.parent):
-            skipped.append(path)
+    for source in found:
+        settings = config.deck(source.key)
+        data = files.read_bytes(source.path)
+        inputs = inputs_hash(data, source.key, settings, state, code)
+        output = out / f"{source.key}.apkg"
+        if output.is_dir():
+            raise UsageError(f"{output}: is a folder; remove it so the deck can be written there")
+        previous = lock.decks.get(source.key)
+        if not force and previous and is_fresh(previous, inputs, output, source.path.parent):
+            skipped.append(source.path)
             continue
         source_report = Report()
         try:
-            deck = parse(data, str(path), fmt, deck_name=settings.name, report=source_report)
+            deck = parse(
+                data, str(source.path), source.format, deck_name=settings.name, report=source_report
+            )
             if settings.description is not None:
                 deck = replace(deck, description=settings.description)
-            identified = identify(deck, previous.notes if previous else (), source_report)
-            source_report.raise_if_errors()
+            renamed_from = None
+            if previous is None:
+                renamed_from = _renamed_from(deck, vanished)
+                previous = vanished.pop(renamed_from) if renamed_from else None
+            planned.append(
+                _plan(
+                    source, deck, inputs, output, previous, renamed_from, state, now, source_report
+                )
+            )
         except SourceError:
             failed = True
-            continue
         finally:
             report.diagnostics.extend(source_report.diagnostics)
-
-        deck = identified.deck
-        by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
-        notes = []
-        entries = list(identified.removed)
-        digests = {item.name: _sha(item.data) for item in deck.media}
-        for note, packaged in zip(deck.notes, package_notes(deck, now), strict=True):
-            shown = [digests[name] for name in sorted(digests) if _shows(packaged.fields, name)]
-            content = content_hash(packaged.fields, packaged.tags, shown)
-            mod = next_mod(by_guid.get(packaged.guid), content, now)
-            notes.append(replace(packaged, mod=mod))
-            entries.append(
-                LockedNote(packaged.guid, note.question, content, fingerprint(note), mod)
-            )
-        # Times in the collection come from the lock, never the clock: same lock, same bytes.
-        latest = max([state.mod, *(note.mod for note in notes)])
-        options = PackageOptions(latest, state.id, state.name, state.mod)
-        package = write_package(deck.name, deck.description, notes, options, deck.media)
-        sources_media = tuple(
-            sorted((item.reference, _sha(item.data)) for item in deck.media if item.reference)
-        )
-        locked = LockedDeck(inputs, _sha(package), tuple(entries), sources_media)
-        built = BuiltDeck(
-            path, output, deck.name, len(notes), identified.relinked, identified.newly_removed
-        )
-        planned.append((path, output, locked, package, built))
     if failed:
         raise SourceError(report.diagnostics)
 
     decks = dict(lock.decks)
-    for path, _, locked, _, _ in planned:
-        decks[path.stem] = locked
-    _check_guids_across_decks(decks, {path.stem: path for path, _ in found})
+    for item in planned:
+        if item.result.renamed_from:
+            del decks[item.result.renamed_from]
+        decks[item.key] = item.locked
+    gone = _gone(vanished, decks, out)
+    _check_guids_across_decks(decks, {source.key: source.path for source in found})
     new_lock = dumps_lock(Lock(state, decks))
     old_lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else ""
-    built_decks = tuple(item[4] for item in planned)
+    built = tuple(item.result for item in planned)
     if check:
         stale = [
-            f"{output}: out of date with {path}; run 'deck2anki build'"
-            for path, output, _, package, _ in planned
-            if not output.is_file() or output.read_bytes() != package
+            f"{item.result.output}: out of date with {item.result.source}; run 'deck2anki build'"
+            for item in planned
+            if not item.result.output.is_file() or item.result.output.read_bytes() != item.package
+        ]
+        stale += [
+            f"{deck.output}: its source is gone; run 'deck2anki build'"
+            for deck in gone
+            if deck.output is not None
         ]
         if new_lock != old_lock:
             stale.append(f"{lock_path}: out of date; run 'deck2anki build' and commit it")
-        return BuildResult(built_decks, tuple(skipped), tuple(report.warnings), tuple(stale))
-    for _, output, _, package, _ in planned:
-        files.write_atomic(output, package)
+        return BuildResult(built, tuple(skipped), tuple(report.warnings), tuple(stale), gone)
+    for item in planned:
+        files.write_atomic(item.result.output, item.package)
+        if item.result.renamed_from:  # the package under its old name is now a stale copy
+            files.remove(out / f"{item.result.renamed_from}.apkg")
+    for old in gone:
+        if old.output is not None:
+            files.remove(old.output)
     # The lock goes last: if a package write failed, the old lock still describes build/.
     if new_lock != old_lock:
         files.write_atomic(lock_path, new_lock.encode("utf-8"))
-    return BuildResult(built_decks, tuple(skipped), tuple(report.warnings))
+    return BuildResult(built, tuple(skipped), tuple(report.warnings), (), gone)
+
+
+def _plan(
+    source: Source,
+    deck: Deck,
+    inputs: str,
+    output: Path,
+    previous: LockedDeck | None,
+    renamed_from: str | None,
+    state: LockedNoteType,
+    now: int,
+    report: Report,
+) -> _Planned:
+    """Identify the deck's notes against the lock, settle their times, build the package."""
+    identified = identify(deck, previous.notes if previous else (), report)
+    report.raise_if_errors()
+    deck = identified.deck
+    by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
+    notes = []
+    entries = list(identified.removed)
+    digests = {item.name: short_hash(item.data) for item in deck.media}
+    for note, packaged in zip(deck.notes, package_notes(deck, now), strict=True):
+        shown = [digests[name] for name in sorted(digests) if _shows(packaged.fields, name)]
+        content = content_hash(packaged.fields, packaged.tags, shown)
+        mod = next_mod(by_guid.get(packaged.guid), content, now)
+        notes.append(replace(packaged, mod=mod))
+        entries.append(LockedNote(packaged.guid, note.question, content, fingerprint(note), mod))
+    # Times in the collection come from the lock, never the clock: same lock, same bytes.
+    latest = max([state.mod, *(note.mod for note in notes)])
+    options = PackageOptions(latest, state.id, state.name, state.mod)
+    package = write_package(deck.name, deck.description, notes, options, deck.media)
+    media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
+    locked = LockedDeck(inputs, short_hash(package), tuple(entries), media)
+    result = BuiltDeck(
+        source.path,
+        output,
+        deck.name,
+        len(notes),
+        identified.relinked,
+        identified.newly_removed,
+        renamed_from,
+    )
+    return _Planned(source.key, locked, package, result)
+
+
+def _shows(fields: tuple[str, ...], name: str) -> bool:
+    """True when one of the fields refers to the media file ``name``."""
+    return any(name in value for value in fields)
+
+
+def _renamed_from(deck: Deck, vanished: dict[str, LockedDeck]) -> str | None:
+    """The vanished lock entry this new source continues, if exactly one shares its questions."""
+    questions = {normalize_question(note.question) for note in deck.notes}
+    matches = []
+    for key, entry in vanished.items():
+        active = [n for n in entry.notes if not n.removed]
+        shared = sum(1 for n in active if normalize_question(n.question) in questions)
+        if active and shared >= RENAME_OVERLAP * len(active):
+            matches.append(key)
+    return matches[0] if len(matches) == 1 else None
+
+
+def _gone(
+    vanished: dict[str, LockedDeck], decks: dict[str, LockedDeck], out: Path
+) -> tuple[GoneDeck, ...]:
+    """Decks whose source is gone: their notes marked removed in ``decks``, outputs named."""
+    gone = []
+    for key, entry in sorted(vanished.items()):
+        active = [note for note in entry.notes if not note.removed]
+        output = out / f"{key}.apkg"
+        if not active and not output.exists():
+            continue
+        notes = tuple(replace(note, removed=True) for note in entry.notes)
+        decks[key] = LockedDeck(entry.inputs, "", notes, entry.media)
+        gone.append(GoneDeck(key, len(active), output if output.is_file() else None))
+    return tuple(gone)
 
 
 def _check_guids_across_decks(decks: dict[str, LockedDeck], sources: dict[str, Path]) -> None:
     """Two sources must not share a note: it happens when both build one deck name."""
     owner: dict[str, str] = {}
     report = Report()
-    for stem in sorted(decks):
-        if stem not in sources:
+    for key in sorted(decks):
+        if key not in sources:
             continue
-        for note in decks[stem].notes:
+        for note in decks[key].notes:
             if note.removed:
                 continue
-            first = owner.setdefault(note.guid, stem)
-            if first != stem:
+            first = owner.setdefault(note.guid, key)
+            if first != key:
                 report.error(
-                    Location(str(sources[stem])),
+                    Location(str(sources[key])),
                     f"the question {note.question!r} is also in {sources[first]}, and both"
                     " build the same deck name, so Anki would take them for one note",
                     "duplicate-question",

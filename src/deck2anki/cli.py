@@ -125,7 +125,18 @@ def build(
         return
     for path in result.skipped:
         click.echo(f"skipped {path}: up to date")
+    for old in result.gone:
+        deleted = f"; deleted {old.output}" if old.output else ""
+        click.echo(
+            f"gone: the source of '{old.key}' no longer exists; its {old.notes} notes stay in"
+            f" students' collections and in the lock, marked removed{deleted}"
+        )
     for deck in result.built:
+        if deck.renamed_from:
+            click.echo(
+                f"renamed: {deck.source} continues '{deck.renamed_from}' of the lock; its notes"
+                " keep their identity"
+            )
         for relink in deck.relinked:
             click.echo(
                 f"re-linked {relink.note.location}: {relink.old_question!r} is now"

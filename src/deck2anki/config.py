@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,8 @@ def load_config(path: Path | None = None) -> Config:
         for key, value in settings.items():
             if not isinstance(value, str) or not value.strip():
                 raise UsageError(f"{path}: 'decks.{stem}.{key}' must be a non-empty string")
-        decks[stem] = DeckConfig(**settings)
+        # File systems store names composed or decomposed; keys compare in one form.
+        decks[unicodedata.normalize("NFC", stem)] = DeckConfig(**settings)
     return Config(decks=decks, path=path)
 
 

@@ -19,14 +19,20 @@ from . import files
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
 from .identity import identify
-from .model import Deck, Location, Media
+from .model import Deck, Location, Markup, Media
 from .readers import ReadOptions
 from .split import split_deck
-from .unrender import as_source
+from .unrender import as_markdown
 from .writers import WriteOptions
 
 STDIO = "-"
 """The path that means standard input or standard output."""
+
+LATEST_TIME = 253_402_300_799
+"""The last second of the year 9999: later times do not fit Anki's or zip's fields."""
+
+# C0 controls and DEL, but tab and line breaks: "\x1f" would even split Anki's fields apart.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def deck_name_from_path(path: Path) -> str:
@@ -41,11 +47,15 @@ def build_time() -> int:
     if value is None:
         return int(time.time())
     try:
-        return int(value)
+        seconds = int(value)
     except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= LATEST_TIME:
         raise UsageError(
-            f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds; fix or unset it"
-        ) from None
+            f"SOURCE_DATE_EPOCH={value!r} is not a time deck2anki can use: give whole seconds"
+            f" since 1970 up to {LATEST_TIME} (the year 9999), or unset it"
+        )
+    return seconds
 
 
 def parse(
@@ -74,11 +84,38 @@ def parse(
     else:
         raise UsageError(f"deck2anki can write {fmt.name} files but not read them")
     report.raise_if_errors()
-    name = deck_name or deck.name or deck_name_from_path(Path(path))
+    _check_characters(deck, path, report)
+    report.raise_if_errors()
+    if deck_name is not None and not deck_name.strip():
+        raise UsageError("the deck name is empty; give --deck a name")
+    fallback = "Deck" if path == STDIO else deck_name_from_path(Path(path))
+    name = (deck_name or "").strip() or deck.name or fallback
     media = _load_media(deck.media, path, root or Path.cwd(), report)
     report.raise_if_errors()
-    notes = tuple(as_source(note) or note for note in deck.notes)
+    # Package HTML that Markdown can say exactly becomes Markdown: editable, and splittable.
+    notes = tuple(
+        (as_markdown(note) or note) if note.markup is Markup.HTML else note for note in deck.notes
+    )
     return split_deck(replace(deck, name=name, notes=notes, media=media))
+
+
+def _check_characters(deck: Deck, path: str, report: Report) -> None:
+    """Control characters do not survive Anki (``\\x1f`` separates its fields): errors."""
+    for note in deck.notes:
+        for field, value in (
+            ("question", note.question),
+            ("answer", note.answer),
+            ("analogy", note.analogy),
+            ("tags", " ".join(note.tags)),
+        ):
+            match = _CONTROL.search(value)
+            if match:
+                report.error(
+                    note.location or Location(path),
+                    f"control character U+{ord(match.group()):04X} in the {field}",
+                    "control-character",
+                    "remove it; Anki cannot store it",
+                )
 
 
 def _load_media(
@@ -210,6 +247,8 @@ def write(
     in ``report``, one warning per kind of loss.
     """
     report = report if report is not None else Report()
+    if any(note.guid is None for note in deck.notes):
+        deck = _identified(deck, report)
     name = str(path)
     if fmt:
         chosen = by_name(fmt)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from .errors import Report
 from .lock import LockedNote
@@ -63,6 +64,10 @@ _WORD = re.compile(r"\w+")
 # "close". Measured on the shipped lecture: 1 to 3 words changed in an answer of 30 to 60
 # words gives 2 to 11; the answers of two different cards differ by 19 or more.
 CLOSE_ANSWER = 12
+# Below this many words an answer alone cannot identify a card ("No.", "Paris")...
+LONG_ANSWER_WORDS = 8
+# ...and the question must be this similar (difflib's ratio) to count as a rewording.
+CLOSE_QUESTION = 0.75
 
 
 def content_hash(fields: Sequence[str], tags: Sequence[str], media: Sequence[str] = ()) -> str:
@@ -176,7 +181,7 @@ def _relinks(
         return []
     prints = {index: fingerprint(deck.notes[index]) for index in pending}
     close = {
-        index: [e for e in vanished if distance(prints[index], e.fingerprint) <= CLOSE_ANSWER]
+        index: [e for e in vanished if _same_card(deck.notes[index], prints[index], e)]
         for index in pending
     }
     partners: dict[str, int] = {}
@@ -199,6 +204,20 @@ def _relinks(
                 "change one question at a time and build in between, so each keeps its reviews",
             )
     return pairs
+
+
+def _same_card(note: Note, print_: str, entry: LockedNote) -> bool:
+    """Whether a new note is the vanished ``entry`` with its question reworded.
+
+    The answer must be close. A short answer ("No.", "Paris") says little about which card
+    it belongs to, so then the question must be close too.
+    """
+    if distance(print_, entry.fingerprint) > CLOSE_ANSWER:
+        return False
+    if len(_WORD.findall(f"{note.answer} {note.analogy}")) >= LONG_ANSWER_WORDS:
+        return True
+    old, new = normalize_question(entry.question).lower(), normalize_question(note.question).lower()
+    return SequenceMatcher(None, old, new).ratio() >= CLOSE_QUESTION
 
 
 def _fresh_guid(deck_name: str, question: str, taken: set[str]) -> str:

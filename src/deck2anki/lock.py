@@ -8,6 +8,7 @@ notes sorted by GUID, decks by name, so a pull request shows one changed line pe
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,14 @@ class LockedDeck:
 
     media: tuple[tuple[str, str], ...] = ()
     """The media files the source refers to, as (path, hash of the bytes), sorted by path."""
+
+    seal: str = ""
+    """The hash of this entry as the lock file stated it; a hand edit breaks it."""
+
+    @property
+    def intact(self) -> bool:
+        """True when the entry is as deck2anki wrote it: an edited one forces a rebuild."""
+        return self.seal == seal(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +138,7 @@ def load_lock(path: Path) -> Lock:
                     package=str(deck["package"]),
                     notes=tuple(_note(note) for note in deck["notes"]),
                     media=tuple((str(p), str(h)) for p, h in sorted(deck.get("media", {}).items())),
+                    seal=str(deck.get("seal", "")),
                 )
                 for key, deck in data["decks"].items()
             },
@@ -144,12 +154,19 @@ def _damaged(path: Path, detail: str) -> str:
     )
 
 
+def _hex(value: Any, size: int) -> str:
+    text = str(value)
+    if len(text) != size or any(c not in "0123456789abcdef" for c in text):
+        raise ValueError(f"{text!r} is not a hash of {size} hex digits")
+    return text
+
+
 def _note(data: dict[str, Any]) -> LockedNote:
     return LockedNote(
         guid=str(data["guid"]),
         question=str(data["question"]),
-        content=str(data["content"]),
-        fingerprint=str(data["fingerprint"]),
+        content=_hex(data["content"], 16),
+        fingerprint=_hex(data["fingerprint"], 16),
         mod=int(data["mod"]),
         removed=bool(data.get("removed", False)),
     )
@@ -157,6 +174,27 @@ def _note(data: dict[str, Any]) -> LockedNote:
 
 def _line(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _entry(note: LockedNote) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "guid": note.guid,
+        "question": note.question,
+        "content": note.content,
+        "fingerprint": note.fingerprint,
+        "mod": note.mod,
+    }
+    if note.removed:
+        entry["removed"] = True
+    return entry
+
+
+def seal(deck: LockedDeck) -> str:
+    """A hash over everything a deck's entry says, written with it to notice hand edits."""
+    digest = hashlib.sha256(_line([deck.inputs, deck.package, list(deck.media)]).encode())
+    for note in sorted(deck.notes, key=lambda note: note.guid):
+        digest.update(_line(_entry(note)).encode())
+    return digest.hexdigest()[:16]
 
 
 def dumps_lock(lock: Lock) -> str:
@@ -185,21 +223,14 @@ def dumps_lock(lock: Lock) -> str:
         lines.append(f"    {_line(key)}: {{")
         lines.append(f'      "inputs": {_line(deck.inputs)},')
         lines.append(f'      "package": {_line(deck.package)},')
+        lines.append(f'      "seal": {_line(seal(deck))},')
         if deck.media:
             lines.append(f'      "media": {_line(dict(deck.media))},')
         lines.append('      "notes": [')
         notes = sorted(deck.notes, key=lambda note: note.guid)
         for position, note in enumerate(notes):
-            entry: dict[str, Any] = {
-                "guid": note.guid,
-                "question": note.question,
-                "content": note.content,
-                "fingerprint": note.fingerprint,
-                "mod": note.mod,
-            }
-            if note.removed:
-                entry["removed"] = True
-            lines.append(f"        {_line(entry)}{',' if position < len(notes) - 1 else ''}")
+            comma = "," if position < len(notes) - 1 else ""
+            lines.append(f"        {_line(_entry(note))}{comma}")
         lines.append("      ]")
         lines.append("    }" + ("," if index < len(lock.decks) - 1 else ""))
     lines.append("  }")

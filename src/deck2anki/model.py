@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +28,25 @@ class Location:
         return ":".join(parts)
 
 
+class Markup(StrEnum):
+    """What a note's field text is, and so how it becomes the HTML Anki shows."""
+
+    TEXT = "text"
+    """Plain text, shown as written: ``__init__`` and ``<mask>`` stay as they are."""
+
+    MARKDOWN = "markdown"
+    """Markdown (CommonMark with tables), raw HTML shown as text."""
+
+    HTML = "html"
+    """Anki HTML, passed through untouched (read from a package, not convertible)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """One flashcard: a question, its answer and, when it has one, its analogy."""
 
     question: str
-    """The question, as source text (Markdown, or HTML when ``is_html``)."""
+    """The question, as source text in the note's ``markup``."""
 
     answer: str
     """The answer without its analogy, as source text."""
@@ -46,8 +60,8 @@ class Note:
     guid: str | None = None
     """Identity pinned by the source; None lets deck2anki derive a stable one."""
 
-    is_html: bool = False
-    """True when the fields already are Anki HTML (read from a package) and must not be rendered."""
+    markup: Markup = Markup.MARKDOWN
+    """What the three fields are written in: plain text, Markdown, or Anki HTML."""
 
     location: Location | None = field(default=None, compare=False)
     """Where the note starts in its source, for messages; not part of the note's value."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .model import Deck, Note
+from .model import Deck, Markup, Note
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -95,6 +96,35 @@ def render_field(text: str, media: Mapping[str, str] | None = None) -> str:
     return html
 
 
+# ASCII punctuation that can start Markdown syntax. Brackets and parentheses are written as
+# character references instead: a backslash before them would make "\\(" and "\\[", which are
+# Anki's math delimiters.
+_SPECIAL = re.compile(r"[\\`*_{}#+\-.!<>|~&=$^]")
+_REFERENCES = {"[": "&#91;", "]": "&#93;", ")": "&#41;"}
+_MATH_SPAN = re.compile(r"(\\\(.*?\\\)|\\\[.*?\\\])", re.S)
+
+
+def _escape(text: str) -> str:
+    escaped = _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return "".join(_REFERENCES.get(char, char) for char in escaped)
+
+
+def text_to_markdown(text: str) -> str:
+    """Markdown that shows plain ``text`` as written: punctuation escaped, lines kept.
+
+    Anki's math (``\\(...\\)``) stays as it is, so MathJax still finds it.
+    """
+    paragraphs = []
+    for paragraph in re.split(r"\n[ \t]*\n", text.strip()):
+        lines = []
+        for line in paragraph.split("\n"):
+            parts = _MATH_SPAN.split(line.strip())
+            lines.append("".join(p if i % 2 else _escape(p) for i, p in enumerate(parts)))
+        # A backslash at the end of a line is a hard break: a line break in text stays one.
+        paragraphs.append("\\\n".join(line for line in lines if line))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 def media_names(deck: Deck) -> dict[str, str]:
     """How the deck's sources refer to its media, mapped to the media's names."""
     return {media.reference: media.name for media in deck.media if media.reference}
@@ -102,11 +132,10 @@ def media_names(deck: Deck) -> dict[str, str]:
 
 def render_note(note: Note, media: Mapping[str, str] | None = None) -> RenderedNote:
     """Render a note's three fields, passing HTML read from a package through untouched."""
-    if note.is_html:
+    if note.markup is Markup.HTML:
         return RenderedNote(note.question, note.answer, note.analogy, note)
-    return RenderedNote(
-        render_field(note.question, media),
-        render_field(note.answer, media),
-        render_field(note.analogy, media),
-        note,
-    )
+    fields = [note.question, note.answer, note.analogy]
+    if note.markup is Markup.TEXT:
+        fields = [text_to_markdown(value) for value in fields]
+    question, answer, analogy = (render_field(value, media) for value in fields)
+    return RenderedNote(question, answer, analogy, note)

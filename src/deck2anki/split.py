@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .model import Deck, Note
+from .model import Deck, Markup, Note
 
 LABELS: tuple[str, ...] = ("Analogy",)
 """Labels that introduce an analogy, each followed by a colon."""
@@ -60,7 +60,7 @@ def split_answer(answer: str) -> tuple[str, str]:
 
 def split_note(note: Note) -> Note:
     """The note with its analogy moved out of the answer, unless it already has one."""
-    if note.analogy or note.is_html:
+    if note.analogy or note.markup is Markup.HTML:
         return note
     answer, analogy = split_answer(note.answer)
     if not analogy:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
-from .model import Note
-from .render import render_field
+from .model import Markup, Note
+from .render import render_field, text_to_markdown
 
 _VOID = {"br", "img", "hr"}
 _INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s"}
@@ -232,12 +232,35 @@ def _code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def as_source(note: Note) -> Note | None:
-    """The note with Markdown source fields: itself, or converted when exact; else None."""
-    if not note.is_html:
+def as_markdown(note: Note) -> Note | None:
+    """The note in Markdown that renders exactly as it does now; None when there is none."""
+    if note.markup is Markup.MARKDOWN:
         return note
-    fields = [to_markdown(value) for value in (note.question, note.answer, note.analogy)]
+    values = (note.question, note.answer, note.analogy)
+    if note.markup is Markup.TEXT:
+        fields: list[str | None] = [_text_as_markdown(value) for value in values]
+    else:
+        fields = [to_markdown(value) for value in values]
     if any(value is None for value in fields):
         return None
     question, answer, analogy = (value or "" for value in fields)
-    return replace(note, question=question, answer=answer, analogy=analogy, is_html=False)
+    return replace(note, question=question, answer=answer, analogy=analogy, markup=Markup.MARKDOWN)
+
+
+def as_text(note: Note) -> Note | None:
+    """The note as plain text that renders exactly as it does now; None if formatting is lost."""
+    if note.markup is Markup.TEXT:
+        return note
+    markdown = as_markdown(note)
+    if markdown is None:
+        return None
+    fields = (markdown.question, markdown.answer, markdown.analogy)
+    if any(render_field(value) != render_field(text_to_markdown(value)) for value in fields):
+        return None
+    return replace(markdown, markup=Markup.TEXT)
+
+
+def _text_as_markdown(text: str) -> str:
+    """Plain text as Markdown: as it is when that already shows the same, escaped otherwise."""
+    escaped = text_to_markdown(text)
+    return text if render_field(text) == render_field(escaped) else escaped

@@ -13,12 +13,11 @@ hold the GUID, deck, note type and tags; the other columns are fields, in order.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 
 from ..errors import Report
-from ..model import Deck, Location, Note
+from ..model import Deck, Location, Markup, Note
 from . import ReadOptions
 from .delimited import COLUMNS
 
@@ -122,15 +121,12 @@ def _note(
     guid_column, tags_column = meta.get("guid"), meta.get("tags")
     guid = row[guid_column].strip() if guid_column is not None and guid_column < len(row) else ""
     tags = row[tags_column].split() if tags_column is not None and tags_column < len(row) else []
-    fields = [question, answer, analogy]
-    if not is_html:
-        fields = [html.escape(value).replace("\n", "<br>") for value in fields]
     return Note(
-        question=fields[0],
-        answer=fields[1],
-        analogy=fields[2],
+        question=question,
+        answer=answer,
+        analogy=analogy,
         tags=tuple(dict.fromkeys([*global_tags, *tags])),
         guid=guid or None,
-        is_html=True,
+        markup=Markup.HTML if is_html else Markup.TEXT,
         location=location,
     )

@@ -5,7 +5,7 @@
 - ``collection.anki21b``: zstd-compressed SQLite, schema 18, note types, fields and decks in
   tables of their own; the media map and every media file are zstd frames, the map a protobuf.
 
-Fields arrive as Anki HTML (``Note.is_html``); the pipeline turns them back into Markdown
+Fields arrive as Anki HTML (``Markup.HTML``); the pipeline turns them back into Markdown
 where that is exact. Notes of our note type map field by field; others map their first field
 to Question, their second to Answer, and a field named Analogy, Extra or Back Extra to Analogy.
 """
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Report
-from ..model import Deck, Location, Media, Note
+from ..model import Deck, Location, Markup, Media, Note
 from . import ReadOptions
 
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
@@ -225,18 +225,23 @@ def _schema18(
 
 def _note(names: list[str], values: list[str], guid: str, tags: str) -> Note:
     """Map one note's fields: ours by name; others' first to Question, second to Answer."""
-    by_name = {name.lower(): value for name, value in zip(names, values, strict=False)}
-    values = [*values, "", ""]
-    if "question" in by_name and "answer" in by_name:
-        question, answer = by_name["question"], by_name["answer"]
+    lowered = [name.lower() for name in names]
+    if "question" in lowered and "answer" in lowered:
+        picked = [lowered.index("question"), lowered.index("answer")]
     else:
-        question, answer = values[0], values[1]
-    analogy = next((by_name[name] for name in _ANALOGY_FIELDS if name in by_name), "")
+        picked = [0, 1]
+    # A field named Analogy or Extra is the analogy, unless it already is the answer
+    # (Cloze's second field is Back Extra).
+    extras = [i for i, name in enumerate(lowered) if name in _ANALOGY_FIELDS and i not in picked]
+    extra = min(extras, key=lambda i: _ANALOGY_FIELDS.index(lowered[i]), default=None)
+    padded = [*values, "", ""]
+    question, answer = padded[picked[0]], padded[picked[1]]
+    analogy = padded[extra] if extra is not None and extra < len(values) else ""
     return Note(
         question=question,
         answer=answer,
         analogy=analogy,
         tags=tuple(tags.split()),
         guid=guid,
-        is_html=True,
+        markup=Markup.HTML,
     )

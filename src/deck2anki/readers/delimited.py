@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 
 from ..errors import Report
-from ..model import Deck, Location, Note
+from ..model import Deck, Location, Markup, Note
 from . import ReadOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -92,6 +92,12 @@ def _csv_rows(
         start = reader.line_num + 1
 
 
+def _markup(value: str) -> Markup:
+    """A row's Format cell: empty (plain text, what spreadsheets hold), markdown or html."""
+    value = value.strip().lower()
+    return Markup(value) if value in ("markdown", "html") else Markup.TEXT
+
+
 def _header(row: list[str]) -> dict[str, int] | None:
     """Column index per field if ``row`` is a header naming at least a question and an answer."""
     found: dict[str, int] = {}
@@ -155,7 +161,7 @@ def _parse(
                 analogy=cell.get("analogy", "").strip(),
                 tags=tuple(cell.get("tags", "").split()),
                 guid=cell.get("guid", "").strip() or None,
-                is_html=cell.get("format", "").strip().lower() == "html",
+                markup=_markup(cell.get("format", "")),
                 location=location,
             )
         )

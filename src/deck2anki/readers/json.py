@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from ..errors import Report
-from ..model import Deck, Location, Media, Note
+from ..model import Deck, Location, Markup, Media, Note
 from . import ReadOptions
 
 FORMAT = 1
@@ -23,6 +23,13 @@ def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise _Invalid(f"{where} must be a string")
     return value
+
+
+def _markup(value: Any, where: str) -> Markup:
+    try:
+        return Markup(value)
+    except ValueError:
+        raise _Invalid(f"{where} must be one of: text, markdown, html") from None
 
 
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
@@ -59,7 +66,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
                     analogy=_string(raw.get("analogy", ""), f"{where}.analogy"),
                     tags=tuple(_string(tag, f"{where}.tags[]") for tag in tags),
                     guid=None if guid is None else _string(guid, f"{where}.guid"),
-                    is_html=raw.get("format", "markdown") == "html",
+                    markup=_markup(raw.get("format", "markdown"), f"{where}.format"),
                 )
             )
         media = []

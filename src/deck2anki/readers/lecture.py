@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from ..errors import Report
-from ..model import Deck, Location, Note
+from ..model import Deck, Location, Markup, Note
 from . import ReadOptions
 
 _COUNTER = re.compile(r"(\d+)\s*/\s*(\d+)")
@@ -31,13 +31,22 @@ _PREAMBLE_LOOKAHEAD = 3
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+def _is_table_row(line: str) -> bool:
+    """The page's table header: three or more short, non-empty cells between pipes."""
+    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return len(cells) >= 3 and all(
+        cell and len(cell.split()) <= 4 and not cell.endswith("?") for cell in cells
+    )
+
+
+def _is_chrome(line: str) -> bool:
+    """The page's table header or separator: what tells a description from a first question."""
+    return _is_table_row(line) or _TABLE_SEPARATOR.fullmatch(line) is not None
+
+
 def _is_marker(line: str) -> bool:
     """A line only the page's chrome has: its table header, separator or status line."""
-    return (
-        line.count("|") >= 2
-        or _TABLE_SEPARATOR.fullmatch(line) is not None
-        or _STATUS.fullmatch(line) is not None
-    )
+    return _is_chrome(line) or _STATUS.fullmatch(line) is not None
 
 
 def _looks_like_question(line: str) -> bool:
@@ -62,20 +71,20 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     runs = [[e for e in run if e[0] not in consumed] for run in runs]
 
     # Blank lines usually separate cards, but some copies put them between a question and its
-    # answer too. Pair both ways; the blank lines are taken as noise only when ignoring them
-    # gives a flawless reading and heeding them does not.
+    # answer too. Pair both ways and keep the more plausible reading; a tie keeps the cards
+    # the blank lines draw.
     by_run = [_pair(run) for run in runs]
-    run_pairs = [pair for pairs, _ in by_run for pair in pairs]
-    run_orphans = [orphan for _, orphans in by_run for orphan in orphans]
-    all_pairs, all_orphans = _pair([entry for run in runs for entry in run])
-    if _doubt(all_pairs, all_orphans) == 0 < _doubt(run_pairs, run_orphans):
+    run_cost = sum(cost for cost, _, _ in by_run)
+    all_cost, all_pairs, all_orphans = _pair([entry for run in runs for entry in run])
+    if all_cost < run_cost:
         pairs, orphans = all_pairs, all_orphans
     else:
-        pairs, orphans = run_pairs, run_orphans
+        pairs = [pair for _, run_pairs, _ in by_run for pair in run_pairs]
+        orphans = [orphan for _, _, run_orphans in by_run for orphan in run_orphans]
     for number, line in orphans:
         _report_orphan(number, line, path, report)
     notes = [
-        Note(question=question, answer=answer, location=Location(path, number, 1))
+        Note(question, answer, markup=Markup.TEXT, location=Location(path, number, 1))
         for (number, question), (_, answer) in pairs
     ]
     if not notes and not report.has_errors:
@@ -105,10 +114,13 @@ def _preamble(lines: Sequence[str]) -> tuple[int | None, str, int]:
         declared = int(counter.group(2))
         position = 1
     if position < len(lines) and not _is_marker(lines[position]):
+        candidate = lines[position]
         ahead = lines[position + 1 : position + 1 + _PREAMBLE_LOOKAHEAD]
-        # A description is recognised by its wording or by the page chrome right after it;
-        # anything else is the first question.
-        if _DESCRIPTION.match(lines[position]) or any(_is_marker(line) for line in ahead):
+        # A description is recognised by its wording or by the page's table right after it;
+        # anything else, and anything asking a question, is the first card.
+        if not _looks_like_question(candidate) and (
+            _DESCRIPTION.match(candidate) or any(_is_chrome(line) for line in ahead)
+        ):
             description = lines[position]
             position += 1
     while position < len(lines) and _is_marker(lines[position]):
@@ -118,29 +130,46 @@ def _preamble(lines: Sequence[str]) -> tuple[int | None, str, int]:
 
 Line = tuple[int, str]
 
+# What a reading costs: a line left over is an error the user sees and fixes, so it costs
+# less than a pair that would silently make a wrong card: an "answer" that asks a question,
+# or a "question" that reads like an answer's last sentence.
+_ORPHAN = 2
+_ANSWER_ASKS = 4
+_QUESTION_STATES = 3
 
-def _pair(run: Sequence[Line]) -> tuple[list[tuple[Line, Line]], list[Line]]:
-    """Pair lines into (question, answer); returns the pairs and the lines left without one."""
+
+def _pair_cost(question: str, answer: str) -> int:
+    cost = _ANSWER_ASKS if _looks_like_question(answer) else 0
+    if question.endswith((".", "!")) and not _looks_like_question(question):
+        cost += _QUESTION_STATES
+    return cost
+
+
+def _pair(run: Sequence[Line]) -> tuple[int, list[tuple[Line, Line]], list[Line]]:
+    """The cheapest reading of ``run`` as (question, answer) pairs and lines left over.
+
+    A small dynamic program: each line either starts a pair with the next one or is left
+    over; ties prefer pairs, so a well-formed file is read as strictly alternating lines.
+    """
+    size = len(run)
+    best: list[tuple[int, int]] = [(0, 0)] * (size + 2)  # (cost, step) from position i on
+    for index in range(size - 1, -1, -1):
+        options = [(_ORPHAN + best[index + 1][0], 1)]
+        if index + 1 < size:
+            cost = _pair_cost(run[index][1], run[index + 1][1]) + best[index + 2][0]
+            options.insert(0, (cost, 2))
+        best[index] = min(options, key=lambda option: option[0])
     pairs: list[tuple[Line, Line]] = []
     orphans: list[Line] = []
     index = 0
-    while index < len(run):
-        remaining = len(run) - index
-        # In an odd run one line has no partner. A question in the answer's place marks it;
-        # an even run is paired strictly, so an answer that ends in "?" is never misread.
-        if remaining == 1 or (remaining % 2 == 1 and _looks_like_question(run[index + 1][1])):
+    while index < size:
+        if best[index][1] == 2:
+            pairs.append((run[index], run[index + 1]))
+            index += 2
+        else:
             orphans.append(run[index])
             index += 1
-            continue
-        pairs.append((run[index], run[index + 1]))
-        index += 2
-    return pairs, orphans
-
-
-def _doubt(pairs: Sequence[tuple[Line, Line]], orphans: Sequence[Line]) -> int:
-    """How implausible a reading is: lines left over, and answers that read as questions."""
-    misread = sum(1 for _, (_, answer) in pairs if _looks_like_question(answer))
-    return len(orphans) + misread
+    return best[0][0] if size else 0, pairs, orphans
 
 
 def _report_orphan(number: int, line: str, path: str, report: Report) -> None:

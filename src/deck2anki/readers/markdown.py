@@ -27,7 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ..errors import Report
-from ..model import Deck, Location, Media, Note
+from ..model import Deck, Location, Markup, Media, Note
 from ..split import LABELS
 from . import ReadOptions
 
@@ -91,7 +91,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
                     note.analogy,
                     tags,
                     note.guid,
-                    note.is_html,
+                    note.markup,
                     note.location,
                 )
             )
@@ -185,9 +185,8 @@ def _card(
             location, "card without an answer", "empty-answer", "write the answer below the heading"
         )
         return None
-    return Note(
-        _dollars(question), _dollars(answer), _dollars(analogy), tags, guid, False, location
-    )
+    fields = (_dollars(question), _dollars(answer), _dollars(analogy))
+    return Note(*fields, tags=tags, guid=guid, markup=Markup.MARKDOWN, location=location)
 
 
 def _fenced_note(
@@ -210,7 +209,7 @@ def _fenced_note(
             isinstance(tag, str) for tag in own_tags
         ):
             raise TypeError("fields and tags must be strings")
-        is_html = data.get("format", "markdown") == "html"
+        markup = Markup(data.get("format", "markdown"))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         report.error(
             where,
@@ -220,7 +219,7 @@ def _fenced_note(
         )
         return None
     note_guid = fields[3] if isinstance(fields[3], str) and fields[3] else None
-    return Note(fields[0], fields[1], fields[2], tuple(own_tags), note_guid, is_html, location)
+    return Note(fields[0], fields[1], fields[2], tuple(own_tags), note_guid, markup, location)
 
 
 def _collect_images(token: Token, offset: int, path: str, media: dict[str, Media]) -> None:

@@ -6,8 +6,8 @@ import csv
 import io
 
 from ..errors import Report
-from ..model import Deck, Location
-from ..unrender import as_source
+from ..model import Deck, Location, Markup
+from ..unrender import as_markdown, as_text
 from . import WriteOptions
 
 HEADER = ("Question", "Answer", "Analogy", "Tags", "Deck", "GUID")
@@ -25,11 +25,11 @@ def write_tsv(deck: Deck, options: WriteOptions, report: Report) -> bytes:
 
 def _write(deck: Deck, options: WriteOptions, report: Report, delimiter: str, kind: str) -> bytes:
     rows = []
-    html_rows = False
+    formats = False
     for note in deck.notes:
-        source = as_source(note)
-        written = source if source is not None else note
-        html_rows = html_rows or written.is_html
+        # Plain text is what a spreadsheet holds; Markdown or HTML only when the note needs it.
+        written = as_text(note) or as_markdown(note) or note
+        formats = formats or written.markup is not Markup.TEXT
         rows.append(
             [
                 written.question,
@@ -38,10 +38,10 @@ def _write(deck: Deck, options: WriteOptions, report: Report, delimiter: str, ki
                 " ".join(note.tags),
                 deck.name,
                 note.guid or "",
-                "html" if written.is_html else "",
+                "" if written.markup is Markup.TEXT else written.markup.value,
             ]
         )
-    header = [*HEADER, "Format"] if html_rows else list(HEADER)
+    header = [*HEADER, "Format"] if formats else list(HEADER)
     buffer = io.StringIO()
     # Full quoting where needed keeps commas, quotes and line breaks inside fields.
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")

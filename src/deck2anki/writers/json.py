@@ -22,9 +22,8 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             "analogy": note.analogy,
             "tags": list(note.tags),
             "guid": note.guid,
+            "format": note.markup.value,
         }
-        if note.is_html:
-            entry["format"] = "html"
         notes.append(entry)
     data: dict[str, Any] = {
         "deck2anki": FORMAT,

@@ -11,7 +11,8 @@ import re
 
 from ..errors import Report
 from ..model import Deck, Location
-from ..unrender import as_source
+from ..render import media_names, render_note
+from ..unrender import as_text
 from . import WriteOptions, pinned
 
 _TAG = re.compile(r"<[^>]*>")
@@ -25,12 +26,14 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         # Counter, description and the page's table separator: the preamble the reader knows.
         lines += [f"1/{len(deck.notes)}", _one_line(deck.description, lost), "|---|"]
     for note in deck.notes:
-        source = as_source(note)
+        source = as_text(note)
         if source is None:
-            lost["HTML formatting"] = lost.get("HTML formatting", 0) + 1
+            lost["formatting (shown as plain text)"] = (
+                lost.get("formatting (shown as plain text)", 0) + 1
+            )
+            rendered = render_note(note, media_names(deck))
             question, answer, analogy = (
-                html.unescape(_TAG.sub(" ", value))
-                for value in (note.question, note.answer, note.analogy)
+                _plain(value) for value in (rendered.question, rendered.answer, rendered.analogy)
             )
         else:
             question, answer, analogy = source.question, source.answer, source.analogy
@@ -52,6 +55,10 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             "convert to markdown or json to keep everything",
         )
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _plain(field_html: str) -> str:
+    return html.unescape(_TAG.sub(" ", field_html))
 
 
 def _one_line(text: str, lost: dict[str, int]) -> str:

@@ -15,7 +15,7 @@ from ..errors import Report
 from ..model import Deck, Note
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
-from ..unrender import as_source
+from ..unrender import as_markdown
 from . import WriteOptions, pinned
 
 
@@ -51,7 +51,7 @@ def _fenced(note: Note, deck_tags: tuple[str, ...]) -> str:
         "question": note.question,
         "answer": note.answer,
         "analogy": note.analogy,
-        "format": "html" if note.is_html else "markdown",
+        "format": note.markup.value,
         "tags": [tag for tag in note.tags if tag not in deck_tags],
     }
     if note.guid:
@@ -93,7 +93,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     for note in deck.notes:
         # Only an id a reader could not derive again from the deck name and question is written.
         note = replace(note, guid=pinned(note.guid, deck.name, note.question))
-        source = as_source(note)
+        source = as_markdown(note)
         section = _section(source, deck_tags) if source is not None else ""
         if source is None or not _reads_back(section, source, deck_tags):
             section = _fenced(source or note, deck_tags)

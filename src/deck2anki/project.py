@@ -1,0 +1,131 @@
+"""A deck project on disk: its sources, and what decides whether a deck must be rebuilt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import sys
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+
+from .config import DeckConfig
+from .errors import Report, UsageError
+from .formats import FORMATS, Format
+from .lock import LockedDeck, LockedNoteType
+from .model import Location
+from .version import __version__
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One source file of the project and the deck it builds."""
+
+    path: Path
+    """The file."""
+
+    format: Format
+    """The format its suffix names."""
+
+    key: str
+    """Its name without the suffix, Unicode-normalised: its key in the config and the lock."""
+
+
+def source_key(path: Path) -> str:
+    """The key of a source: the same whether the file system stores names composed or not."""
+    return unicodedata.normalize("NFC", path.stem)
+
+
+def find_sources(folder: Path, report: Report) -> list[Source]:
+    """The readable sources in ``folder``, by name; other files and folders are reported."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder; create it or pass --sources DIR")
+    found: list[Source] = []
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if path.is_dir():
+            report.warning(
+                Location(str(path)),
+                "skipped: a folder; deck2anki builds the files directly in the sources folder",
+                "unknown-source",
+                "move its files up, or build it with --sources",
+            )
+            continue
+        suffix = path.suffix.lower()
+        fmt = next((f for f in FORMATS if suffix in f.suffixes and f.readable), None)
+        if fmt is None:
+            report.warning(
+                Location(str(path)),
+                f"skipped: no reader for {path.suffix or 'files without a suffix'}",
+                "unknown-source",
+                "give it a known suffix (see 'deck2anki formats') or move it out of the folder",
+            )
+            continue
+        found.append(Source(path, fmt, source_key(path)))
+    if not found:
+        raise UsageError(f"{folder}: no sources found; add a .txt or .md file of cards to it")
+    keys: dict[str, Path] = {}
+    for source in found:
+        if source.key in keys:
+            raise UsageError(
+                f"{source.path}: same name as {keys[source.key]}; both would build"
+                f" {source.key}.apkg, so rename one"
+            )
+        keys[source.key] = source.path
+    return found
+
+
+def code_fingerprint() -> str:
+    """A hash of what turns sources into bytes: deck2anki's code and templates, and the
+    versions of genanki, markdown-it-py, zlib, SQLite and Python: each may change the output.
+    """
+    versions = [__version__, zlib.ZLIB_RUNTIME_VERSION, sqlite3.sqlite_version]
+    versions += [metadata.version(name) for name in ("genanki", "markdown-it-py")]
+    versions.append(".".join(map(str, sys.version_info[:2])))
+    digest = hashlib.sha256(" ".join(versions).encode())
+    package = resources.files("deck2anki")
+    pending = [package]
+    entries = []
+    while pending:
+        for entry in pending.pop().iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    pending.append(entry)
+            elif entry.name.endswith((".py", ".html", ".css")):
+                entries.append(entry)
+    for entry in sorted(entries, key=str):
+        digest.update(str(entry).removeprefix(str(package)).encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def inputs_hash(
+    data: bytes, key: str, settings: DeckConfig, state: LockedNoteType, code: str
+) -> str:
+    """A hash of everything one deck's package is made from, but the media it refers to."""
+    digest = hashlib.sha256(data)
+    described: list[object] = [key, settings.name, settings.description, code]
+    described += [state.id, state.name, state.version, state.content, state.mod]
+    digest.update(json.dumps(described).encode())
+    return digest.hexdigest()[:16]
+
+
+def short_hash(data: bytes) -> str:
+    """The hash the lock records of a file: 64 bits of SHA-256, in hex."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def is_fresh(previous: LockedDeck, inputs: str, output: Path, folder: Path) -> bool:
+    """True when the lock says this deck was built from these inputs into this very output."""
+    if previous.inputs != inputs or not previous.intact or not output.is_file():
+        return False
+    if short_hash(output.read_bytes()) != previous.package:
+        return False
+    for reference, digest in previous.media:
+        try:
+            if short_hash((folder / reference).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
