@@ -75,6 +75,15 @@ def test_split_answer(answer: str, expected: tuple[str, str]) -> None:
     assert split_answer(answer) == expected
 
 
+def test_in_markdown_a_label_inside_code_is_code_not_an_analogy() -> None:
+    answer = "Use it like this:\n\n```text\nAnalogy: not one\n```\n\nAnd `Analogy: x` too."
+    assert split_answer(answer, markdown=True) == (answer, "")
+    assert split_answer(answer + "\n\nAnalogy: a real one.", markdown=True) == (
+        answer,
+        "a real one.",
+    )
+
+
 def test_a_note_that_already_has_an_analogy_is_left_alone() -> None:
     note = Note("Q?", "Answer. Analogy: inner label.", analogy="Given analogy.")
     assert split_note(note) is note

@@ -7,8 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from .convert import read
+from . import files
+from .errors import Report
 from .model import Deck
+from .readers import apkg
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -21,9 +23,15 @@ def plain_text(field_html: str) -> str:
 
 
 def inspect_package(path: str | Path) -> Deck:
-    """The deck inside the package at ``path``, fields as Anki stores them (HTML)."""
+    """The deck inside the package at ``path``, fields exactly as Anki stores them (HTML).
+
+    Unlike ``read``, nothing is converted or split: this is what a student's Anki would hold.
+    """
     # Any file name will do: the contents, not the suffix, decide whether it is a package.
-    return read(path, fmt="colpkg" if Path(path).suffix.lower() == ".colpkg" else "apkg")
+    report = Report()
+    deck = apkg.parse(files.read_bytes(Path(path)), str(path), report)
+    report.raise_if_errors()
+    return deck
 
 
 def as_json(deck: Deck) -> str:

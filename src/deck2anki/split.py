@@ -41,20 +41,35 @@ _SELF_NAMING = re.compile(r"\b(?:" + "|".join(map(re.escape, SELF_NAMING_WORDS))
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]’”]?\s+(?=[A-Z\"'“‘(])")
 
 
-def split_answer(answer: str) -> tuple[str, str]:
-    """Split an answer into (answer, analogy); the analogy is "" when there is none."""
-    label = _LABEL.search(answer)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+
+
+def _mask_code(text: str) -> str:
+    """``text`` with its Markdown code blanked out, same length: code never holds an analogy."""
+    for pattern in (_FENCE, _CODE_SPAN):
+        text = pattern.sub(lambda m: "".join(c if c == "\n" else " " for c in m.group()), text)
+    return text
+
+
+def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
+    """Split an answer into (answer, analogy); the analogy is "" when there is none.
+
+    In Markdown, code blocks and code spans are left out of the search.
+    """
+    searched = _mask_code(answer) if markdown else answer
+    label = _LABEL.search(searched)
     if label is not None and answer[: label.start()].strip():
         return answer[: label.start()].rstrip(), answer[label.end() :].strip()
-    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(answer)]
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(searched)]
     for start in starts[1:]:
-        sentence = answer[start:]
+        sentence = searched[start:]
         if sentence.startswith(EXAMPLE_MARKERS):
             continue
         end = _SENTENCE_END.search(sentence)
         first_sentence = sentence[: end.start() + 1] if end else sentence
         if _SELF_NAMING.search(first_sentence):
-            return answer[:start].rstrip(), sentence.strip()
+            return answer[:start].rstrip(), answer[start:].strip()
     return answer, ""
 
 
@@ -62,7 +77,7 @@ def split_note(note: Note) -> Note:
     """The note with its analogy moved out of the answer, unless it already has one."""
     if note.analogy or note.markup is Markup.HTML:
         return note
-    answer, analogy = split_answer(note.answer)
+    answer, analogy = split_answer(note.answer, markdown=note.markup is Markup.MARKDOWN)
     if not analogy:
         return note
     return replace(note, answer=answer, analogy=analogy)

@@ -12,11 +12,15 @@ to Question, their second to Answer, and a field named Analogy, Extra or Back Ex
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import posixpath
+import re
 import sqlite3
+import struct
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -43,6 +47,8 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = {info.filename: info for info in archive.infolist()}
             declared = sum(info.file_size for info in infos.values())
+            if any(info.compress_size > len(data) for info in infos.values()):
+                raise _Damaged("a member claims to be larger than the whole file")
             if declared > MAX_UNPACKED:
                 report.error(
                     where,
@@ -66,7 +72,19 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
     except zipfile.BadZipFile:
         report.error(where, "not an Anki package: the file is not a zip archive", "not-a-package")
         return Deck(name="")
-    except (_Damaged, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError) as error:
+    # zipfile and zlib raise all of these on damaged archives; none of them is our bug.
+    except (
+        _Damaged,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        NotImplementedError,
+        RuntimeError,
+        struct.error,
+        zlib.error,
+    ) as error:
         report.error(where, f"the package is damaged: {error}", "damaged-package")
         return Deck(name="")
     try:
@@ -169,6 +187,12 @@ def _description(kind: bytes) -> str:
 
 
 def _read_collection(collection: bytes) -> Deck:
+    if not collection.startswith(b"SQLite format 3\x00") or len(collection) < 512:
+        raise ValueError("the collection is not an SQLite database")
+    # Anki keeps its collection in WAL mode (header bytes 18 and 19 are 2), which an
+    # in-memory copy cannot open; as a rollback-journal database (1) it reads the same.
+    if len(collection) > 19 and collection[18:20] == b"\x02\x02":
+        collection = collection[:18] + b"\x01\x01" + collection[20:]
     connection = sqlite3.connect(":memory:")
     try:
         connection.deserialize(collection)
@@ -192,7 +216,9 @@ def _read_collection(collection: bytes) -> Deck:
         connection.close()
     main_deck = used_decks.most_common(1)[0][0] if used_decks else 1
     name, description = decks.get(main_deck, ("", ""))
-    return Deck(name=name, notes=tuple(notes), description=description)
+    # Anki's description is HTML; ours is text, as written (tags dropped, entities decoded).
+    text = html.unescape(re.sub(r"<[^>]*>", "", description))
+    return Deck(name=name, notes=tuple(notes), description=text)
 
 
 def _schema11(

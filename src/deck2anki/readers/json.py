@@ -67,6 +67,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
                     tags=tuple(_string(tag, f"{where}.tags[]") for tag in tags),
                     guid=None if guid is None else _string(guid, f"{where}.guid"),
                     markup=_markup(raw.get("format", "markdown"), f"{where}.format"),
+                    location=Location(path),
                 )
             )
         media = []

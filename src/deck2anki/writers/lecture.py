@@ -62,7 +62,7 @@ def _plain(field_html: str) -> str:
 
 
 def _one_line(text: str, lost: dict[str, int]) -> str:
-    folded = " ".join(text.split())
+    folded = " ".join(line.strip() for line in text.splitlines() if line.strip())
     if "\n" in text.strip():
         lost["line breaks"] = lost.get("line breaks", 0) + 1
     return folded

@@ -26,10 +26,16 @@ def _yaml(value: str) -> str:
 
 
 def _common_tags(deck: Deck) -> tuple[str, ...]:
+    """Tags every note starts with, in order: front matter holds them once for all."""
     if not deck.notes:
         return ()
-    shared = set(deck.notes[0].tags).intersection(*(note.tags for note in deck.notes[1:]))
-    return tuple(tag for tag in deck.notes[0].tags if tag in shared)
+    prefix = deck.notes[0].tags
+    for note in deck.notes[1:]:
+        length = 0
+        while length < min(len(prefix), len(note.tags)) and prefix[length] == note.tags[length]:
+            length += 1
+        prefix = prefix[:length]
+    return prefix
 
 
 def _section(note: Note, deck_tags: tuple[str, ...]) -> str:
@@ -91,8 +97,11 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     head.append("---")
     sections = []
     for note in deck.notes:
-        # Only an id a reader could not derive again from the deck name and question is written.
-        note = replace(note, guid=pinned(note.guid, deck.name, note.question))
+        source = as_markdown(note)
+        # Only an id a reader could not derive again from the deck name and the question as
+        # written is written.
+        written = source.question if source is not None else note.question
+        note = replace(note, guid=pinned(note.guid, deck.name, written))
         source = as_markdown(note)
         section = _section(source, deck_tags) if source is not None else ""
         if source is None or not _reads_back(section, source, deck_tags):
