@@ -125,3 +125,23 @@ def test_anki_imports_our_anki_text_as_updates_of_the_same_notes(
     finally:
         other.close()
     assert after == packaged
+
+
+def test_ankis_notes_in_plain_text_export_reads_back(anki_deck: Any, tmp_path: Path) -> None:
+    out = tmp_path / "notes.txt"
+    anki_deck.export_note_csv(
+        out_path=str(out),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    deck = deck2anki.read(out)  # a .txt: Anki's headers tell it from lecture text
+    assert deck.name == "Biology::Cells"
+    expected = {anki_deck.get_note(nid).guid for nid in anki_deck.find_notes("")}
+    assert {note.guid for note in deck.notes} == expected
+    by_question = {fold(n.question): n for n in deck.notes}
+    assert fold(by_question["ATP"].answer) == "The cell's energy currency"
+    assert by_question["ATP"].tags == ("bio", "week3")
