@@ -122,8 +122,9 @@ def test_bad_configuration_is_bad_usage(project: Path) -> None:
     (project / "deck2anki.toml").write_text("[decks.x]\ncolour = 'red'\n", encoding="utf-8")
     code, _, err = run("build")
     assert code == 2
-    assert (
-        err == "error: deck2anki.toml: unknown setting 'decks.x.colour'; known: description, name\n"
+    assert err == (
+        "error: deck2anki.toml: unknown setting 'decks.x.colour';"
+        " known: description, encoding, name\n"
     )
 
 
@@ -160,7 +161,7 @@ def test_inspect_of_something_that_is_not_a_package_is_bad_content(project: Path
     code, _, err = run("inspect", "fake.apkg")
     assert code == 1
     assert err.splitlines()[0] == (
-        "fake.apkg: error: not an Anki package: the file is not a zip archive [not-a-package]"
+        "fake.apkg: error: not an Anki package: not a zip archive, or a damaged one [not-a-package]"
     )
 
 

@@ -3,7 +3,8 @@
 from .build import BuildResult, build
 from .convert import convert, read, read_text, write
 from .errors import Deck2AnkiError, SourceError, UsageError
-from .model import Deck, Location, Note
+from .model import Deck, Location, Markup, Media, Note
+from .readers import ReadOptions
 from .version import __version__
 
 __all__ = [
@@ -11,7 +12,10 @@ __all__ = [
     "Deck",
     "Deck2AnkiError",
     "Location",
+    "Markup",
+    "Media",
     "Note",
+    "ReadOptions",
     "SourceError",
     "UsageError",
     "__version__",

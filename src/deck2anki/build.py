@@ -12,11 +12,19 @@ from pathlib import Path
 from . import files, notetype
 from .config import Config, load_config
 from .convert import build_time, parse
-from .errors import Diagnostic, Report, SourceError, UsageError
+from .errors import Diagnostic, Report, Severity, SourceError, UsageError
 from .identity import Relink, content_hash, fingerprint, identify, next_mod, normalize_question
 from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
 from .model import Deck, Location
-from .project import Source, code_fingerprint, find_sources, inputs_hash, is_fresh, short_hash
+from .project import (
+    Source,
+    code_fingerprint,
+    find_sources,
+    inputs_hash,
+    is_fresh,
+    short_hash,
+)
+from .readers import ReadOptions
 from .writers.apkg import PackageOptions, package_notes, write_package
 
 # A new source takes over the lock entry of a vanished one (a renamed file) when at least this
@@ -83,6 +91,12 @@ class BuildResult:
     gone: tuple[GoneDeck, ...] = ()
     """Decks whose source disappeared since the previous build."""
 
+    failed: tuple[Path, ...] = ()
+    """With ``keep_going``: sources with errors, whose decks were not written."""
+
+    errors: tuple[Diagnostic, ...] = ()
+    """With ``keep_going``: the errors of the failed sources."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Planned:
@@ -104,13 +118,15 @@ def build(
     check: bool = False,
     force: bool = False,
     allow_notetype_change: bool = False,
+    keep_going: bool = False,
 ) -> BuildResult:
     """Build every source in ``sources`` into an .apkg in ``out``, and update the lock.
 
     Every source is read and checked before anything is written: one bad source fails the
     whole build with every problem listed, and ``out`` and the lock keep what they had. A deck
-    whose inputs and output match the lock is skipped unless ``force``. With ``check``,
-    nothing is written and ``BuildResult.stale`` says what a build would change.
+    whose inputs and output match the lock is skipped unless ``force``. With ``keep_going``,
+    the good decks are written and the failed ones keep their old package and lock entry.
+    With ``check``, nothing is written and ``BuildResult.stale`` says what would change.
     """
     sources, out = Path(sources), Path(out)
     config = config if config is not None else load_config()
@@ -136,7 +152,7 @@ def build(
 
     planned: list[_Planned] = []
     skipped: list[Path] = []
-    failed = False
+    failed: list[Path] = []
     for source in found:
         settings = config.deck(source.key)
         data = files.read_bytes(source.path)
@@ -151,7 +167,14 @@ def build(
         source_report = Report()
         try:
             deck = parse(
-                data, str(source.path), source.format, deck_name=settings.name, report=source_report
+                data,
+                str(source.path),
+                source.format,
+                deck_name=settings.name,
+                report=source_report,
+                options=ReadOptions(encoding=settings.encoding),
+                disabled=config.disabled,
+                strict=False,  # identity problems (duplicates) are collected too, then raised
             )
             if settings.description is not None:
                 deck = replace(deck, description=settings.description)
@@ -165,10 +188,11 @@ def build(
                 )
             )
         except SourceError:
-            failed = True
+            failed.append(source.path)
         finally:
             report.diagnostics.extend(source_report.diagnostics)
-    if failed:
+    # A failed source keeps its old package and lock entry (``keep_going``), like a skipped one.
+    if failed and not keep_going:
         raise SourceError(report.diagnostics)
 
     decks = dict(lock.decks)
@@ -194,18 +218,35 @@ def build(
         ]
         if new_lock != old_lock:
             stale.append(f"{lock_path}: out of date; run 'deck2anki build' and commit it")
-        return BuildResult(built, tuple(skipped), tuple(report.warnings), tuple(stale), gone)
-    for item in planned:
-        files.write_atomic(item.result.output, item.package)
-        if item.result.renamed_from:  # the package under its old name is now a stale copy
-            files.remove(out / f"{item.result.renamed_from}.apkg")
-    for old in gone:
-        if old.output is not None:
-            files.remove(old.output)
-    # The lock goes last: if a package write failed, the old lock still describes build/.
+        return BuildResult(
+            built,
+            tuple(skipped),
+            tuple(report.warnings),
+            tuple(stale),
+            gone,
+            tuple(failed),
+            tuple(d for d in report.diagnostics if d.severity is Severity.ERROR),
+        )
+    outputs = {item.result.output: item.package for item in planned}
     if new_lock != old_lock:
-        files.write_atomic(lock_path, new_lock.encode("utf-8"))
-    return BuildResult(built, tuple(skipped), tuple(report.warnings), (), gone)
+        outputs[lock_path] = new_lock.encode("utf-8")
+    # A renamed source's package under its old name is a stale copy; a gone source's too.
+    removals = [
+        out / f"{item.result.renamed_from}.apkg" for item in planned if item.result.renamed_from
+    ]
+    removals += [old.output for old in gone if old.output is not None]
+    files.sweep(out)
+    # Packages and lock change together: all of them, or (on any failure) none.
+    files.write_all(outputs, removals)
+    return BuildResult(
+        built,
+        tuple(skipped),
+        tuple(report.warnings),
+        (),
+        gone,
+        tuple(failed),
+        tuple(d for d in report.diagnostics if d.severity is Severity.ERROR),
+    )
 
 
 def _plan(

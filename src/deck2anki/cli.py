@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,10 +50,18 @@ def _warn(warnings: Sequence[Diagnostic]) -> None:
         click.echo(str(warning), err=True)
 
 
+EXIT_CONTENT = 1
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deck2anki")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.pass_context
+def cli(context: click.Context, debug: bool) -> None:
     """Turn flashcard text into Anki decks that update in place when rebuilt."""
+    context.obj = {"debug": debug}
 
 
 @cli.command()
@@ -84,6 +94,9 @@ def cli() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if build/ or the lock is stale.")
 @click.option("--force", is_flag=True, help="Rebuild every deck, even those up to date.")
 @click.option(
+    "--keep-going", is_flag=True, help="Write the good decks even when others have errors."
+)
+@click.option(
     "--allow-notetype-change",
     is_flag=True,
     help="Accept a change of the note type's fields or templates (a new note type for students).",
@@ -95,6 +108,7 @@ def build(
     lock_path: Path | None,
     check: bool,
     force: bool,
+    keep_going: bool,
     allow_notetype_change: bool,
 ) -> None:
     """Build every source in SOURCES into one .apkg per source in OUT.
@@ -114,8 +128,10 @@ def build(
             check=check,
             force=force,
             allow_notetype_change=allow_notetype_change,
+            keep_going=keep_going,
         )
     _warn(result.warnings)
+    _warn(result.errors)
     if check:
         for line in result.stale:
             click.echo(f"stale: {line}", err=True)
@@ -151,6 +167,9 @@ def build(
         click.echo(
             f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from {deck.source}"
         )
+    if result.failed:
+        names = ", ".join(str(path) for path in result.failed)
+        raise _ContentFailure(f"error: not built, with errors: {names}")
 
 
 @cli.command()
@@ -177,6 +196,7 @@ def build(
     "--card-sep",
     help="Quizlet text: between cards: newline, semicolon, or any string [default: newline].",
 )
+@click.option("--encoding", help="Text encoding of SOURCE when it is not UTF-8 (cp1252, ...).")
 def convert(
     source: str,
     target: str,
@@ -185,6 +205,7 @@ def convert(
     to_format: str | None,
     field_sep: str | None,
     card_sep: str | None,
+    encoding: str | None,
 ) -> None:
     """Convert SOURCE into TARGET ('-' for standard input or output).
 
@@ -207,7 +228,7 @@ def convert(
             to_format=to_format,
             deck_name=deck_name,
             report=report,
-            read_options=ReadOptions(field_sep=field_sep, card_sep=card_sep),
+            read_options=ReadOptions(field_sep=field_sep, card_sep=card_sep, encoding=encoding),
         )
     _warn(report.warnings)
     noun = "note" if len(deck.notes) == 1 else "notes"
@@ -232,6 +253,55 @@ def inspect(package: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the problems.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file [default: ./deck2anki.toml if present].",
+)
+@click.option("--rules", is_flag=True, help="List the rules and exit.")
+def check(
+    paths: tuple[Path, ...], strict: bool, output: str, config_path: Path | None, rules: bool
+) -> None:
+    """Check sources (default: the sources folder) and report every problem; write nothing.
+
+    Exit 1 on any error, and on warnings with --strict.
+    """
+    from . import check as checking
+    from .config import load_config
+
+    if rules:
+        for rule in checking.RULES:
+            click.echo(f"{rule.name:<20} {rule.severity.value:<8} {rule.summary}")
+        return
+    with _reporting():
+        result = checking.check(paths or (Path("sources"),), config=load_config(config_path))
+    failing = result.errors > 0 or (strict and result.warnings > 0)
+    if output == "json":
+        click.echo(checking.as_json(result))
+    else:
+        for diagnostic in result.diagnostics:
+            click.echo(str(diagnostic))
+        click.echo(
+            f"checked {result.files} file{'s' if result.files != 1 else ''}:"
+            f" {result.errors} error{'s' if result.errors != 1 else ''},"
+            f" {result.warnings} warning{'s' if result.warnings != 1 else ''}"
+        )
+    if failing:
+        sys.exit(EXIT_CONTENT)
+
+
+@cli.command()
 def formats() -> None:
     """List the formats deck2anki reads and writes."""
     for fmt in FORMATS:
@@ -241,6 +311,33 @@ def formats() -> None:
         click.echo(f"{fmt.name:<10} {' '.join(fmt.suffixes):<16} {modes:<11} {fmt.description}")
 
 
+def _terminated(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Entry point of the ``deck2anki`` script."""
-    cli(prog_name="deck2anki")
+    """Entry point of the ``deck2anki`` script: no input ever gets a traceback."""
+    debug = "--debug" in sys.argv[1:]
+    # A terminated build cleans up like an interrupted one: no temporary files left behind.
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        cli(prog_name="deck2anki", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as failure:
+        failure.show()
+        sys.exit(failure.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # click turns Ctrl-C into Abort; SIGTERM arrives as KeyboardInterrupt (_terminated).
+        click.echo("interrupted; files are written whole or not at all", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as error:
+        if debug:
+            raise
+        click.echo(
+            f"deck2anki: internal error ({type(error).__name__}: {error}). This is a bug in"
+            " deck2anki, not in your files: please report it with the command you ran."
+            " Run it again with --debug to see the traceback.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -24,6 +24,9 @@ class DeckConfig:
     description: str | None = None
     """Replaces the description the source carries; None keeps the source's."""
 
+    encoding: str | None = None
+    """The source's text encoding when it is not UTF-8 (``cp1252``); None: UTF-8."""
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -31,6 +34,9 @@ class Config:
 
     decks: dict[str, DeckConfig] = field(default_factory=dict)
     """Per-source settings, keyed by the source's file name without its suffix."""
+
+    disabled: frozenset[str] = frozenset()
+    """Warnings of ``check.RULES`` switched off (``[check] disable = [...]``)."""
 
     path: Path | None = None
     """Where the configuration was read from; None when there is no file."""
@@ -40,7 +46,7 @@ class Config:
         return self.decks.get(stem, DeckConfig())
 
 
-_DECK_KEYS = {"name", "description"}
+_DECK_KEYS = {"name", "description", "encoding"}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -57,9 +63,10 @@ def load_config(path: Path | None = None) -> Config:
         raise UsageError(f"{path}: cannot read it: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}; fix the syntax") from None
-    unknown = set(data) - {"decks"}
+    unknown = set(data) - {"decks", "check"}
     if unknown:
-        raise UsageError(f"{path}: unknown setting {sorted(unknown)[0]!r}; known: decks")
+        raise UsageError(f"{path}: unknown setting {sorted(unknown)[0]!r}; known: check, decks")
+    disabled = _disabled(_table(data.get("check", {}), path, "check"), path)
     decks: dict[str, DeckConfig] = {}
     for stem, settings in _table(data.get("decks", {}), path, "decks").items():
         settings = _table(settings, path, f"decks.{stem}")
@@ -74,7 +81,33 @@ def load_config(path: Path | None = None) -> Config:
                 raise UsageError(f"{path}: 'decks.{stem}.{key}' must be a non-empty string")
         # File systems store names composed or decomposed; keys compare in one form.
         decks[unicodedata.normalize("NFC", stem)] = DeckConfig(**settings)
-    return Config(decks=decks, path=path)
+    return Config(decks=decks, path=path, disabled=disabled)
+
+
+def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
+    """The warnings ``[check] disable`` switches off; errors cannot be switched off."""
+    from .check import RULES
+    from .errors import Severity
+
+    bad = set(settings) - {"disable"}
+    if bad:
+        raise UsageError(f"{path}: unknown setting 'check.{sorted(bad)[0]}'; known: disable")
+    names = settings.get("disable", [])
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise UsageError(f"{path}: 'check.disable' must be a list of rule names")
+    known = {rule.name: rule for rule in RULES}
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"{path}: 'check.disable' names no rule {name!r};"
+                " 'deck2anki check --rules' lists them"
+            )
+        if known[name].severity is Severity.ERROR:
+            raise UsageError(
+                f"{path}: {name!r} is an error and cannot be switched off;"
+                " fix what it reports instead"
+            )
+    return frozenset(names)
 
 
 def _table(value: Any, path: Path, key: str) -> dict[str, Any]:

@@ -12,10 +12,12 @@ import os
 import re
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from . import files
+from .check import lint
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
 from .identity import identify
@@ -30,9 +32,6 @@ STDIO = "-"
 
 LATEST_TIME = 253_402_300_799
 """The last second of the year 9999: later times do not fit Anki's or zip's fields."""
-
-# C0 controls and DEL, but tab and line breaks: "\x1f" would even split Anki's fields apart.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def deck_name_from_path(path: Path) -> str:
@@ -67,55 +66,42 @@ def parse(
     report: Report | None = None,
     options: ReadOptions | None = None,
     root: Path | None = None,
+    disabled: Collection[str] = (),
+    strict: bool = True,
 ) -> Deck:
-    """Turn one source's bytes into a Deck: read, name, load media, split (no GUIDs derived).
+    """Turn one source's bytes into a Deck: read, name, load media, split, check the notes.
 
-    Every problem of the source is collected; if any is an error, one ``SourceError`` carries
-    them all. Warnings are left in ``report`` when one is given. Media a source refers to by
-    a relative path are read from beside it, and must lie inside ``root`` (default: here).
+    No GUIDs are derived here (``read`` does, or a build from its lock). ``disabled`` names
+    warnings of ``check.RULES`` to leave out.
+
+    Every problem of the source is collected, past the first error; then, if any is an
+    error, one ``SourceError`` carries them all (with ``strict=False`` the caller raises,
+    after checks of its own). Warnings are left in ``report``. Media a source refers to by a
+    relative path are read from beside it, and must lie inside ``root`` (default: here).
     """
     report = report if report is not None else Report()
     options = options or ReadOptions()
+    if deck_name is not None and not deck_name.strip():
+        raise UsageError("the deck name is empty; give --deck a name")
     if fmt.text_reader is not None:
-        text = files.decode(data, path, report)
+        text = files.decode(data, path, report, options.encoding)
         deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")
     elif fmt.bytes_reader is not None:
         deck = fmt.bytes_reader(data, path, report, options)
     else:
         raise UsageError(f"deck2anki can write {fmt.name} files but not read them")
-    report.raise_if_errors()
-    _check_characters(deck, path, report)
-    report.raise_if_errors()
-    if deck_name is not None and not deck_name.strip():
-        raise UsageError("the deck name is empty; give --deck a name")
     fallback = "Deck" if path == STDIO else deck_name_from_path(Path(path))
     name = (deck_name or "").strip() or deck.name or fallback
     media = _load_media(deck.media, path, root or Path.cwd(), report)
-    report.raise_if_errors()
     # Package HTML that Markdown can say exactly becomes Markdown: editable, and splittable.
     notes = tuple(
         (as_markdown(note) or note) if note.markup is Markup.HTML else note for note in deck.notes
     )
-    return split_deck(replace(deck, name=name, notes=notes, media=media))
-
-
-def _check_characters(deck: Deck, path: str, report: Report) -> None:
-    """Control characters do not survive Anki (``\\x1f`` separates its fields): errors."""
-    for note in deck.notes:
-        for field, value in (
-            ("question", note.question),
-            ("answer", note.answer),
-            ("analogy", note.analogy),
-            ("tags", " ".join(note.tags)),
-        ):
-            match = _CONTROL.search(value)
-            if match:
-                report.error(
-                    note.location or Location(path),
-                    f"control character U+{ord(match.group()):04X} in the {field}",
-                    "control-character",
-                    "remove it; Anki cannot store it",
-                )
+    deck = split_deck(replace(deck, name=name, notes=notes, media=media))
+    lint(deck, path, report, disabled)
+    if strict:
+        report.raise_if_errors()
+    return deck
 
 
 def _load_media(
@@ -153,12 +139,19 @@ def _load_media(
         if name in taken and taken[name] != data:
             stem, suffix = os.path.splitext(name)
             name = f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}"
+            report.warning(
+                where,
+                f"another image is also called {PurePosixPath(item.reference).name!r};"
+                f" this one goes into the deck as {name!r}",
+                "media-renamed",
+                "give the two images different file names",
+            )
         taken[name] = data
         loaded.append(Media(name, data, item.reference, item.location))
     return tuple(sorted(loaded, key=lambda item: item.name))
 
 
-def _input_format(path: str, data: bytes, fmt: str | None, report: Report) -> Format:
+def input_format(path: str, data: bytes, fmt: str | None, report: Report) -> Format:
     """The format to read ``path`` with: named, from the suffix, or sniffed (and said so)."""
     if fmt:
         return by_name(fmt)
@@ -198,7 +191,7 @@ def read(
     report = report if report is not None else Report()
     name = str(path)
     data = sys.stdin.buffer.read() if name == STDIO else files.read_bytes(Path(path))
-    chosen = _input_format(name, data, fmt, report)
+    chosen = input_format(name, data, fmt, report)
     if not chosen.readable:
         raise UsageError(f"{name}: deck2anki can write {chosen.name} files but not read them")
     deck = parse(data, name, chosen, deck_name=deck_name, report=report, options=options)
@@ -273,14 +266,15 @@ def write(
         sys.stdout.buffer.flush()
         return
     target = Path(path)
-    if chosen.media_beside:
-        _write_media_beside(deck, target, report)
-    files.write_atomic(target, data)
+    outputs = _media_beside(deck, target, report) if chosen.media_beside else {}
+    outputs[target] = data
+    files.write_all(outputs)  # the output and its media: all of them, or none
 
 
-def _write_media_beside(deck: Deck, target: Path, report: Report) -> None:
-    """Media files next to a text output, where its references point."""
+def _media_beside(deck: Deck, target: Path, report: Report) -> dict[Path, bytes]:
+    """Where a text output's media go: beside it, where its references point."""
     folder = target.parent.resolve()
+    outputs = {}
     for item in deck.media:
         where = folder / (item.reference or item.name)
         if not where.resolve().is_relative_to(folder):
@@ -291,7 +285,8 @@ def _write_media_beside(deck: Deck, target: Path, report: Report) -> None:
                 "media-outside",
             )
             where = folder / item.name
-        files.write_atomic(where, item.data)
+        outputs[where] = item.data
+    return outputs
 
 
 def convert(

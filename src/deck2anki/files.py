@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
+import codecs
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import Report, UsageError
@@ -23,50 +27,132 @@ def read_bytes(path: Path) -> bytes:
         raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
 
 
-def decode(data: bytes, path: str, report: Report) -> str:
-    """Source bytes as text: UTF-8, with or without a byte-order mark."""
+def decode(data: bytes, path: str, report: Report, encoding: str | None = None) -> str:
+    """Source bytes as text: UTF-8 (byte-order mark or not), UTF-16 with its byte-order mark,
+    or ``encoding`` when one is named. Binary data and undecodable bytes are errors that say
+    where, and what to do.
+    """
+    if encoding is None:
+        for mark, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+            if data.startswith(mark):
+                encoding = codec
+        if encoding is None and b"\x00" in data[:8192]:
+            report.error(
+                Location(path, 1, 1),
+                "binary data, not text (an image or a package?)",
+                "encoding",
+                "give a text file, or name its format with --from",
+            )
+            return ""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding or "utf-8-sig")
+    except LookupError:
+        raise UsageError(
+            f"unknown text encoding {encoding!r}; try utf-8, cp1252 or latin-1"
+        ) from None
     except UnicodeDecodeError as error:
         before = data[: error.start]
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
         report.error(
             Location(path, line, column),
-            f"not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}",
+            f"not {encoding or 'UTF-8'} text:"
+            f" byte 0x{data[error.start]:02x} at offset {error.start}",
             "encoding",
-            "save the file as UTF-8",
+            "save it as UTF-8, or name its encoding: --encoding cp1252 (Windows), latin-1",
         )
         return ""
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half of one."""
-    try:
-        if path.is_dir():
-            raise IsADirectoryError(21, "it is a folder")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError as error:
-        raise UsageError(f"{path}: cannot write it: {error.strerror or error}") from None
+TEMPORARY_SUFFIX = ".deck2anki-tmp"
+"""Ends the name of every file deck2anki writes before renaming it into place."""
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path``; returns the temporary file."""
+    if path.is_dir():
+        raise IsADirectoryError(21, "it is a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
+    )
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the output from other users
-        os.replace(temporary, path)
-    except BaseException as error:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise UsageError(f"{path}: cannot write it: {error.strerror or error}") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
-def remove(path: Path) -> None:
-    """Delete a file deck2anki wrote; one already gone is fine."""
+def write_all(outputs: dict[Path, bytes], removals: Sequence[Path] = ()) -> None:
+    """Write several files as one change: every one is written to a temporary file first, and
+    only when all of them are complete are they renamed into place (then ``removals`` go).
+
+    A failure or an interrupt at any point leaves every old file as it was and no temporary
+    file behind: files renamed before a failed rename are put back from hard-linked backups,
+    and Ctrl-C waits until the renames are done or undone. Readers only see whole files.
+    """
+    staged: list[tuple[Path, Path]] = []
+    backups: list[tuple[Path, Path]] = []
+    current: Path | None = None
     try:
-        path.unlink(missing_ok=True)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot delete it: {error.strerror or error}") from None
+        for current in outputs:
+            staged.append((_stage(current, outputs[current]), current))
+        with _uninterrupted():
+            try:
+                for temporary, target in staged:
+                    current = target
+                    if target.exists():
+                        backup = temporary.with_name(temporary.name + ".old")
+                        os.link(target, backup)
+                        backups.append((backup, target))
+                    os.replace(temporary, target)
+                for current in removals:
+                    current.unlink(missing_ok=True)
+            except BaseException:
+                # Renaming a hard link onto its twin does nothing, so an untouched target
+                # keeps its backup link; ``finally`` removes every backup left.
+                for backup, target in reversed(backups):
+                    os.replace(backup, target)
+                raise
+    except BaseException as error:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            raise UsageError(f"{current}: cannot write it: {reason}") from None
+        raise
+    finally:
+        for backup, _ in backups:
+            backup.unlink(missing_ok=True)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while the block runs, then deliver it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half of one."""
+    write_all({path: data})
+
+
+def sweep(folder: Path) -> None:
+    """Delete temporary files a killed run of deck2anki left in ``folder``."""
+    if folder.is_dir():
+        for leftover in folder.glob(f".*{TEMPORARY_SUFFIX}"):
+            leftover.unlink(missing_ok=True)

@@ -105,7 +105,7 @@ def inputs_hash(
 ) -> str:
     """A hash of everything one deck's package is made from, but the media it refers to."""
     digest = hashlib.sha256(data)
-    described: list[object] = [key, settings.name, settings.description, code]
+    described: list[object] = [key, settings.name, settings.description, settings.encoding, code]
     described += [state.id, state.name, state.version, state.content, state.mod]
     digest.update(json.dumps(described).encode())
     return digest.hexdigest()[:16]

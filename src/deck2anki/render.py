@@ -53,6 +53,17 @@ def _anki_math(state: StateInline, silent: bool) -> bool:
     return True
 
 
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = ("http", "https")
+"""Link and image schemes a card may use; relative paths (media) need none."""
+
+
+def _safe_link(url: str) -> bool:
+    """markdown-it's link check: http, https and relative paths only; the rest stays text."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
 @cache
 def markdown() -> MarkdownIt:
     """The one configured renderer: CommonMark plus tables and strikethrough, no raw HTML."""
@@ -75,6 +86,7 @@ def markdown() -> MarkdownIt:
 
     # html=False makes "<mask>" in a source text, never markup.
     md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it documents this hook
     md.inline.ruler.before("escape", "anki_math", _anki_math)
     md.add_render_rule("anki_math", render_math)
     md.add_render_rule("image", render_image)

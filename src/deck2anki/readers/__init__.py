@@ -17,3 +17,6 @@ class ReadOptions:
 
     card_sep: str | None = None
     """Quizlet-style text: what separates one card from the next."""
+
+    encoding: str | None = None
+    """The text encoding of the source; None: UTF-8 (or UTF-16 with a byte-order mark)."""

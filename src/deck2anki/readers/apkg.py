@@ -32,8 +32,8 @@ from . import ReadOptions
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _ANALOGY_FIELDS = ("analogy", "extra", "back extra")
-MAX_UNPACKED = 2 * 1024**3
-"""Refuse packages that unpack to more than this many bytes (zip bombs)."""
+MAX_UNPACKED = 1024**3
+"""Refuse packages that unpack to more than this many bytes, declared or actual (zip bombs)."""
 
 
 class _Damaged(Exception):
@@ -67,10 +67,15 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
                 )
                 return Deck(name="")
             compressed = member.endswith("b")
-            collection = _unpack(archive.read(member), compressed)
+            collection = _unpack(_read(archive, member), compressed)
             media = _media(archive, infos, compressed)
     except zipfile.BadZipFile:
-        report.error(where, "not an Anki package: the file is not a zip archive", "not-a-package")
+        report.error(
+            where,
+            "not an Anki package: not a zip archive, or a damaged one",
+            "not-a-package",
+            "download or export the package again",
+        )
         return Deck(name="")
     # zipfile and zlib raise all of these on damaged archives; none of them is our bug.
     except (
@@ -85,14 +90,33 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
         struct.error,
         zlib.error,
     ) as error:
-        report.error(where, f"the package is damaged: {error}", "damaged-package")
+        report.error(
+            where,
+            f"the package is damaged: {error}",
+            "damaged-package",
+            "download or export the package again",
+        )
         return Deck(name="")
     try:
         deck = _read_collection(collection)
     except (sqlite3.Error, KeyError, ValueError, TypeError, IndexError) as error:
-        report.error(where, f"the collection inside is damaged: {error}", "damaged-package")
+        report.error(
+            where,
+            f"the collection inside is damaged: {error}",
+            "damaged-package",
+            "export the deck from Anki again",
+        )
         return Deck(name="")
     return Deck(deck.name, deck.notes, deck.description, media)
+
+
+def _read(archive: zipfile.ZipFile, member: str) -> bytes:
+    """A member's bytes, read no further than the limit whatever its header declares."""
+    with archive.open(member) as stream:
+        data = stream.read(MAX_UNPACKED + 1)
+    if len(data) > MAX_UNPACKED:
+        raise _Damaged(f"{member} unpacks to more than deck2anki accepts")
+    return data
 
 
 def _unpack(data: bytes, compressed: bool) -> bytes:
@@ -114,7 +138,7 @@ def _media(
 ) -> tuple[Media, ...]:
     if "media" not in infos:
         return ()
-    raw = _unpack(archive.read("media"), compressed)
+    raw = _unpack(_read(archive, "media"), compressed)
     if compressed:
         names = {str(index): name for index, name in enumerate(_media_entries(raw))}
     else:
@@ -128,7 +152,7 @@ def _media(
         if not name or name != posixpath.basename(name) or name in (".", "..") or "\\" in name:
             raise _Damaged(f"media file name {name!r} is not a plain file name")
         if member in infos:
-            files.append(Media(name, _unpack(archive.read(member), compressed)))
+            files.append(Media(name, _unpack(_read(archive, member), compressed)))
     return tuple(sorted(files, key=lambda media: media.name))
 
 

@@ -1,0 +1,286 @@
+"""The rules ``deck2anki check`` (and every build) applies to a deck after it is read.
+
+Readers report what makes a file unreadable (a question without an answer). These rules look
+at the notes themselves: what Anki would not survive, and splits that look wrong. Warnings
+can be switched off by name in ``deck2anki.toml`` (``[check] disable = ["rule", ...]``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import files
+from .errors import Diagnostic, Report, Severity
+from .model import Deck, Location, Markup, Note
+from .split import LABELS
+
+if TYPE_CHECKING:
+    from .config import Config
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule: its name, how bad a finding is, and what it looks for."""
+
+    name: str
+    """The name messages end with, in brackets, and the config switches off."""
+
+    severity: Severity
+    """Errors stop a build; warnings do not (unless ``check --strict``)."""
+
+    summary: str
+    """One line for the README and ``deck2anki check --rules``."""
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("unpaired-question", Severity.ERROR, "a question line without an answer"),
+    Rule("unpaired-line", Severity.ERROR, "a line without a partner (question or answer)"),
+    Rule("empty-question", Severity.ERROR, "a card with an empty question"),
+    Rule("empty-answer", Severity.ERROR, "a card with an empty answer"),
+    Rule("no-cards", Severity.ERROR, "a source without any card"),
+    Rule("duplicate-question", Severity.ERROR, "two cards with one question (one note to Anki)"),
+    Rule("control-character", Severity.ERROR, "a control character Anki cannot store"),
+    Rule("field-too-long", Severity.ERROR, "a field over 100,000 characters"),
+    Rule("missing-media", Severity.ERROR, "an image that is not there"),
+    Rule("media-outside", Severity.ERROR, "an image path leading out of the project"),
+    Rule("encoding", Severity.ERROR, "a file that is not text in the expected encoding"),
+    Rule("bad-tag", Severity.ERROR, "a tag with a space or a control character"),
+    Rule("counter-mismatch", Severity.WARNING, "the page counter disagrees with the cards"),
+    Rule("double-analogy", Severity.WARNING, "two Analogy: labels in one answer"),
+    Rule("empty-analogy", Severity.WARNING, "an Analogy: label with nothing after it"),
+    Rule("long-analogy", Severity.WARNING, "an analogy longer than its answer"),
+    Rule("dollar-math", Severity.WARNING, "$...$ in plain text, which Anki does not read as math"),
+    Rule("unbalanced-math", Severity.WARNING, "\\( without \\) or \\[ without \\]"),
+    Rule("script-in-html", Severity.WARNING, "a <script> in a field that is HTML"),
+    Rule("media-renamed", Severity.WARNING, "two images with one file name; one is renamed"),
+    Rule("notes-removed", Severity.WARNING, "notes the lock has that the source no longer has"),
+    Rule("notetype-fork", Severity.WARNING, "a change that would fork the note type"),
+    Rule("unknown-source", Severity.WARNING, "a file or folder in sources/ that is no source"),
+    Rule("ambiguous-rewording", Severity.WARNING, "a new question that may reword several"),
+)
+"""Every rule deck2anki has, errors first."""
+
+MAX_FIELD = 100_000
+"""Characters a field may hold."""
+
+_LABEL = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:", re.I)
+_DOLLAR_MATH = re.compile(r"(?<![\\$])\$(?=\S)[^$\n]+(?<=\S)\$(?!\d)")
+_SCRIPT = re.compile(r"<\s*script\b", re.I)
+# C0 controls and DEL, but tab and line breaks: "\x1f" would even split Anki's fields apart.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def rule(name: str) -> Rule:
+    """The rule called ``name``."""
+    for candidate in RULES:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)
+
+
+def lint(deck: Deck, path: str, report: Report, disabled: Collection[str] = ()) -> None:
+    """Apply the note rules to a deck read from ``path``; findings go to ``report``."""
+    findings = Report()
+    for note in deck.notes:
+        where = note.location or Location(path)
+        _lint_note(note, where, findings)
+    for diagnostic in findings.diagnostics:
+        if diagnostic.rule not in disabled or diagnostic.severity is Severity.ERROR:
+            report.diagnostics.append(diagnostic)
+
+
+def _lint_note(note: Note, where: Location, report: Report) -> None:
+    fields = {"question": note.question, "answer": note.answer, "analogy": note.analogy}
+    for name, value in [*fields.items(), ("tags", " ".join(note.tags))]:
+        control = _CONTROL.search(value)
+        if control:
+            report.error(
+                where,
+                f"control character U+{ord(control.group()):04X} in the {name}",
+                "control-character",
+                "remove it; Anki cannot store it",
+            )
+    for tag in note.tags:
+        if not tag or any(c.isspace() for c in tag):
+            report.error(
+                where,
+                f"tag {tag!r} is empty or has a space",
+                "bad-tag",
+                "Anki tags are single words; use '_' or '::' instead",
+            )
+    for name, value in fields.items():
+        if len(value) > MAX_FIELD:
+            report.error(
+                where,
+                f"the {name} has {len(value):,} characters, more than {MAX_FIELD:,}",
+                "field-too-long",
+                "split it over several cards",
+            )
+    if note.markup is Markup.HTML:
+        if any(_SCRIPT.search(value) for value in fields.values()):
+            report.warning(
+                where,
+                "a field holds a <script>, which Anki runs on the card",
+                "script-in-html",
+                "remove it unless you wrote it on purpose",
+            )
+        return
+    if note.analogy and _LABEL.search(note.analogy):
+        report.warning(
+            where,
+            "two Analogy: labels in one answer; the second stays in the analogy",
+            "double-analogy",
+            "keep one label per card",
+        )
+    if not note.analogy and re.search(_LABEL.pattern + r"\s*$", note.answer, re.I):
+        report.warning(
+            where,
+            "an Analogy: label with nothing after it",
+            "empty-analogy",
+            "write the analogy after the label, or remove the label",
+        )
+    if note.analogy and len(note.analogy) > len(note.answer):
+        report.warning(
+            where,
+            "the analogy is longer than its answer: is the split right?",
+            "long-analogy",
+            "check where the answer ends and the analogy begins",
+        )
+    for name, value in fields.items():
+        if note.markup is Markup.TEXT and _DOLLAR_MATH.search(value):
+            report.warning(
+                where,
+                f"$...$ in the {name} is not math in Anki",
+                "dollar-math",
+                "write \\(...\\) for math, or use a Markdown source",
+            )
+        if value.count("\\(") != value.count("\\)") or value.count("\\[") != value.count("\\]"):
+            report.warning(
+                where,
+                f"unbalanced math delimiters in the {name}",
+                "unbalanced-math",
+                "close every \\( with \\) and every \\[ with \\]",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What ``deck2anki check`` found."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    """Every problem, in file order."""
+
+    files: int
+    """How many sources were read."""
+
+    @property
+    def errors(self) -> int:
+        """How many of the diagnostics are errors."""
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """How many of the diagnostics are warnings."""
+        return len(self.diagnostics) - self.errors
+
+
+def check(
+    paths: Sequence[str | Path] = ("sources",),
+    *,
+    config: Config | None = None,
+    lock_path: str | Path | None = None,
+) -> CheckResult:
+    """Read every source in ``paths`` (files or folders) and report every problem, writing
+    nothing: what a build would refuse (errors) and what it would only mention (warnings),
+    including notes the lock has that a source dropped and a change that would fork the
+    note type.
+    """
+    from . import notetype
+    from .config import load_config
+    from .convert import build_time, input_format, parse
+    from .identity import identify
+    from .lock import LOCK_NAME, load_lock
+    from .notetype import NoteTypeChangeError
+    from .project import Source, find_sources, source_key
+    from .readers import ReadOptions
+
+    config = config if config is not None else load_config()
+    if lock_path is None:
+        lock_path = (config.path.parent if config.path else Path()) / LOCK_NAME
+    lock = load_lock(Path(lock_path))
+    report = Report()
+    sources: list[Source] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            sources += find_sources(path, report)
+        else:
+            chosen = input_format(str(path), files.read_bytes(path), None, report)
+            sources.append(Source(path, chosen, source_key(path)))
+    try:
+        notetype.resolve(lock.notetype, build_time(), allow_schema_change=False)
+    except NoteTypeChangeError as change:
+        report.warning(Location(str(lock_path)), str(change), "notetype-fork")
+    for source in sources:
+        settings = config.deck(source.key)
+        found = Report()
+        deck = parse(
+            files.read_bytes(source.path),
+            str(source.path),
+            source.format,
+            deck_name=settings.name,
+            report=found,
+            options=ReadOptions(encoding=settings.encoding),
+            disabled=config.disabled,
+            strict=False,
+        )
+        previous = lock.decks.get(source.key)
+        identified = identify(deck, previous.notes if previous else (), found)
+        # A source with errors lost lines to them: those are no removed notes.
+        if identified.newly_removed and not found.has_errors:
+            questions = ", ".join(repr(n.question) for n in identified.newly_removed[:3])
+            more = len(identified.newly_removed) - 3
+            found.warning(
+                Location(str(source.path)),
+                f"{len(identified.newly_removed)} notes of the lock are gone from this source"
+                f" ({questions}{f' and {more} more' if more > 0 else ''}); students keep them",
+                "notes-removed",
+                "tell students to delete them, or bring the cards back",
+            )
+        report.diagnostics.extend(d for d in found.diagnostics if d not in report.diagnostics)
+    shown = [
+        d
+        for d in report.diagnostics
+        if d.severity is Severity.ERROR or d.rule not in config.disabled
+    ]
+    return CheckResult(tuple(shown), len(sources))
+
+
+def as_json(result: CheckResult) -> str:
+    """The result for machines: every diagnostic's parts, and the counts."""
+    import json
+
+    return json.dumps(
+        {
+            "files": result.files,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "diagnostics": [
+                {
+                    "path": d.location.path,
+                    "line": d.location.line,
+                    "column": d.location.column,
+                    "severity": d.severity.value,
+                    "message": d.message,
+                    "rule": d.rule,
+                    "hint": d.hint,
+                }
+                for d in result.diagnostics
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
