@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import files, notetype
 from .config import Config, load_config
-from .convert import build_time, parse
+from .convert import build_time
 from .errors import Diagnostic, Report, Severity, SourceError, UsageError
 from .identity import Relink, content_hash, fingerprint, identify, next_mod, normalize_question
 from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
@@ -22,9 +22,9 @@ from .project import (
     find_sources,
     inputs_hash,
     is_fresh,
+    read_source,
     short_hash,
 )
-from .readers import ReadOptions
 from .writers.apkg import PackageOptions, package_notes, write_package
 
 # A new source takes over the lock entry of a vanished one (a renamed file) when at least this
@@ -154,9 +154,8 @@ def build(
     skipped: list[Path] = []
     failed: list[Path] = []
     for source in found:
-        settings = config.deck(source.key)
         data = files.read_bytes(source.path)
-        inputs = inputs_hash(data, source.key, settings, state, code)
+        inputs = inputs_hash(data, source.key, config.deck(source.key), state, code)
         output = out / f"{source.key}.apkg"
         if output.is_dir():
             raise UsageError(f"{output}: is a folder; remove it so the deck can be written there")
@@ -166,18 +165,7 @@ def build(
             continue
         source_report = Report()
         try:
-            deck = parse(
-                data,
-                str(source.path),
-                source.format,
-                deck_name=settings.name,
-                report=source_report,
-                options=ReadOptions(encoding=settings.encoding),
-                disabled=config.disabled,
-                strict=False,  # identity problems (duplicates) are collected too, then raised
-            )
-            if settings.description is not None:
-                deck = replace(deck, description=settings.description)
+            deck = read_source(source, config, source_report)
             renamed_from = None
             if previous is None:
                 renamed_from = _renamed_from(deck, vanished)

@@ -201,12 +201,11 @@ def check(
     """
     from . import notetype
     from .config import load_config
-    from .convert import build_time, input_format, parse
+    from .convert import build_time, input_format
     from .identity import identify
     from .lock import LOCK_NAME, load_lock
     from .notetype import NoteTypeChangeError
-    from .project import Source, find_sources, source_key
-    from .readers import ReadOptions
+    from .project import Source, find_sources, read_source, source_key
 
     config = config if config is not None else load_config()
     if lock_path is None:
@@ -225,18 +224,8 @@ def check(
     except NoteTypeChangeError as change:
         report.warning(Location(str(lock_path)), str(change), "notetype-fork")
     for source in sources:
-        settings = config.deck(source.key)
         found = Report()
-        deck = parse(
-            files.read_bytes(source.path),
-            str(source.path),
-            source.format,
-            deck_name=settings.name,
-            report=found,
-            options=ReadOptions(encoding=settings.encoding),
-            disabled=config.disabled,
-            strict=False,
-        )
+        deck = read_source(source, config, found)
         previous = lock.decks.get(source.key)
         identified = identify(deck, previous.notes if previous else (), found)
         # A source with errors lost lines to them: those are no removed notes.

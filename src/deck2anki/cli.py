@@ -55,6 +55,14 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 
+_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file [default: ./deck2anki.toml if present].",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deck2anki")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
@@ -79,12 +87,7 @@ def cli(context: click.Context, debug: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder the .apkg files are written to.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file [default: ./deck2anki.toml if present].",
-)
+@_config_option
 @click.option(
     "--lock",
     "lock_path",
@@ -263,12 +266,7 @@ def inspect(package: Path, as_json: bool) -> None:
     show_default=True,
     help="How to print the problems.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Configuration file [default: ./deck2anki.toml if present].",
-)
+@_config_option
 @click.option("--rules", is_flag=True, help="List the rules and exit.")
 def check(
     paths: tuple[Path, ...], strict: bool, output: str, config_path: Path | None, rules: bool

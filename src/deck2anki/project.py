@@ -8,15 +8,17 @@ import sqlite3
 import sys
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata, resources
 from pathlib import Path
 
-from .config import DeckConfig
+from . import files
+from .config import Config, DeckConfig
 from .errors import Report, UsageError
 from .formats import FORMATS, Format
 from .lock import LockedDeck, LockedNoteType
-from .model import Location
+from .model import Deck, Location
+from .readers import ReadOptions
 from .version import __version__
 
 
@@ -37,6 +39,28 @@ class Source:
 def source_key(path: Path) -> str:
     """The key of a source: the same whether the file system stores names composed or not."""
     return unicodedata.normalize("NFC", path.stem)
+
+
+def read_source(source: Source, config: Config, report: Report) -> Deck:
+    """Read one source of the project with its settings, collecting problems without raising:
+    the caller adds identity problems (duplicates) and then fails once.
+    """
+    from .convert import parse
+
+    settings = config.deck(source.key)
+    deck = parse(
+        files.read_bytes(source.path),
+        str(source.path),
+        source.format,
+        deck_name=settings.name,
+        report=report,
+        options=ReadOptions(encoding=settings.encoding),
+        disabled=config.disabled,
+        strict=False,
+    )
+    if settings.description is not None:
+        deck = replace(deck, description=settings.description)
+    return deck
 
 
 def find_sources(folder: Path, report: Report) -> list[Source]:
