@@ -160,8 +160,8 @@ def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("oops")
 
-    # deck2anki.build is also the function's name in the package, so reach the module itself.
-    monkeypatch.setattr(sys.modules["deck2anki.build"], "build", broken)
+    # Patch the module the command calls into.
+    monkeypatch.setattr(sys.modules["deck2anki.builder"], "build", broken)
     monkeypatch.setattr(sys, "argv", ["deck2anki", "build"])
     with pytest.raises(SystemExit) as exit_:
         cli_module.main()

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deck2anki.convert import parse
 from deck2anki.errors import SourceError
 from deck2anki.formats import FORMATS, Format
 from deck2anki.model import Deck
+from deck2anki.pipeline import parse
 
 from conftest import SEED
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from deck2anki.render import render_field
+from deck2anki.render import _PLAIN_MARKDOWN, markdown, render_field, render_text, text_to_markdown
 
 
 @pytest.mark.parametrize(
@@ -40,3 +42,15 @@ from deck2anki.render import render_field
 )
 def test_render_field(text: str, html: str) -> None:
     assert render_field(text) == html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("ab c\n\t.,'\"&<>*_#[]()!|~`-+=1)\\$λ\r\xa0")), max_size=40))
+def test_plain_text_renders_alike_on_the_fast_path_and_through_markdown(text: str) -> None:
+    assert render_text(text) == render_field(text_to_markdown(text))
+    if text and _PLAIN_MARKDOWN.search(text) is None:
+        # Markdown without syntax skips the parser: the result must be what the parser gives.
+        html = markdown().render(text).strip()
+        inner = html[3:-4]
+        single = html.startswith("<p>") and html.endswith("</p>") and "<p>" not in inner
+        assert render_text(text, hard_breaks=False) == (inner if single else html)

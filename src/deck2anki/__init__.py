@@ -1,14 +1,47 @@
-"""deck2anki: flashcard text in, Anki decks out, updates in place on every rebuild."""
+"""deck2anki: flashcard text in, Anki decks out, updates in place on every rebuild.
 
-from .build import BuildResult, build
-from .convert import convert, read, read_text, write
-from .errors import Deck2AnkiError, SourceError, UsageError
-from .model import Deck, Location, Markup, Media, Note
-from .readers import ReadOptions
+The names below load on first use (PEP 562): ``deck2anki --help`` must not pay for the
+whole library, genanki and markdown-it-py.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .builder import BuildResult, build
+    from .errors import Deck2AnkiError, SourceError, UsageError
+    from .model import Deck, Location, Markup, Media, Note
+    from .pipeline import convert, read, read_text, write
+    from .readers import ReadOptions
+    from .rules import CheckResult, check
+
+_WHERE = {
+    "BuildResult": "builder",
+    "build": "builder",
+    "CheckResult": "rules",
+    "check": "rules",
+    "convert": "pipeline",
+    "read": "pipeline",
+    "read_text": "pipeline",
+    "write": "pipeline",
+    "Deck2AnkiError": "errors",
+    "SourceError": "errors",
+    "UsageError": "errors",
+    "Deck": "model",
+    "Location": "model",
+    "Markup": "model",
+    "Media": "model",
+    "Note": "model",
+    "ReadOptions": "readers",
+}
 
 __all__ = [
     "BuildResult",
+    "CheckResult",
     "Deck",
     "Deck2AnkiError",
     "Location",
@@ -20,8 +53,17 @@ __all__ = [
     "UsageError",
     "__version__",
     "build",
+    "check",
     "convert",
     "read",
     "read_text",
     "write",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(f"deck2anki.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'deck2anki' has no attribute {name!r}")

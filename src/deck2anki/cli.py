@@ -8,13 +8,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from .errors import Deck2AnkiError, Diagnostic, SourceError, UsageError
 from .formats import FORMATS
 from .version import __version__
+
+if TYPE_CHECKING:  # the library loads when a command runs, not for --help
+    from .errors import Diagnostic
 
 
 class _ContentFailure(click.ClickException):
@@ -35,6 +37,8 @@ class _UsageFailure(_ContentFailure):
 @contextmanager
 def _reporting() -> Iterator[None]:
     """Turn the library's errors into messages and exit statuses."""
+    from .errors import Deck2AnkiError, SourceError, UsageError
+
     try:
         yield
     except SourceError as error:
@@ -119,7 +123,7 @@ def build(
     Every source is checked first; if any has an error, nothing is written. Decks whose
     inputs did not change since the lock was written are skipped.
     """
-    from .build import build as build_decks
+    from .builder import build as build_decks
     from .config import load_config
 
     with _reporting():
@@ -215,9 +219,9 @@ def convert(
     The output format follows TARGET's suffix; what it cannot hold is reported, one line per
     kind of loss.
     """
-    from .convert import STDIO
-    from .convert import convert as convert_file
     from .errors import Report
+    from .pipeline import STDIO
+    from .pipeline import convert as convert_file
     from .readers import ReadOptions
 
     if (field_sep or card_sep) and from_format is None:
@@ -275,7 +279,7 @@ def check(
 
     Exit 1 on any error, and on warnings with --strict.
     """
-    from . import check as checking
+    from . import rules as checking
     from .config import load_config
 
     if rules:

@@ -36,7 +36,7 @@ class Config:
     """Per-source settings, keyed by the source's file name without its suffix."""
 
     disabled: frozenset[str] = frozenset()
-    """Warnings of ``check.RULES`` switched off (``[check] disable = [...]``)."""
+    """Warnings of ``rules.RULES`` switched off (``[check] disable = [...]``)."""
 
     path: Path | None = None
     """Where the configuration was read from; None when there is no file."""
@@ -86,8 +86,8 @@ def load_config(path: Path | None = None) -> Config:
 
 def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
     """The warnings ``[check] disable`` switches off; errors cannot be switched off."""
-    from .check import RULES
     from .errors import Severity
+    from .rules import RULES
 
     bad = set(settings) - {"disable"}
     if bad:

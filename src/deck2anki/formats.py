@@ -11,16 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import Report, UsageError
-from .model import Deck
-from .readers import ReadOptions
-from .writers import WriteOptions
+if TYPE_CHECKING:  # only names here: `deck2anki --help` imports this table and nothing more
+    from .errors import Report
+    from .model import Deck
+    from .readers import ReadOptions
+    from .writers import WriteOptions
 
-TextReader = Callable[[str, str, Report, ReadOptions], Deck]
-BytesReader = Callable[[bytes, str, Report, ReadOptions], Deck]
-Writer = Callable[[Deck, WriteOptions, Report], bytes]
+TextReader = Callable[[str, str, "Report", "ReadOptions"], "Deck"]
+BytesReader = Callable[[bytes, str, "Report", "ReadOptions"], "Deck"]
+Writer = Callable[["Deck", "WriteOptions", "Report"], bytes]
 
 
 def _lazy(target: str) -> Callable[..., Any]:
@@ -134,6 +135,8 @@ FORMATS: tuple[Format, ...] = (
 
 def by_name(name: str) -> Format:
     """The format called ``name``."""
+    from .errors import UsageError
+
     for fmt in FORMATS:
         if fmt.name == name:
             return fmt
@@ -143,6 +146,8 @@ def by_name(name: str) -> Format:
 
 def for_path(path: str, *, writing: bool = False) -> Format:
     """The format a file name's suffix selects, among those that read (or write)."""
+    from .errors import UsageError
+
     suffix = PurePath(path).suffix.lower()
     for fmt in FORMATS:
         if suffix in fmt.suffixes and (fmt.writer is not None if writing else fmt.readable):

@@ -37,7 +37,7 @@ class LockedNote:
     """A hash of everything the note shows (fields as rendered, tags)."""
 
     fingerprint: str
-    """A similarity hash of the answer and analogy, to recognise a note whose question changed."""
+    """A similarity sketch of the answer and analogy, to recognise a reworded question."""
 
     mod: int
     """When the content last changed, in seconds since the epoch: the note's ``mod`` in Anki."""
@@ -154,9 +154,11 @@ def _damaged(path: Path, detail: str) -> str:
     )
 
 
-def _hex(value: Any, size: int) -> str:
+def _hex(value: Any, size: int, step: int | None = None) -> str:
+    """``value`` if it is ``size`` hex digits (or, with ``step``, up to ``size`` in steps)."""
     text = str(value)
-    if len(text) != size or any(c not in "0123456789abcdef" for c in text):
+    fits = len(text) % step == 0 and len(text) <= size if step else len(text) == size
+    if not fits or any(c not in "0123456789abcdef" for c in text):
         raise ValueError(f"{text!r} is not a hash of {size} hex digits")
     return text
 
@@ -166,7 +168,7 @@ def _note(data: dict[str, Any]) -> LockedNote:
         guid=str(data["guid"]),
         question=str(data["question"]),
         content=_hex(data["content"], 16),
-        fingerprint=_hex(data["fingerprint"], 16),
+        fingerprint=_hex(data["fingerprint"], 64, step=8),
         mod=int(data["mod"]),
         removed=bool(data.get("removed", False)),
     )
@@ -189,11 +191,15 @@ def _entry(note: LockedNote) -> dict[str, Any]:
     return entry
 
 
-def seal(deck: LockedDeck) -> str:
+def _note_lines(deck: LockedDeck) -> list[str]:
+    return [_line(_entry(note)) for note in sorted(deck.notes, key=lambda note: note.guid)]
+
+
+def seal(deck: LockedDeck, note_lines: list[str] | None = None) -> str:
     """A hash over everything a deck's entry says, written with it to notice hand edits."""
     digest = hashlib.sha256(_line([deck.inputs, deck.package, list(deck.media)]).encode())
-    for note in sorted(deck.notes, key=lambda note: note.guid):
-        digest.update(_line(_entry(note)).encode())
+    for line in _note_lines(deck) if note_lines is None else note_lines:
+        digest.update(line.encode())
     return digest.hexdigest()[:16]
 
 
@@ -223,14 +229,12 @@ def dumps_lock(lock: Lock) -> str:
         lines.append(f"    {_line(key)}: {{")
         lines.append(f'      "inputs": {_line(deck.inputs)},')
         lines.append(f'      "package": {_line(deck.package)},')
-        lines.append(f'      "seal": {_line(seal(deck))},')
+        note_lines = _note_lines(deck)
+        lines.append(f'      "seal": {_line(seal(deck, note_lines))},')
         if deck.media:
             lines.append(f'      "media": {_line(dict(deck.media))},')
         lines.append('      "notes": [')
-        notes = sorted(deck.notes, key=lambda note: note.guid)
-        for position, note in enumerate(notes):
-            comma = "," if position < len(notes) - 1 else ""
-            lines.append(f"        {_line(_entry(note))}{comma}")
+        lines.append(",\n".join(f"        {line}" for line in note_lines))
         lines.append("      ]")
         lines.append("    }" + ("," if index < len(lock.decks) - 1 else ""))
     lines.append("  }")

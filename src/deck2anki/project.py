@@ -41,15 +41,15 @@ def source_key(path: Path) -> str:
     return unicodedata.normalize("NFC", path.stem)
 
 
-def read_source(source: Source, config: Config, report: Report) -> Deck:
+def read_source(source: Source, config: Config, report: Report, data: bytes | None = None) -> Deck:
     """Read one source of the project with its settings, collecting problems without raising:
     the caller adds identity problems (duplicates) and then fails once.
     """
-    from .convert import parse
+    from .pipeline import parse
 
     settings = config.deck(source.key)
     deck = parse(
-        files.read_bytes(source.path),
+        files.read_bytes(source.path) if data is None else data,
         str(source.path),
         source.format,
         deck_name=settings.name,

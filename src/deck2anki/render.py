@@ -100,12 +100,33 @@ def render_field(text: str, media: Mapping[str, str] | None = None) -> str:
     """
     if not text:
         return ""
+    if _PLAIN_MARKDOWN.search(text) is None:
+        # Most card text holds no Markdown syntax at all: it need not pay for a parse.
+        return render_text(text, hard_breaks=False)
     html: str = markdown().render(text, {"media": media or {}}).strip()
     inner = html[3:-4]
     # A single paragraph is unwrapped so short fields stay clean; "</p>" inside means several.
     if html.startswith("<p>") and html.endswith("</p>") and "<p>" not in inner:
         return inner
     return html
+
+
+_NEWLINES = re.compile(r"\r\n?")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# Markdown that renders as plain text does: none of these characters, no white space but
+# spaces and line breaks, no space before a line break (two make a hard one), no line that
+# starts with white space, a list, quote or heading marker, and no setext underline.
+_PLAIN_MARKDOWN = re.compile(
+    r"[\\`*_\[\]<>&#|~!\r\x00]|[^\S \n]| \n"
+    r"|^[ \t]|^[-+=>]|^\d+[.)]|\n[ \t]*[-+=>]|\n\d+[.)]|\n[ \t]"
+)
+
+
+def escapeHtml(text: str) -> str:
+    """Escape ``&<>"`` as markdown-it does, so both render paths give the same bytes."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 # ASCII punctuation that can start Markdown syntax. Brackets and parentheses are written as
@@ -127,7 +148,7 @@ def text_to_markdown(text: str) -> str:
     Anki's math (``\\(...\\)``) stays as it is, so MathJax still finds it.
     """
     paragraphs = []
-    for paragraph in re.split(r"\n[ \t]*\n", text.strip()):
+    for paragraph in _PARAGRAPH.split(_NEWLINES.sub("\n", text).strip()):
         lines = []
         for line in paragraph.split("\n"):
             parts = _MATH_SPAN.split(line.strip())
@@ -142,12 +163,31 @@ def media_names(deck: Deck) -> dict[str, str]:
     return {media.reference: media.name for media in deck.media if media.reference}
 
 
+def render_text(text: str, hard_breaks: bool = True) -> str:
+    """Plain text as HTML, exactly as ``render_field(text_to_markdown(text))`` gives it.
+
+    Escaped, paragraphs at blank lines, a lone paragraph unwrapped, and line breaks kept
+    (``hard_breaks``) or, as Markdown's soft breaks, left as new lines.
+    """
+    if "\n" not in text and "\r" not in text:  # one line: most fields of plain-text sources
+        return escapeHtml(text.strip())
+    paragraphs = []
+    for paragraph in _PARAGRAPH.split(_NEWLINES.sub("\n", text).strip()):
+        lines = [escapeHtml(line.strip()) for line in paragraph.split("\n") if line.strip()]
+        if lines:
+            paragraphs.append(("<br />\n" if hard_breaks else "\n").join(lines))
+    if len(paragraphs) == 1:
+        return paragraphs[0]
+    return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+
+
 def render_note(note: Note, media: Mapping[str, str] | None = None) -> RenderedNote:
     """Render a note's three fields, passing HTML read from a package through untouched."""
     if note.markup is Markup.HTML:
         return RenderedNote(note.question, note.answer, note.analogy, note)
-    fields = [note.question, note.answer, note.analogy]
+    fields = (note.question, note.answer, note.analogy)
     if note.markup is Markup.TEXT:
-        fields = [text_to_markdown(value) for value in fields]
-    question, answer, analogy = (render_field(value, media) for value in fields)
+        question, answer, analogy = map(render_text, fields)
+    else:
+        question, answer, analogy = (render_field(value, media) for value in fields)
     return RenderedNote(question, answer, analogy, note)

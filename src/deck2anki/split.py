@@ -32,9 +32,9 @@ SELF_NAMING_WORDS: tuple[str, ...] = ("analogy",)
 EXAMPLE_MARKERS: tuple[str, ...] = ("For example", "For instance", "E.g.", "e.g.")
 """Openings of sentences that are examples and stay in the answer."""
 
-_LABEL = re.compile(
-    r"(?:^|(?<=\s))(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.IGNORECASE
-)
+_KEYS = tuple(word.lower() for word in (*LABELS, *SELF_NAMING_WORDS))
+_LABEL_WORDS = tuple(label.lower() for label in LABELS)
+_COLON = re.compile(r"\s*:\s*")
 _SELF_NAMING = re.compile(r"\b(?:" + "|".join(map(re.escape, SELF_NAMING_WORDS)) + r")\b", re.I)
 # A sentence ends at . ! or ? followed by space and a capital letter or an opening quote;
 # "e.g. keras", ".map() method" and "0.5" therefore never end one.
@@ -57,10 +57,14 @@ def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
 
     In Markdown, code blocks and code spans are left out of the search.
     """
+    lowered = answer.lower()
+    # Neither a label nor a self-naming word: nothing to split (most answers; no regex runs).
+    if not any(key in lowered for key in _KEYS):
+        return answer, ""
     searched = _mask_code(answer) if markdown else answer
-    label = _LABEL.search(searched)
-    if label is not None and answer[: label.start()].strip():
-        return answer[: label.start()].rstrip(), answer[label.end() :].strip()
+    label = _find_label(searched, lowered)
+    if label is not None and answer[: label[0]].strip():
+        return answer[: label[0]].rstrip(), answer[label[1] :].strip()
     starts = [0] + [m.end() for m in _SENTENCE_END.finditer(searched)]
     for start in starts[1:]:
         sentence = searched[start:]
@@ -73,6 +77,23 @@ def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
     return answer, ""
 
 
+def _find_label(text: str, lowered: str) -> tuple[int, int] | None:
+    """Where the first label (a whole word, then a colon) starts, and where its text starts.
+
+    ``str.find`` walks the text in C; the regular expression only confirms a candidate.
+    """
+    found: tuple[int, int] | None = None
+    for word in _LABEL_WORDS:
+        start = lowered.find(word)
+        while start >= 0 and (found is None or start < found[0]):
+            after = _COLON.match(text, start + len(word))
+            if after and (start == 0 or text[start - 1].isspace()):
+                found = (start, after.end())
+                break
+            start = lowered.find(word, start + 1)
+    return found
+
+
 def split_note(note: Note) -> Note:
     """The note with its analogy moved out of the answer, unless it already has one."""
     if note.analogy or note.markup is Markup.HTML:
@@ -80,7 +101,8 @@ def split_note(note: Note) -> Note:
     answer, analogy = split_answer(note.answer, markdown=note.markup is Markup.MARKDOWN)
     if not analogy:
         return note
-    return replace(note, answer=answer, analogy=analogy)
+    # The constructor, not dataclasses.replace: this runs once per note of every deck.
+    return Note(note.question, answer, analogy, note.tags, note.guid, note.markup, note.location)
 
 
 def split_deck(deck: Deck) -> Deck:

@@ -28,7 +28,6 @@ _STATUS = re.compile(
 _DESCRIPTION = re.compile(r"flashcards\b", re.I)
 # How far past a description candidate the page's table or status line may start.
 _PREAMBLE_LOOKAHEAD = 3
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _is_table_row(line: str) -> bool:
@@ -58,7 +57,10 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     text = text.removeprefix("\ufeff")
     # (line number, text) of every non-blank line; blank lines only separate runs of cards.
     runs: list[list[tuple[int, str]]] = [[]]
-    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
+    if "\r" in text:  # only then: each replace copies the whole text
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines_of_text = text.split("\n")
+    for number, raw in enumerate(lines_of_text, start=1):
         line = raw.strip()
         if line:
             runs[-1].append((number, line))
@@ -75,7 +77,10 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     # the blank lines draw.
     by_run = [_pair(run) for run in runs]
     run_cost = sum(cost for cost, _, _ in by_run)
-    all_cost, all_pairs, all_orphans = _pair([entry for run in runs for entry in run])
+    # Ignoring blank lines reads a single run the same way: only several runs need a second look.
+    all_cost, all_pairs, all_orphans = (
+        _pair([entry for run in runs for entry in run]) if len(runs) > 1 else by_run[0]
+    )
     if all_cost < run_cost:
         pairs, orphans = all_pairs, all_orphans
     else:
@@ -152,6 +157,9 @@ def _pair(run: Sequence[Line]) -> tuple[int, list[tuple[Line, Line]], list[Line]
     over; ties prefer pairs, so a well-formed file is read as strictly alternating lines.
     """
     size = len(run)
+    # A well-formed file pairs strictly with no cost at all: no search needed (the usual case).
+    if size % 2 == 0 and not any(_pair_cost(run[i][1], run[i + 1][1]) for i in range(0, size, 2)):
+        return 0, [(run[i], run[i + 1]) for i in range(0, size, 2)], []
     best: list[tuple[int, int]] = [(0, 0)] * (size + 2)  # (cost, step) from position i on
     for index in range(size - 1, -1, -1):
         options = [(_ORPHAN + best[index + 1][0], 1)]

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from . import files, notetype
 from .config import Config, load_config
-from .convert import build_time
 from .errors import Diagnostic, Report, Severity, SourceError, UsageError
 from .identity import Relink, content_hash, fingerprint, identify, next_mod, normalize_question
 from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
 from .model import Deck, Location
+from .pipeline import build_time
 from .project import (
     Source,
     code_fingerprint,
@@ -25,7 +25,7 @@ from .project import (
     read_source,
     short_hash,
 )
-from .writers.apkg import PackageOptions, package_notes, write_package
+from .writers.apkg import PackageNote, PackageOptions, package_notes, write_package
 
 # A new source takes over the lock entry of a vanished one (a renamed file) when at least this
 # share of the vanished deck's questions is in it.
@@ -165,7 +165,7 @@ def build(
             continue
         source_report = Report()
         try:
-            deck = read_source(source, config, source_report)
+            deck = read_source(source, config, source_report, data)
             renamed_from = None
             if previous is None:
                 renamed_from = _renamed_from(deck, vanished)
@@ -260,7 +260,7 @@ def _plan(
         shown = [digests[name] for name in sorted(digests) if _shows(packaged.fields, name)]
         content = content_hash(packaged.fields, packaged.tags, shown)
         mod = next_mod(by_guid.get(packaged.guid), content, now)
-        notes.append(replace(packaged, mod=mod))
+        notes.append(PackageNote(packaged.guid, packaged.fields, packaged.tags, mod))
         entries.append(LockedNote(packaged.guid, note.question, content, fingerprint(note), mod))
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     latest = max([state.mod, *(note.mod for note in notes)])

@@ -68,6 +68,8 @@ MAX_FIELD = 100_000
 """Characters a field may hold."""
 
 _LABEL = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:", re.I)
+_LABEL_WORDS = tuple(label.lower() for label in LABELS)
+_DANGLING_LABEL = re.compile(_LABEL.pattern + r"\s*$", re.I)
 _DOLLAR_MATH = re.compile(r"(?<![\\$])\$(?=\S)[^$\n]+(?<=\S)\$(?!\d)")
 _SCRIPT = re.compile(r"<\s*script\b", re.I)
 # C0 controls and DEL, but tab and line breaks: "\x1f" would even split Anki's fields apart.
@@ -95,15 +97,19 @@ def lint(deck: Deck, path: str, report: Report, disabled: Collection[str] = ()) 
 
 def _lint_note(note: Note, where: Location, report: Report) -> None:
     fields = {"question": note.question, "answer": note.answer, "analogy": note.analogy}
-    for name, value in [*fields.items(), ("tags", " ".join(note.tags))]:
-        control = _CONTROL.search(value)
-        if control:
-            report.error(
-                where,
-                f"control character U+{ord(control.group()):04X} in the {name}",
-                "control-character",
-                "remove it; Anki cannot store it",
-            )
+    tags = " ".join(note.tags)
+    # Cheap tests first, over everything at once: the detailed checks run on a finding only
+    # (this runs for every note of every deck).
+    if _CONTROL.search("\n".join((note.question, note.answer, note.analogy, tags))):
+        for name, value in [*fields.items(), ("tags", tags)]:
+            control = _CONTROL.search(value)
+            if control:
+                report.error(
+                    where,
+                    f"control character U+{ord(control.group()):04X} in the {name}",
+                    "control-character",
+                    "remove it; Anki cannot store it",
+                )
     for tag in note.tags:
         if not tag or any(c.isspace() for c in tag):
             report.error(
@@ -129,42 +135,55 @@ def _lint_note(note: Note, where: Location, report: Report) -> None:
                 "remove it unless you wrote it on purpose",
             )
         return
-    if note.analogy and _LABEL.search(note.analogy):
-        report.warning(
-            where,
-            "two Analogy: labels in one answer; the second stays in the analogy",
-            "double-analogy",
-            "keep one label per card",
-        )
-    if not note.analogy and re.search(_LABEL.pattern + r"\s*$", note.answer, re.I):
-        report.warning(
-            where,
-            "an Analogy: label with nothing after it",
-            "empty-analogy",
-            "write the analogy after the label, or remove the label",
-        )
-    if note.analogy and len(note.analogy) > len(note.answer):
-        report.warning(
-            where,
-            "the analogy is longer than its answer: is the split right?",
-            "long-analogy",
-            "check where the answer ends and the analogy begins",
-        )
+    _lint_analogy(note, where, report)
     for name, value in fields.items():
-        if note.markup is Markup.TEXT and _DOLLAR_MATH.search(value):
+        if "$" in value and note.markup is Markup.TEXT and _DOLLAR_MATH.search(value):
             report.warning(
                 where,
                 f"$...$ in the {name} is not math in Anki",
                 "dollar-math",
                 "write \\(...\\) for math, or use a Markdown source",
             )
-        if value.count("\\(") != value.count("\\)") or value.count("\\[") != value.count("\\]"):
+        if "\\" in value and (
+            value.count("\\(") != value.count("\\)") or value.count("\\[") != value.count("\\]")
+        ):
             report.warning(
                 where,
                 f"unbalanced math delimiters in the {name}",
                 "unbalanced-math",
                 "close every \\( with \\) and every \\[ with \\]",
             )
+
+
+def _lint_analogy(note: Note, where: Location, report: Report) -> None:
+    """Splits that look wrong: a second label, a label with nothing after it, a long analogy."""
+    if note.analogy:
+        if _has_label(note.analogy) and _LABEL.search(note.analogy):
+            report.warning(
+                where,
+                "two Analogy: labels in one answer; the second stays in the analogy",
+                "double-analogy",
+                "keep one label per card",
+            )
+        if len(note.analogy) > len(note.answer):
+            report.warning(
+                where,
+                "the analogy is longer than its answer: is the split right?",
+                "long-analogy",
+                "check where the answer ends and the analogy begins",
+            )
+    elif _has_label(note.answer) and _DANGLING_LABEL.search(note.answer):
+        report.warning(
+            where,
+            "an Analogy: label with nothing after it",
+            "empty-analogy",
+            "write the analogy after the label, or remove the label",
+        )
+
+
+def _has_label(text: str) -> bool:
+    lowered = text.lower()
+    return any(label in lowered for label in _LABEL_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +220,10 @@ def check(
     """
     from . import notetype
     from .config import load_config
-    from .convert import build_time, input_format
     from .identity import identify
     from .lock import LOCK_NAME, load_lock
     from .notetype import NoteTypeChangeError
+    from .pipeline import build_time, input_format
     from .project import Source, find_sources, read_source, source_key
 
     config = config if config is not None else load_config()

@@ -17,12 +17,12 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from . import files
-from .check import lint
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
 from .identity import identify
 from .model import Deck, Location, Markup, Media
 from .readers import ReadOptions
+from .rules import lint
 from .split import split_deck
 from .unrender import as_markdown
 from .writers import WriteOptions
@@ -72,7 +72,7 @@ def parse(
     """Turn one source's bytes into a Deck: read, name, load media, split, check the notes.
 
     No GUIDs are derived here (``read`` does, or a build from its lock). ``disabled`` names
-    warnings of ``check.RULES`` to leave out.
+    warnings of ``rules.RULES`` to leave out.
 
     Every problem of the source is collected, past the first error; then, if any is an
     error, one ``SourceError`` carries them all (with ``strict=False`` the caller raises,
