@@ -10,8 +10,9 @@ import deck2anki
 from deck2anki import notetype
 from deck2anki.identity import deck_id, note_guid
 from deck2anki.model import Deck, Note
+from deck2anki.render import render_note
 
-from conftest import fold, import_package
+from conftest import SEED, fold, import_package
 
 
 def test_same_source_gives_the_same_bytes(project: Path) -> None:
@@ -88,3 +89,54 @@ def test_writing_a_deck_made_in_python_derives_its_guids(tmp_path: Path) -> None
     deck2anki.write(deck, tmp_path / "x.apkg", timestamp=0)
     (note,) = deck2anki.read(tmp_path / "x.apkg").notes
     assert note.guid == note_guid("D", "What is a tensor?")
+
+
+def test_bulk_written_rows_are_the_deck_genanki_itself_would_write(
+    tmp_path: Path, project: Path
+) -> None:
+    """Our two executemany calls against genanki's per-note path, seen through Anki."""
+    import genanki
+    from anki.collection import Collection
+
+    from deck2anki.writers.apkg import PackageNote, PackageOptions, write_package
+
+    deck = deck2anki.read(SEED)
+    notes = []
+    for index, note in enumerate(deck.notes):
+        rendered = render_note(note)
+        # Some notes switch the reverse and the type-in card on: card generation is compared.
+        switches = ("y" if index % 3 == 0 else "", "y" if index % 4 == 0 else "")
+        fields = (rendered.question, rendered.answer, rendered.analogy, *switches)
+        notes.append(PackageNote(note.guid or "", fields, ("tag",), 1_700_000_000))
+    ours = tmp_path / "ours.apkg"
+    ours.write_bytes(write_package(deck.name, "", notes, PackageOptions(1_700_000_000)))
+    model = notetype.genanki_model()
+    reference_deck = genanki.Deck(deck_id(deck.name), deck.name)
+    for note in notes:
+        reference_deck.add_note(
+            genanki.Note(model=model, fields=list(note.fields), tags=["tag"], guid=note.guid)
+        )
+    reference = tmp_path / "genanki.apkg"
+    genanki.Package(reference_deck).write_to_file(str(reference), timestamp=1_700_000_000)
+
+    def seen(package: Path, name: str) -> list[tuple[object, ...]]:
+        (tmp_path / name).mkdir()
+        col = Collection(str(tmp_path / name / "collection.anki2"))
+        try:
+            import_package(col, package)
+            return sorted(
+                (
+                    n.guid,
+                    tuple(n.fields),
+                    tuple(n.tags),
+                    tuple(sorted(c.ord for c in n.cards())),
+                    fold(n.cards()[0].question()),
+                    fold(n.cards()[0].answer()),
+                )
+                for n in (col.get_note(nid) for nid in col.find_notes(""))
+            )
+        finally:
+            col.close()
+
+    assert seen(ours, "a") == seen(reference, "b")
+    assert sum(1 for _ in seen(ours, "c")) == 20
