@@ -17,12 +17,15 @@ SEED = ROOT / "sources" / "deep-learning-lecture-06.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 
+_INLINE_TAG = re.compile(r"</?(?:code|em|strong|a|span|b|i|del|s)\b[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
 
 
 def fold(field_html: str) -> str:
-    """What a student reads: tags stripped, entities decoded, white space folded."""
-    return " ".join(html.unescape(_TAG.sub(" ", field_html)).split())
+    """What a student reads: tags stripped (inline ones without a space), entities decoded,
+    white space folded."""
+    text = _TAG.sub(" ", _INLINE_TAG.sub("", field_html))
+    return " ".join(html.unescape(text).split())
 
 
 @pytest.fixture

@@ -95,8 +95,10 @@ def test_anki_imports_our_anki_text_as_updates_of_the_same_notes(
         source.read_text(encoding="utf-8").replace("memory constraints", "memory limits"),
         encoding="utf-8",
     )
+    # The rebuilt deck, as Anki's text: the same notes the new .apkg holds, tags included.
+    (rebuilt,) = deck2anki.build(timestamp=1_700_003_600).built
     text = project / "deck.txt"
-    deck2anki.convert(source, text, to_format="anki-text", deck_name=built.deck_name)
+    deck2anki.convert(rebuilt.output, text, to_format="anki-text")
     metadata = collection.get_csv_metadata(str(text), None)
     metadata.dupe_resolution = CsvMetadata.UPDATE
     log = collection.import_csv(ImportCsvRequest(path=str(text), metadata=metadata)).log
@@ -114,11 +116,10 @@ def test_anki_imports_our_anki_text_as_updates_of_the_same_notes(
     # What Anki imported from our text is what our .apkg of the same source holds.
     from anki.collection import Collection
 
-    deck2anki.convert(source, project / "same.apkg", deck_name=built.deck_name)
     (project / "other").mkdir()
     other = Collection(str(project / "other" / "collection.anki2"))
     try:
-        import_package(other, project / "same.apkg")
+        import_package(other, rebuilt.output)
         packaged = {
             other.get_note(n).guid: list(other.get_note(n).fields) for n in other.find_notes("")
         }

@@ -124,7 +124,7 @@ def test_bad_configuration_is_bad_usage(project: Path) -> None:
     assert code == 2
     assert err == (
         "error: deck2anki.toml: unknown setting 'decks.x.colour';"
-        " known: description, encoding, name\n"
+        " known: description, encoding, inline_code, name, reverse, tags, type_in\n"
     )
 
 

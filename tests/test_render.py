@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deck2anki.render import _PLAIN_MARKDOWN, markdown, render_field, render_text, text_to_markdown
+import deck2anki
+from deck2anki.render import (
+    _PLAIN_MARKDOWN,
+    code_in_prose,
+    markdown,
+    render_field,
+    render_note,
+    render_text,
+    text_to_markdown,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,12 +54,93 @@ def test_render_field(text: str, html: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.sampled_from(list("ab c\n\t.,'\"&<>*_#[]()!|~`-+=1)\\$λ\r\xa0")), max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(list("ab c\n\t.,'\"&<>*_#[]()!|~`-+=1)\\$λ\r\xa0"))
+        | st.sampled_from(["keras.layers", ".map()", "f()", "e.g.", "0.5", "x_1", "\\(a.b\\)"]),
+        max_size=30,
+    ).map("".join)
+)
 def test_plain_text_renders_alike_on_the_fast_path_and_through_markdown(text: str) -> None:
-    assert render_text(text) == render_field(text_to_markdown(text))
+    for code in (True, False):
+        assert render_text(text, code=code) == render_field(text_to_markdown(text, code=code))
     if text and _PLAIN_MARKDOWN.search(text) is None:
         # Markdown without syntax skips the parser: the result must be what the parser gives.
         html = markdown().render(text).strip()
         inner = html[3:-4]
         single = html.startswith("<p>") and html.endswith("</p>") and "<p>" not in inner
         assert render_text(text, hard_breaks=False) == (inner if single else html)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "keras.utils.image_dataset_from_directory loads images",
+            ["keras.utils.image_dataset_from_directory"],
+        ),
+        ("The .map() method and .prefetch() too", [".map()", ".prefetch()"]),
+        ("keras.layers.RandAugment layer", ["keras.layers.RandAugment"]),
+        (
+            "(e.g., keras.applications.Xception.preprocess_input())",
+            ["keras.applications.Xception.preprocess_input()"],
+        ),
+        (
+            "chain ds.map(f).batch(32) stays prose, ds.map().prefetch() is code",
+            ["ds.map().prefetch()"],
+        ),
+        ("Call fit() now.", ["fit()"]),
+        ("e.g. and i.e. and U.S. and etc.", []),
+        ("a rate of 0.5 and 3.14", []),
+        ("End of sentence.Next one", ["sentence.Next"]),
+        ("End of a sentence. Next one.", []),
+        ("the (CPU) and f(x)", []),
+        ("math \\(a.b\\) is not code", []),
+    ],
+    ids=[
+        "dotted-name",
+        "method-calls",
+        "class-path",
+        "call-in-parentheses-after-eg",
+        "only-empty-calls-chain",
+        "plain-call",
+        "abbreviations",
+        "decimals",
+        "missing-space-reads-as-code",
+        "sentence-ends",
+        "parentheses-in-prose",
+        "math",
+    ],
+)
+def test_code_in_prose(text: str, code: list[str]) -> None:
+    assert [text[start:end] for start, end in code_in_prose(text)] == code
+
+
+def test_inline_code_can_be_switched_off() -> None:
+    text = "Use keras.layers.Dense here."
+    assert render_text(text, code=True) == "Use <code>keras.layers.Dense</code> here."
+    assert render_text(text, code=False) == "Use keras.layers.Dense here."
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("“Quoted” — dashed… ‘single’", "“Quoted” — dashed… ‘single’"),
+        ('"straight" -- quotes ... stay', "&quot;straight&quot; -- quotes ... stay"),
+        ("non\u00a0breaking", "non\u00a0breaking"),
+        ("zero\u200bwidth\ufeffgone", "zerowidthgone"),
+        ("joiners\u200c\u200dkept", "joiners\u200c\u200dkept"),
+    ],
+    ids=[
+        "smart-typography-kept",
+        "no-quote-replacement",
+        "nbsp-kept",
+        "zero-width-dropped",
+        "zwnj-zwj-kept",
+    ],
+)
+def test_typography_is_kept_as_written_and_invisibles_chosen_deliberately(
+    text: str, html: str
+) -> None:
+    deck = deck2anki.read_text(f"Question?\n{text}\n", deck_name="T")
+    assert render_note(deck.notes[0]).answer == html

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import files, notetype
-from .config import Config, load_config
+from .config import Config, DeckConfig, load_config
 from .errors import Diagnostic, Report, Severity, SourceError, UsageError
 from .identity import Relink, content_hash, fingerprint, identify, next_mod, normalize_question
 from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
@@ -172,7 +172,16 @@ def build(
                 previous = vanished.pop(renamed_from) if renamed_from else None
             planned.append(
                 _plan(
-                    source, deck, inputs, output, previous, renamed_from, state, now, source_report
+                    source,
+                    deck,
+                    inputs,
+                    output,
+                    previous,
+                    renamed_from,
+                    state,
+                    now,
+                    source_report,
+                    config.deck(source.key),
                 )
             )
         except SourceError:
@@ -247,6 +256,7 @@ def _plan(
     state: LockedNoteType,
     now: int,
     report: Report,
+    settings: DeckConfig,
 ) -> _Planned:
     """Identify the deck's notes against the lock, settle their times, build the package."""
     identified = identify(deck, previous.notes if previous else (), report)
@@ -256,7 +266,10 @@ def _plan(
     notes = []
     entries = list(identified.removed)
     digests = {item.name: short_hash(item.data) for item in deck.media}
-    for note, packaged in zip(deck.notes, package_notes(deck, now), strict=True):
+    packaged_notes = package_notes(
+        deck, now, reverse=settings.reverse, type_in=settings.type_in, code=settings.inline_code
+    )
+    for note, packaged in zip(deck.notes, packaged_notes, strict=True):
         shown = [digests[name] for name in sorted(digests) if _shows(packaged.fields, name)]
         content = content_hash(packaged.fields, packaged.tags, shown)
         mod = next_mod(by_guid.get(packaged.guid), content, now)

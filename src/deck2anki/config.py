@@ -27,6 +27,18 @@ class DeckConfig:
     encoding: str | None = None
     """The source's text encoding when it is not UTF-8 (``cp1252``); None: UTF-8."""
 
+    tags: tuple[str, ...] = ()
+    """Tags added to every note of the deck (beside ``deck2anki::SOURCE``)."""
+
+    reverse: bool = False
+    """Also make an Answer -> Question card for every note."""
+
+    type_in: bool = False
+    """Also make a card where the student types the answer."""
+
+    inline_code: bool = True
+    """Show the code that plain text names (``keras.layers.Dense``, ``.map()``) as code."""
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -46,7 +58,9 @@ class Config:
         return self.decks.get(stem, DeckConfig())
 
 
-_DECK_KEYS = {"name", "description", "encoding"}
+_STRINGS = {"name", "description", "encoding"}
+_SWITCHES = {"reverse", "type_in", "inline_code"}
+_DECK_KEYS = _STRINGS | _SWITCHES | {"tags"}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -77,8 +91,21 @@ def load_config(path: Path | None = None) -> Config:
                 f" known: {', '.join(sorted(_DECK_KEYS))}"
             )
         for key, value in settings.items():
-            if not isinstance(value, str) or not value.strip():
-                raise UsageError(f"{path}: 'decks.{stem}.{key}' must be a non-empty string")
+            where = f"{path}: 'decks.{stem}.{key}'"
+            if key in _STRINGS and (not isinstance(value, str) or not value.strip()):
+                raise UsageError(f"{where} must be a non-empty string")
+            if key in _SWITCHES and not isinstance(value, bool):
+                raise UsageError(f"{where} must be true or false")
+            if key == "tags" and (
+                not isinstance(value, list)
+                or not all(
+                    isinstance(tag, str) and tag and not any(c.isspace() for c in tag)
+                    for tag in value
+                )
+            ):
+                raise UsageError(f"{where} must be a list of tags without spaces")
+        if "tags" in settings:
+            settings = {**settings, "tags": tuple(settings["tags"])}
         # File systems store names composed or decomposed; keys compare in one form.
         decks[unicodedata.normalize("NFC", stem)] = DeckConfig(**settings)
     return Config(decks=decks, path=path, disabled=disabled)

@@ -20,7 +20,7 @@ from . import files
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
 from .identity import identify
-from .model import Deck, Location, Markup, Media
+from .model import Deck, Location, Markup, Media, Note
 from .readers import ReadOptions
 from .rules import lint
 from .split import split_deck
@@ -95,13 +95,28 @@ def parse(
     media = _load_media(deck.media, path, root or Path.cwd(), report)
     # Package HTML that Markdown can say exactly becomes Markdown: editable, and splittable.
     notes = tuple(
-        (as_markdown(note) or note) if note.markup is Markup.HTML else note for note in deck.notes
+        (as_markdown(note) or note) if note.markup is Markup.HTML else _visible(note)
+        for note in deck.notes
     )
     deck = split_deck(replace(deck, name=name, notes=notes, media=media))
     lint(deck, path, report, disabled)
     if strict:
         report.raise_if_errors()
     return deck
+
+
+# Invisible characters with no job in card text are dropped: a zero-width space or a stray
+# byte-order mark would split words for search and for the type-in comparison. Zero-width
+# (non-)joiners stay (Persian, Hindi, emoji need them), and so do non-breaking spaces.
+_INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None})
+
+
+def _visible(note: Note) -> Note:
+    fields = (note.question, note.answer, note.analogy)
+    if not any("\u200b" in value or "\ufeff" in value for value in fields):
+        return note
+    question, answer, analogy = (value.translate(_INVISIBLE) for value in fields)
+    return Note(question, answer, analogy, note.tags, note.guid, note.markup, note.location)
 
 
 def _load_media(

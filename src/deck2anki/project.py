@@ -8,7 +8,7 @@ import sqlite3
 import sys
 import unicodedata
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from .config import Config, DeckConfig
 from .errors import Report, UsageError
 from .formats import FORMATS, Format
 from .lock import LockedDeck, LockedNoteType
-from .model import Deck, Location
+from .model import Deck, Location, Note
 from .readers import ReadOptions
 from .version import __version__
 
@@ -60,7 +60,26 @@ def read_source(source: Source, config: Config, report: Report, data: bytes | No
     )
     if settings.description is not None:
         deck = replace(deck, description=settings.description)
-    return deck
+    # The deck's own tags, and the source's name, so students can find and filter its cards.
+    extra = (*settings.tags, source_tag(source.key))
+    notes = tuple(
+        Note(
+            n.question,
+            n.answer,
+            n.analogy,
+            tuple(dict.fromkeys((*n.tags, *extra))),
+            n.guid,
+            n.markup,
+            n.location,
+        )
+        for n in deck.notes
+    )
+    return replace(deck, notes=notes)
+
+
+def source_tag(key: str) -> str:
+    """The tag every note built from source ``key`` carries: ``deck2anki::KEY``."""
+    return "deck2anki::" + "_".join(key.split())
 
 
 def find_sources(folder: Path, report: Report) -> list[Source]:
@@ -129,7 +148,7 @@ def inputs_hash(
 ) -> str:
     """A hash of everything one deck's package is made from, but the media it refers to."""
     digest = hashlib.sha256(data)
-    described: list[object] = [key, settings.name, settings.description, settings.encoding, code]
+    described: list[object] = [key, *astuple(settings), code]
     described += [state.id, state.name, state.version, state.content, state.mod]
     digest.update(json.dumps(described).encode())
     return digest.hexdigest()[:16]

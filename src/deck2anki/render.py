@@ -137,13 +137,59 @@ _REFERENCES = {"[": "&#91;", "]": "&#93;", ")": "&#41;"}
 _MATH_SPAN = re.compile(r"(\\\(.*?\\\)|\\\[.*?\\\])", re.S)
 
 
+def _escape_keeping_math(text: str) -> str:
+    parts = _MATH_SPAN.split(text)
+    return "".join(p if i % 2 else _escape(p) for i, p in enumerate(parts))
+
+
 def _escape(text: str) -> str:
     escaped = _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
     return "".join(_REFERENCES.get(char, char) for char in escaped)
 
 
-def text_to_markdown(text: str) -> str:
-    """Markdown that shows plain ``text`` as written: punctuation escaped, lines kept.
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+# Code in prose: dotted names (keras.layers.RandAugment), method calls (.map()), calls
+# (preprocess_input()) and chains of them (ds.map().prefetch()), never touching a letter,
+# digit, dot or closing parenthesis on the left or a letter, digit or "(" on the right.
+_CODE = re.compile(
+    rf"(?<![\w.)])(?:\.{_IDENTIFIER}\(\)|{_IDENTIFIER}(?:\.{_IDENTIFIER})*\(\)"
+    rf"|{_IDENTIFIER}(?:\.{_IDENTIFIER})+)(?:\.{_IDENTIFIER}(?:\(\))?)*(?![\w(])"
+)
+_INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])+")
+
+
+def code_in_prose(text: str) -> list[tuple[int, int]]:
+    """Where plain text names code, as (start, end) spans: shown as inline code on cards.
+
+    ``keras.utils.image_dataset_from_directory``, ``.map()``, ``preprocess_input()`` and
+    ``keras.applications.Xception.preprocess_input()`` are code; ``e.g.``, ``i.e.``,
+    ``U.S.``, ``0.5`` and the dot that ends a sentence are prose.
+    """
+    return [
+        match.span()
+        for match in _CODE.finditer(text)
+        if not _INITIALS.fullmatch(match.group().removesuffix("()"))
+    ]
+
+
+def _code_parts(line: str) -> list[tuple[bool, str]]:
+    """A line cut into (is code, text) parts; Anki's math is never code."""
+    parts: list[tuple[bool, str]] = []
+    for index, piece in enumerate(_MATH_SPAN.split(line)):
+        if index % 2:
+            parts.append((False, piece))
+            continue
+        position = 0
+        for start, end in code_in_prose(piece):
+            parts += [(False, piece[position:start]), (True, piece[start:end])]
+            position = end
+        parts.append((False, piece[position:]))
+    return [part for part in parts if part[1]]
+
+
+def text_to_markdown(text: str, code: bool = True) -> str:
+    """Markdown that shows plain ``text`` as written: punctuation escaped, lines kept, and
+    (with ``code``) the code it names as code spans.
 
     Anki's math (``\\(...\\)``) stays as it is, so MathJax still finds it.
     """
@@ -151,6 +197,14 @@ def text_to_markdown(text: str) -> str:
     for paragraph in _PARAGRAPH.split(_NEWLINES.sub("\n", text).strip()):
         lines = []
         for line in paragraph.split("\n"):
+            if code:
+                pieces = _code_parts(line.strip())
+                lines.append(
+                    "".join(
+                        f"`{p}`" if is_code else _escape_keeping_math(p) for is_code, p in pieces
+                    )
+                )
+                continue
             parts = _MATH_SPAN.split(line.strip())
             lines.append("".join(p if i % 2 else _escape(p) for i, p in enumerate(parts)))
         # A backslash at the end of a line is a hard break: a line break in text stays one.
@@ -163,17 +217,19 @@ def media_names(deck: Deck) -> dict[str, str]:
     return {media.reference: media.name for media in deck.media if media.reference}
 
 
-def render_text(text: str, hard_breaks: bool = True) -> str:
-    """Plain text as HTML, exactly as ``render_field(text_to_markdown(text))`` gives it.
+def render_text(text: str, hard_breaks: bool = True, code: bool = False) -> str:
+    """Plain text as HTML, exactly as ``render_field(text_to_markdown(text, code))`` gives it.
 
-    Escaped, paragraphs at blank lines, a lone paragraph unwrapped, and line breaks kept
-    (``hard_breaks``) or, as Markdown's soft breaks, left as new lines.
+    Escaped, paragraphs at blank lines, a lone paragraph unwrapped, line breaks kept
+    (``hard_breaks``) or, as Markdown's soft breaks, left as new lines; with ``code``, the
+    code the text names (``code_in_prose``) in ``<code>``.
     """
+    line_html = _line_with_code if code else _plain_line
     if "\n" not in text and "\r" not in text:  # one line: most fields of plain-text sources
-        return escapeHtml(text.strip())
+        return line_html(text.strip())
     paragraphs = []
     for paragraph in _PARAGRAPH.split(_NEWLINES.sub("\n", text).strip()):
-        lines = [escapeHtml(line.strip()) for line in paragraph.split("\n") if line.strip()]
+        lines = [line_html(line.strip()) for line in paragraph.split("\n") if line.strip()]
         if lines:
             paragraphs.append(("<br />\n" if hard_breaks else "\n").join(lines))
     if len(paragraphs) == 1:
@@ -181,13 +237,31 @@ def render_text(text: str, hard_breaks: bool = True) -> str:
     return "\n".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
 
 
-def render_note(note: Note, media: Mapping[str, str] | None = None) -> RenderedNote:
-    """Render a note's three fields, passing HTML read from a package through untouched."""
+def _plain_line(line: str) -> str:
+    return escapeHtml(line)
+
+
+def _line_with_code(line: str) -> str:
+    if "." not in line and "(" not in line:  # no code without either: skip the search
+        return escapeHtml(line)
+    return "".join(
+        f"<code>{escapeHtml(part)}</code>" if is_code else escapeHtml(part)
+        for is_code, part in _code_parts(line)
+    )
+
+
+def render_note(
+    note: Note, media: Mapping[str, str] | None = None, code: bool = True
+) -> RenderedNote:
+    """Render a note's three fields, passing HTML read from a package through untouched.
+
+    ``code`` shows the code that plain text names as inline code (``code_in_prose``).
+    """
     if note.markup is Markup.HTML:
         return RenderedNote(note.question, note.answer, note.analogy, note)
     fields = (note.question, note.answer, note.analogy)
     if note.markup is Markup.TEXT:
-        question, answer, analogy = map(render_text, fields)
+        question, answer, analogy = (render_text(value, code=code) for value in fields)
     else:
         question, answer, analogy = (render_field(value, media) for value in fields)
     return RenderedNote(question, answer, analogy, note)

@@ -67,15 +67,21 @@ class PackageOptions:
     """The note type's modification time; None means ``timestamp``."""
 
 
-def package_notes(deck: Deck, mod: int) -> list[PackageNote]:
-    """The deck's notes rendered for a package, all with modification time ``mod``."""
-    switches = ("",) * (len(notetype.FIELDS) - 3)
+def package_notes(
+    deck: Deck, mod: int, *, reverse: bool = False, type_in: bool = False, code: bool = True
+) -> list[PackageNote]:
+    """The deck's notes rendered for a package, all with modification time ``mod``.
+
+    ``reverse`` and ``type_in`` fill the switch fields that give every note those cards;
+    ``code`` shows the code plain text names as code.
+    """
+    switches = (notetype.SWITCH_ON if reverse else "", notetype.SWITCH_ON if type_in else "")
     media = media_names(deck)
     notes = []
     for note in deck.notes:
         if note.guid is None:
             raise ValueError("a package needs notes with GUIDs; identify the deck first")
-        rendered = render_note(note, media)
+        rendered = render_note(note, media, code)
         fields = (rendered.question, rendered.answer, rendered.analogy, *switches)
         notes.append(PackageNote(note.guid, fields, note.tags, mod))
     return notes
