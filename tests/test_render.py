@@ -144,3 +144,22 @@ def test_typography_is_kept_as_written_and_invisibles_chosen_deliberately(
 ) -> None:
     deck = deck2anki.read_text(f"Question?\n{text}\n", deck_name="T")
     assert render_note(deck.notes[0]).answer == html
+
+
+def test_fenced_code_is_highlighted_at_build_time_with_our_classes() -> None:
+    html = render_field("```python\nif x < 1:\n    pass\n```")
+    assert html.startswith('<pre><code class="language-python"><span class="d2a-hl-k">if</span>')
+    assert "&lt;" in html and "<script" not in html
+
+
+@pytest.mark.parametrize("info", ["", "no-such-language"], ids=["no-language", "unknown"])
+def test_code_without_a_known_language_is_escaped_as_it_is(info: str) -> None:
+    html = render_field(f"```{info}\na < b && c\n```")
+    assert "d2a-hl-" not in html
+    assert "a &lt; b &amp;&amp; c" in html
+
+
+def test_math_reaches_mathjax_intact_beside_code() -> None:
+    assert render_field("Energy \\(E = mc^2\\) and `E`") == (
+        "Energy \\(E = mc^2\\) and <code>E</code>"
+    )

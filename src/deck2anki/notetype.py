@@ -79,9 +79,16 @@ def template_text(name: str) -> str:
     return _INCLUDE.sub(lambda match: template_text(match.group(1)), text)
 
 
+def css() -> str:
+    """The note type's CSS: ``templates/style.css``, then the code highlighting colours."""
+    from .render import highlight_css
+
+    return template_text(CSS_FILE) + "\n/* Code highlighting (Pygments) */\n" + highlight_css()
+
+
 def content_hash() -> str:
     """A hash of everything that decides how cards look: fields, templates and CSS."""
-    parts = [*FIELDS, CSS_FILE, template_text(CSS_FILE)]
+    parts = [*FIELDS, CSS_FILE, css()]
     for template in TEMPLATES:
         parts += [template.name, template_text(template.front), template_text(template.back)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
@@ -141,6 +148,6 @@ def genanki_model(model_id: int = ID, name: str = NAME) -> Any:
             }
             for template in TEMPLATES
         ],
-        css=template_text(CSS_FILE),
+        css=css(),
         sort_field_index=0,
     )

@@ -64,6 +64,52 @@ def _safe_link(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
+HIGHLIGHT_PREFIX = "d2a-hl-"
+"""Pygments' token classes carry this prefix: nothing else on a card can clash with them."""
+
+
+def highlight(code: str, language: str, attrs: object) -> str:
+    """A fenced code block's tokens as ``<span class="d2a-hl-...">``, coloured by our CSS.
+
+    Pygments runs at build time, so cards need no JavaScript and no network. An unknown or
+    missing language gives "" and markdown-it escapes the code as it is.
+    """
+    if not language:
+        return ""
+    from pygments import highlight as pygmentize
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language.split()[0])
+    except ClassNotFound:
+        return ""
+    formatter = HtmlFormatter(nowrap=True, classprefix=HIGHLIGHT_PREFIX)
+    return str(pygmentize(code, lexer, formatter))
+
+
+def highlight_css() -> str:
+    """The token colours for light cards and for night mode, scoped to our code blocks."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="default", classprefix=HIGHLIGHT_PREFIX)
+    dark = HtmlFormatter(style="github-dark", classprefix=HIGHLIGHT_PREFIX)
+    night = [
+        f"{scope} .d2a pre"
+        for scope in (
+            ".card.nightMode",
+            ".card.night_mode",
+            ".nightMode .card",
+            ".night_mode .card",
+        )
+    ]
+    rules = light.get_style_defs(".d2a pre").splitlines()
+    rules += dark.get_style_defs(night).splitlines()
+    # Backgrounds come from our own palette (--d2a-code-bg), so Pygments' are left out.
+    return "\n".join(rule for rule in rules if "background" not in rule) + "\n"
+
+
 @cache
 def markdown() -> MarkdownIt:
     """The one configured renderer: CommonMark plus tables and strikethrough, no raw HTML."""
@@ -85,7 +131,9 @@ def markdown() -> MarkdownIt:
         return str(self.image(tokens, idx, options, env))
 
     # html=False makes "<mask>" in a source text, never markup.
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": False, "highlight": highlight}).enable(
+        ["table", "strikethrough"]
+    )
     md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it documents this hook
     md.inline.ruler.before("escape", "anki_math", _anki_math)
     md.add_render_rule("anki_math", render_math)

@@ -16,7 +16,8 @@ from .model import Markup, Note
 from .render import render_field, text_to_markdown
 
 _VOID = {"br", "img", "hr"}
-_INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s"}
+# "span" only as Pygments writes it inside a code block, whose text is read as a whole.
+_INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s", "span"}
 _BLOCK = {"p", "ul", "ol", "li", "pre", "blockquote", "hr", "table", "h1", "h3", "h4", "h5", "h6"}
 _TABLE = {"thead", "tbody", "tr", "th", "td"}
 _MATH = re.compile(r"(\\\(.*?\\\)|\\\[.*?\\\])", re.DOTALL)
