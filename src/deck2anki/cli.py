@@ -304,6 +304,36 @@ def check(
 
 
 @cli.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="preview.html",
+    show_default=True,
+    help="The page to write.",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@_config_option
+def preview(source: Path, output: Path, open_page: bool, config_path: Path | None) -> None:
+    """Write one HTML page showing every card of SOURCE (a source or an .apkg), front and back,
+    with light/dark and phone-width toggles.
+    """
+    from . import files
+    from .config import load_config
+    from .preview import preview as preview_page
+
+    with _reporting():
+        page = preview_page(source, config=load_config(config_path))
+        files.write_atomic(output, page.encode("utf-8"))
+    click.echo(f"wrote {output}")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(output.resolve().as_uri())
+
+
+@cli.command()
 def formats() -> None:
     """List the formats deck2anki reads and writes."""
     for fmt in FORMATS:
