@@ -138,6 +138,22 @@ def seed_preview() -> str:
 
 
 @pytest.mark.parametrize("width", [360, 1200])
+def test_markdown_with_code_tables_and_images_stays_inside_the_card(
+    tmp_path: Path, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    markdown = Path(__file__).resolve().parent / "fixtures" / "markdown"
+    monkeypatch.chdir(markdown)
+    page = preview(markdown / "biology.md")
+    assert page.count('src="data:image/png;base64,') == 1  # the image, on its card's back
+    result = measure(page, tmp_path, width, "night", ".side:nth-child(2) .card")
+    assert (result["backs"], result["analogyShown"], result["labelWithoutBlock"]) == (3, 2, 0)
+    assert result["pageOverflows"] is False
+    assert result["cardsOverflowing"] == 0
+    assert "monospace" in result["codeFont"]
+    assert result["lowestContrast"] >= 4.5
+
+
+@pytest.mark.parametrize("width", [360, 1200])
 @pytest.mark.parametrize("mode", ["light", "night"])
 def test_the_seed_preview_reads_well_at_every_width_and_mode(
     seed_preview: str, tmp_path: Path, width: int, mode: str

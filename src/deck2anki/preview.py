@@ -8,7 +8,9 @@ renderer (fields, ``{{#Field}}`` and ``{{^Field}}`` sections, ``{{FrontSide}}``,
 
 from __future__ import annotations
 
+import base64
 import html
+import mimetypes
 import re
 import tempfile
 from dataclasses import dataclass
@@ -129,7 +131,25 @@ def preview(path: str | Path, *, config: Config | None = None) -> str:
         deck = read(path, deck_name=settings.name)
         cards = source_cards(deck, settings.reverse, settings.type_in, settings.inline_code)
         renderer = "deck2anki's templates"
-    return page(deck, cards, renderer)
+    return page(deck, _embed_media(cards, deck), renderer)
+
+
+def _embed_media(cards: list[PreviewCard], deck: Deck) -> list[PreviewCard]:
+    """Images as data: URIs, so the page stays one self-contained file."""
+    if not deck.media:
+        return cards
+    sources = {}
+    for item in deck.media:
+        kind = mimetypes.guess_type(item.name)[0] or "application/octet-stream"
+        uri = f"data:{kind};base64,{base64.b64encode(item.data).decode()}"
+        sources[f'src="{html.escape(item.name)}"'] = f'src="{uri}"'
+
+    def embed(side: str) -> str:
+        for reference, uri in sources.items():
+            side = side.replace(reference, uri)
+        return side
+
+    return [PreviewCard(card.template, embed(card.front), embed(card.back)) for card in cards]
 
 
 _CHROME = """
