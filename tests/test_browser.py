@@ -62,7 +62,7 @@ document.getElementById('results').textContent = JSON.stringify({
   analogyShown: backs.filter((b) => { const a = b.querySelector('.d2a-analogy');
     return a && a.offsetHeight > 0 && getComputedStyle(a).display !== 'none'; }).length,
   labelWithoutBlock: backs.filter((b) => !b.querySelector('.d2a-analogy')
-    && /Analogy/.test(b.innerText)).length,
+    && b.querySelector('.d2a-label')).length,
   pageOverflows: root.scrollWidth > root.clientWidth,
   cardsOverflowing: [...document.querySelectorAll('.card')]
     .filter((c) => c.scrollWidth > c.clientWidth + 1).length,
