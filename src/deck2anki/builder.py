@@ -6,6 +6,7 @@ time earlier builds gave it, writes the packages whose inputs changed, then writ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,11 +22,16 @@ from .project import (
     code_fingerprint,
     find_sources,
     inputs_hash,
-    is_fresh,
     read_source,
     short_hash,
+    stale_reason,
 )
 from .writers.apkg import PackageNote, PackageOptions, package_notes, write_package
+
+Progress = Callable[[str, int, int], None]
+"""Called as (deck name, notes done, notes in the deck) while a large deck is built."""
+PROGRESS_STEP = 1000
+"""Notes between two progress calls."""
 
 # A new source takes over the lock entry of a vanished one (a renamed file) when at least this
 # share of the vanished deck's questions is in it.
@@ -56,6 +62,9 @@ class BuiltDeck:
 
     renamed_from: str | None = None
     """The lock's name for this deck when its source was renamed; its notes kept their GUIDs."""
+
+    reason: str = ""
+    """Why the deck was rebuilt, in words (``--verbose`` says it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +128,7 @@ def build(
     force: bool = False,
     allow_notetype_change: bool = False,
     keep_going: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build every source in ``sources`` into an .apkg in ``out``, and update the lock.
 
@@ -160,7 +170,8 @@ def build(
         if output.is_dir():
             raise UsageError(f"{output}: is a folder; remove it so the deck can be written there")
         previous = lock.decks.get(source.key)
-        if not force and previous and is_fresh(previous, inputs, output, source.path.parent):
+        reason = stale_reason(previous, inputs, output, source.path.parent)
+        if reason is None and not force:
             skipped.append(source.path)
             continue
         source_report = Report()
@@ -182,6 +193,8 @@ def build(
                     now,
                     source_report,
                     config.deck(source.key),
+                    reason or "--force",
+                    progress,
                 )
             )
         except SourceError:
@@ -257,6 +270,8 @@ def _plan(
     now: int,
     report: Report,
     settings: DeckConfig,
+    reason: str,
+    progress: Progress | None,
 ) -> _Planned:
     """Identify the deck's notes against the lock, settle their times, build the package."""
     identified = identify(deck, previous.notes if previous else (), report)
@@ -269,7 +284,10 @@ def _plan(
     packaged_notes = package_notes(
         deck, now, reverse=settings.reverse, type_in=settings.type_in, code=settings.inline_code
     )
-    for note, packaged in zip(deck.notes, packaged_notes, strict=True):
+    total = len(deck.notes)
+    for done, (note, packaged) in enumerate(zip(deck.notes, packaged_notes, strict=True), 1):
+        if progress is not None and (done % PROGRESS_STEP == 0 or done == total):
+            progress(deck.name, done, total)
         shown = [digests[name] for name in sorted(digests) if _shows(packaged.fields, name)]
         content = content_hash(packaged.fields, packaged.tags, shown)
         mod = next_mod(by_guid.get(packaged.guid), content, now)
@@ -281,6 +299,8 @@ def _plan(
     package = write_package(deck.name, deck.description, notes, options, deck.media)
     media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
     locked = LockedDeck(inputs, short_hash(package), tuple(entries), media)
+    if renamed_from:
+        reason = f"renamed from {renamed_from}"
     result = BuiltDeck(
         source.path,
         output,
@@ -289,6 +309,7 @@ def _plan(
         identified.relinked,
         identified.newly_removed,
         renamed_from,
+        reason,
     )
     return _Planned(source.key, locked, package, result)
 

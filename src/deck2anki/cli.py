@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -16,6 +17,7 @@ from .formats import FORMATS
 from .version import __version__
 
 if TYPE_CHECKING:  # the library loads when a command runs, not for --help
+    from .builder import BuildResult
     from .errors import Diagnostic
 
 
@@ -49,9 +51,44 @@ def _reporting() -> Iterator[None]:
         raise _ContentFailure(f"error: {error}") from None
 
 
+def _colour() -> bool | None:
+    """Colour only on a terminal (click's own test) and never with NO_COLOR set."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def _styled(text: str) -> str:
+    """A message with its "error:" and "warning:" marks in colour (stripped off a terminal)."""
+    text = text.replace(": error: ", ": " + click.style("error:", fg="red", bold=True) + " ", 1)
+    return text.replace(": warning: ", ": " + click.style("warning:", fg="yellow") + " ", 1)
+
+
 def _warn(warnings: Sequence[Diagnostic]) -> None:
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        click.echo(_styled(str(warning)), err=True, color=_colour())
+
+
+class _ProgressBars:
+    """A progress bar per large deck, on a terminal only; nothing anywhere else."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+        self.done: dict[str, int] = {}
+
+    def __call__(self, deck: str, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if deck not in self.bars:
+            bar = click.progressbar(length=total, label=f"building {deck}", file=sys.stderr)
+            self.bars[deck] = bar.__enter__()
+            self.done[deck] = 0
+        self.bars[deck].update(done - self.done[deck])
+        self.done[deck] = done
+        if done >= total:
+            self.bars.pop(deck).__exit__(None, None, None)
+
+
+PROGRESS_FROM = 2000
+"""Decks of this many notes or more show a progress bar while they build (on a terminal)."""
 
 
 EXIT_CONTENT = 1
@@ -103,6 +140,8 @@ def cli(context: click.Context, debug: bool) -> None:
 @click.option(
     "--keep-going", is_flag=True, help="Write the good decks even when others have errors."
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only: no progress, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Say why each deck was rebuilt or skipped.")
 @click.option(
     "--allow-notetype-change",
     is_flag=True,
@@ -116,6 +155,8 @@ def build(
     check: bool,
     force: bool,
     keep_going: bool,
+    quiet: bool,
+    verbose: bool,
     allow_notetype_change: bool,
 ) -> None:
     """Build every source in SOURCES into one .apkg per source in OUT.
@@ -136,6 +177,7 @@ def build(
             force=force,
             allow_notetype_change=allow_notetype_change,
             keep_going=keep_going,
+            progress=None if quiet or not sys.stderr.isatty() else _ProgressBars(),
         )
     _warn(result.warnings)
     _warn(result.errors)
@@ -146,34 +188,8 @@ def build(
             raise _ContentFailure(f"error: {len(result.stale)} stale; nothing was written")
         click.echo(f"up to date: {len(result.skipped) + len(result.built)} deck(s)")
         return
-    for path in result.skipped:
-        click.echo(f"skipped {path}: up to date")
-    for old in result.gone:
-        deleted = f"; deleted {old.output}" if old.output else ""
-        click.echo(
-            f"gone: the source of '{old.key}' no longer exists; its {old.notes} notes stay in"
-            f" students' collections and in the lock, marked removed{deleted}"
-        )
-    for deck in result.built:
-        if deck.renamed_from:
-            click.echo(
-                f"renamed: {deck.source} continues '{deck.renamed_from}' of the lock; its notes"
-                " keep their identity"
-            )
-        for relink in deck.relinked:
-            click.echo(
-                f"re-linked {relink.note.location}: {relink.old_question!r} is now"
-                f" {relink.note.question!r} (same note, reviews kept)"
-            )
-        for gone in deck.removed:
-            click.echo(
-                f"removed from {deck.source}: {gone.question!r} (guid {gone.guid}); Anki keeps it"
-                " in collections that imported it: students can delete it by hand"
-            )
-        noun = "note" if deck.notes == 1 else "notes"
-        click.echo(
-            f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from {deck.source}"
-        )
+    if not quiet:
+        _report_build(result, verbose)
     if result.failed:
         names = ", ".join(str(path) for path in result.failed)
         raise _ContentFailure(f"error: not built, with errors: {names}")
@@ -293,7 +309,7 @@ def check(
         click.echo(checking.as_json(result))
     else:
         for diagnostic in result.diagnostics:
-            click.echo(str(diagnostic))
+            click.echo(_styled(str(diagnostic)), color=_colour())
         click.echo(
             f"checked {result.files} file{'s' if result.files != 1 else ''}:"
             f" {result.errors} error{'s' if result.errors != 1 else ''},"
@@ -334,6 +350,70 @@ def preview(source: Path, output: Path, open_page: bool, config_path: Path | Non
 
 
 @cli.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that are already there.")
+def init(folder: Path, force: bool) -> None:
+    """Start a deck repository in FOLDER: example sources, configuration, README, CI."""
+    from .scaffold import init as scaffold
+
+    with _reporting():
+        written = scaffold(folder, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {folder} && deck2anki build")
+
+
+@cli.command()
+@click.option(
+    "--sources",
+    default="sources",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of source files, one deck each.",
+)
+@click.option(
+    "--out",
+    default="build",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the .apkg files are written to.",
+)
+@_config_option
+@click.option(
+    "--preview",
+    "with_preview",
+    is_flag=True,
+    help="Also write preview/NAME.html for every deck rebuilt.",
+)
+def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool) -> None:
+    """Build, then rebuild whenever a source or the configuration changes; Ctrl-C stops."""
+    from . import files
+    from .preview import preview as preview_page
+    from .watching import watch as watch_builds
+
+    click.echo(f"watching {sources} (Ctrl-C stops)")
+    try:
+        for rebuild in watch_builds(sources, out, config_path=config_path):
+            if rebuild.problem is not None:
+                click.echo(str(rebuild.problem), err=True)
+                click.echo("not rebuilt: fix the problems above; still watching", err=True)
+                continue
+            assert rebuild.result is not None
+            _warn(rebuild.result.warnings)
+            for deck in rebuild.result.built:
+                click.echo(f"built {deck.output} ({deck.notes} notes) from {deck.source}")
+                if with_preview:
+                    page = Path("preview") / f"{deck.output.stem}.html"
+                    files.write_atomic(page, preview_page(deck.source).encode("utf-8"))
+                    click.echo(f"wrote {page}")
+            if not rebuild.result.built:
+                click.echo("up to date")
+    except KeyboardInterrupt:
+        pass
+    click.echo("stopped watching")
+
+
+@cli.command()
 def formats() -> None:
     """List the formats deck2anki reads and writes."""
     for fmt in FORMATS:
@@ -345,6 +425,41 @@ def formats() -> None:
 
 def _terminated(number: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _report_build(result: BuildResult, verbose: bool) -> None:
+    """One line per deck skipped, gone, renamed, re-linked, removed or built."""
+    for path in result.skipped:
+        why = ": the lock has its very inputs and output" if verbose else ""
+        click.echo(f"skipped {path}: up to date{why}")
+    for old in result.gone:
+        deleted = f"; deleted {old.output}" if old.output else ""
+        click.echo(
+            f"gone: the source of '{old.key}' no longer exists; its {old.notes} notes stay in"
+            f" students' collections and in the lock, marked removed{deleted}"
+        )
+    for deck in result.built:
+        if deck.renamed_from:
+            click.echo(
+                f"renamed: {deck.source} continues '{deck.renamed_from}' of the lock; its notes"
+                " keep their identity"
+            )
+        for relink in deck.relinked:
+            click.echo(
+                f"re-linked {relink.note.location}: {relink.old_question!r} is now"
+                f" {relink.note.question!r} (same note, reviews kept)"
+            )
+        for gone in deck.removed:
+            click.echo(
+                f"removed from {deck.source}: {gone.question!r} (guid {gone.guid}); Anki keeps it"
+                " in collections that imported it: students can delete it by hand"
+            )
+        noun = "note" if deck.notes == 1 else "notes"
+        why = f": {deck.reason}" if verbose else ""
+        click.echo(
+            f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from"
+            f" {deck.source}{why}"
+        )
 
 
 def main() -> None:

@@ -159,16 +159,25 @@ def short_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def is_fresh(previous: LockedDeck, inputs: str, output: Path, folder: Path) -> bool:
-    """True when the lock says this deck was built from these inputs into this very output."""
-    if previous.inputs != inputs or not previous.intact or not output.is_file():
-        return False
+def stale_reason(
+    previous: LockedDeck | None, inputs: str, output: Path, folder: Path
+) -> str | None:
+    """Why a deck must be rebuilt, in words; None when the lock says it is up to date (built
+    from these very inputs into this very output)."""
+    if previous is None:
+        return "new: the lock has no entry for it"
+    if previous.inputs != inputs:
+        return "its source, settings, the note type or deck2anki changed"
+    if not previous.intact:
+        return "its entry in the lock was edited by hand"
+    if not output.is_file():
+        return f"{output} is missing"
     if short_hash(output.read_bytes()) != previous.package:
-        return False
+        return f"{output} is not the package the lock describes"
     for reference, digest in previous.media:
         try:
             if short_hash((folder / reference).read_bytes()) != digest:
-                return False
+                return f"the image {reference} changed"
         except OSError:
-            return False
-    return True
+            return f"the image {reference} is missing"
+    return None

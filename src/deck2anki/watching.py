@@ -1,0 +1,59 @@
+"""`deck2anki watch`: rebuild a deck whenever its source or the configuration changes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .builder import BuildResult, build
+from .config import CONFIG_NAME, load_config
+from .errors import Deck2AnkiError
+
+DEBOUNCE_MS = 300
+"""Changes closer together than this are one rebuild (an editor saves in several steps)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """What one rebuild did: its result, or the problem that stopped it."""
+
+    result: BuildResult | None
+    """The build's result; None when it failed."""
+
+    problem: Deck2AnkiError | None = None
+    """Why it failed, with every diagnostic; None when it built."""
+
+
+def rebuild(sources: Path, out: Path, config_path: Path | None) -> Rebuild:
+    """One incremental build, its failure returned instead of raised: watching goes on."""
+    try:
+        return Rebuild(build(sources, out, config=load_config(config_path)))
+    except Deck2AnkiError as problem:
+        return Rebuild(None, problem)
+
+
+def watch(
+    sources: str | Path = "sources",
+    out: str | Path = "build",
+    *,
+    config_path: str | Path | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[Rebuild]:
+    """Build now, then again after every change to ``sources`` or the configuration.
+
+    A generator: each rebuild is yielded as it finishes. The build is incremental, so only
+    the decks whose inputs changed are rebuilt. ``stop`` is an event for tests (see
+    ``watchfiles.watch``); Ctrl-C ends it too.
+    """
+    import watchfiles
+
+    sources, out = Path(sources), Path(out)
+    config = Path(config_path) if config_path else Path(CONFIG_NAME)
+    yield rebuild(sources, out, Path(config_path) if config_path else None)
+    watched = [sources, config] if config.exists() else [sources]
+    for _ in watchfiles.watch(
+        *watched, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
+    ):
+        yield rebuild(sources, out, Path(config_path) if config_path else None)
