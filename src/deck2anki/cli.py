@@ -104,6 +104,24 @@ _config_option = click.option(
 )
 
 
+def _folder_options(command: Any) -> Any:
+    """--sources and --out, as build and watch take them."""
+    command = click.option(
+        "--out",
+        default="build",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder the .apkg files are written to.",
+    )(command)
+    return click.option(
+        "--sources",
+        default="sources",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of source files, one deck each.",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deck2anki")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
@@ -114,20 +132,7 @@ def cli(context: click.Context, debug: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--sources",
-    default="sources",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of source files, one deck each.",
-)
-@click.option(
-    "--out",
-    default="build",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder the .apkg files are written to.",
-)
+@_folder_options
 @_config_option
 @click.option(
     "--lock",
@@ -364,20 +369,7 @@ def init(folder: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--sources",
-    default="sources",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of source files, one deck each.",
-)
-@click.option(
-    "--out",
-    default="build",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder the .apkg files are written to.",
-)
+@_folder_options
 @_config_option
 @click.option(
     "--preview",
