@@ -70,7 +70,8 @@ def _warn(warnings: Sequence[Diagnostic]) -> None:
 class _ProgressBars:
     """A progress bar per large deck, on a terminal only; nothing anywhere else."""
 
-    def __init__(self) -> None:
+    def __init__(self, verb: str) -> None:
+        self.verb = verb
         self.bars: dict[str, Any] = {}
         self.done: dict[str, int] = {}
 
@@ -78,7 +79,7 @@ class _ProgressBars:
         if total < PROGRESS_FROM:
             return
         if deck not in self.bars:
-            bar = click.progressbar(length=total, label=f"building {deck}", file=sys.stderr)
+            bar = click.progressbar(length=total, label=f"{self.verb} {deck}", file=sys.stderr)
             self.bars[deck] = bar.__enter__()
             self.done[deck] = 0
         self.bars[deck].update(done - self.done[deck])
@@ -182,7 +183,7 @@ def build(
             force=force,
             allow_notetype_change=allow_notetype_change,
             keep_going=keep_going,
-            progress=None if quiet or not sys.stderr.isatty() else _ProgressBars(),
+            progress=None if quiet or not sys.stderr.isatty() else _ProgressBars("building"),
         )
     _warn(result.warnings)
     _warn(result.errors)
@@ -244,6 +245,7 @@ def convert(
     from .pipeline import STDIO
     from .pipeline import convert as convert_file
     from .readers import ReadOptions
+    from .writers import WriteOptions
 
     if (field_sep or card_sep) and from_format is None:
         from_format = "quizlet"
@@ -257,6 +259,9 @@ def convert(
             deck_name=deck_name,
             report=report,
             read_options=ReadOptions(field_sep=field_sep, card_sep=card_sep, encoding=encoding),
+            write_options=WriteOptions(
+                0, progress=_ProgressBars("writing") if sys.stderr.isatty() else None
+            ),
         )
     _warn(report.warnings)
     noun = "note" if len(deck.notes) == 1 else "notes"

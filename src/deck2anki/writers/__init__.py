@@ -6,7 +6,12 @@ warning per kind of loss, and writes the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import Deck, Note
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +29,18 @@ class WriteOptions:
 
     card_sep: str | None = None
     """Quizlet-style text: what goes between cards."""
+
+    progress: Callable[[str, int, int], None] | None = None
+    """Called as (deck name, notes written, notes in the deck) while a large deck is written."""
+
+
+def each_note(deck: Deck, options: WriteOptions) -> Iterator[Note]:
+    """The deck's notes, with ``options.progress`` told every thousand notes."""
+    total = len(deck.notes)
+    for done, note in enumerate(deck.notes, start=1):
+        yield note
+        if options.progress is not None and (done % 1000 == 0 or done == total):
+            options.progress(deck.name, done, total)
 
 
 def pinned(guid: str | None, deck_name: str, question: str) -> str | None:

@@ -14,7 +14,7 @@ from .. import notetype
 from ..errors import Report
 from ..model import Deck, Location
 from ..render import media_names, render_note
-from . import WriteOptions
+from . import WriteOptions, each_note
 
 COLUMNS = ("GUID", "Deck", *notetype.FIELDS, "Tags")
 
@@ -30,7 +30,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     switches = [""] * (len(notetype.FIELDS) - 3)
     media = media_names(deck)
-    for note in deck.notes:
+    for note in each_note(deck, options):
         fields = render_note(note, media)
         writer.writerow(
             [

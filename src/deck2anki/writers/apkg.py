@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,9 @@ from typing import Any
 from .. import notetype
 from ..errors import Report
 from ..identity import deck_id, stable_id
-from ..model import Deck, Media
+from ..model import Deck, Media, Note
 from ..render import media_names, render_note
-from . import WriteOptions
+from . import WriteOptions, each_note
 
 # Every entry carries this date: zip's own epoch, so nothing depends on when the build ran.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -68,17 +68,24 @@ class PackageOptions:
 
 
 def package_notes(
-    deck: Deck, mod: int, *, reverse: bool = False, type_in: bool = False, code: bool = True
+    deck: Deck,
+    mod: int,
+    *,
+    reverse: bool = False,
+    type_in: bool = False,
+    code: bool = True,
+    each: Iterable[Note] | None = None,
 ) -> list[PackageNote]:
     """The deck's notes rendered for a package, all with modification time ``mod``.
 
     ``reverse`` and ``type_in`` fill the switch fields that give every note those cards;
-    ``code`` shows the code plain text names as code.
+    ``code`` shows the code plain text names as code. ``each`` goes over the notes (one that
+    reports progress); by default, the deck's notes.
     """
     switches = (notetype.SWITCH_ON if reverse else "", notetype.SWITCH_ON if type_in else "")
     media = media_names(deck)
     notes = []
-    for note in deck.notes:
+    for note in deck.notes if each is None else each:
         if note.guid is None:
             raise ValueError("a package needs notes with GUIDs; identify the deck first")
         rendered = render_note(note, media, code)
@@ -228,4 +235,7 @@ def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     """The registry's writer: the deck as an .apkg, every note with ``options.timestamp``."""
-    return write_apkg(deck, PackageOptions(options.timestamp))
+    notes = package_notes(deck, options.timestamp, each=each_note(deck, options))
+    return write_package(
+        deck.name, deck.description, notes, PackageOptions(options.timestamp), deck.media
+    )

@@ -8,7 +8,7 @@ import io
 from ..errors import Report
 from ..model import Deck, Location, Markup
 from ..unrender import as_markdown, as_text
-from . import WriteOptions
+from . import WriteOptions, each_note
 
 HEADER = ("Question", "Answer", "Analogy", "Tags", "Deck", "GUID")
 
@@ -26,7 +26,7 @@ def write_tsv(deck: Deck, options: WriteOptions, report: Report) -> bytes:
 def _write(deck: Deck, options: WriteOptions, report: Report, delimiter: str, kind: str) -> bytes:
     rows = []
     formats = False
-    for note in deck.notes:
+    for note in each_note(deck, options):
         # Plain text is what a spreadsheet holds; Markdown or HTML only when the note needs it.
         written = as_text(note) or as_markdown(note) or note
         formats = formats or written.markup is not Markup.TEXT

@@ -9,13 +9,13 @@ from typing import Any
 from ..errors import Report
 from ..model import Deck
 from ..readers.json import FORMAT
-from . import WriteOptions
+from . import WriteOptions, each_note
 
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     """The JSON text of ``deck``: nothing is lost."""
     notes: list[dict[str, Any]] = []
-    for note in deck.notes:
+    for note in each_note(deck, options):
         entry: dict[str, Any] = {
             "question": note.question,
             "answer": note.answer,

@@ -13,7 +13,7 @@ from ..errors import Report
 from ..model import Deck, Location
 from ..render import media_names, render_note
 from ..unrender import as_text
-from . import WriteOptions, pinned
+from . import WriteOptions, each_note, pinned
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -25,7 +25,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     if deck.description:
         # Counter, description and the page's table separator: the preamble the reader knows.
         lines += [f"1/{len(deck.notes)}", _one_line(deck.description, lost), "|---|"]
-    for note in deck.notes:
+    for note in each_note(deck, options):
         source = as_text(note)
         if source is None:
             lost["formatting (shown as plain text)"] = (

@@ -16,7 +16,7 @@ from ..model import Deck, Note
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
 from ..unrender import as_markdown
-from . import WriteOptions, pinned
+from . import WriteOptions, each_note, pinned
 
 
 def _yaml(value: str) -> str:
@@ -96,7 +96,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         head.append(f"tags: [{', '.join(deck_tags)}]")
     head.append("---")
     sections = []
-    for note in deck.notes:
+    for note in each_note(deck, options):
         source = as_markdown(note)
         # Only an id a reader could not derive again from the deck name and the question as
         # written is written.
