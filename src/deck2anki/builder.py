@@ -176,7 +176,10 @@ def build(
             continue
         source_report = Report()
         try:
-            deck = read_source(source, config, source_report, data)
+            # Read again rather than hand ``data`` on: a 50 MB source is not held twice while
+            # it is parsed (the second read comes from the page cache).
+            del data
+            deck = read_source(source, config, source_report)
             renamed_from = None
             if previous is None:
                 renamed_from = _renamed_from(deck, vanished)

@@ -86,6 +86,7 @@ def parse(
     if fmt.text_reader is not None:
         text = files.decode(data, path, report, options.encoding)
         deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")
+        del text  # the notes hold what they need; the whole text need not stay alive
     elif fmt.bytes_reader is not None:
         deck = fmt.bytes_reader(data, path, report, options)
     else:
