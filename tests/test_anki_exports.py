@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import deck2anki
+from deck2anki.errors import Report
 from deck2anki.model import Markup
 
 from conftest import SEED, fold, import_package
@@ -57,9 +58,14 @@ def test_a_deck_exported_by_anki_reads_back_whole(
     )
     with zipfile.ZipFile(out) as archive:
         assert ("collection.anki21" if legacy else "collection.anki21b") in archive.namelist()
-    deck = deck2anki.read(out)
+    report = Report()
+    deck = deck2anki.read(out, report=report)
     assert deck.name == "Biology::Cells"
     assert deck.description == "Stock note types"
+    # What has no place in a deck2anki note is said, not silently lost.
+    assert [d.message.split(":")[0] for d in report.warnings] == [
+        "cloze deletions (read as basic cards)"
+    ]
     by_question = {fold(n.question): n for n in deck.notes}
     assert set(by_question) == {
         "What holds the genome?",

@@ -175,3 +175,25 @@ def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(
     monkeypatch.setattr(sys, "argv", ["deck2anki", "--debug", "build"])
     with pytest.raises(KeyError):
         cli_module.main()
+
+
+def test_every_rule_the_code_reports_is_listed_with_its_severity() -> None:
+    """Messages end with a rule name that `check --rules` lists and the config can name."""
+    import ast
+
+    from deck2anki.rules import RULES
+
+    listed = {rule.name: rule.severity.value for rule in RULES}
+    used = set()
+    for path in (Path(__file__).resolve().parent.parent / "src" / "deck2anki").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("error", "warning")
+                and len(node.args) >= 3
+                and isinstance(node.args[2], ast.Constant)
+            ):
+                used.add((node.args[2].value, node.func.attr))
+    assert len(used) > 30
+    assert {(name, listed.get(name)) for name, _ in used} == used

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -362,12 +363,19 @@ def preview(source: Path, output: Path, open_page: bool, config_path: Path | Non
 @cli.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite files that are already there.")
-def init(folder: Path, force: bool) -> None:
+@click.option(
+    "--install",
+    metavar="SPEC",
+    help="What the README and CI pip install [default: deck2anki>=VERSION]; a path or a"
+    " git+https:// URL while deck2anki is not on a package index.",
+)
+def init(folder: Path, force: bool, install: str | None) -> None:
     """Start a deck repository in FOLDER: example sources, configuration, README, CI."""
+    from .scaffold import DEFAULT_INSTALL
     from .scaffold import init as scaffold
 
     with _reporting():
-        written = scaffold(folder, force=force)
+        written = scaffold(folder, force=force, install=install or DEFAULT_INSTALL)
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: cd {folder} && deck2anki build")
@@ -388,9 +396,12 @@ def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool
     from .preview import preview as preview_page
     from .watching import watch as watch_builds
 
-    click.echo(f"watching {sources} (Ctrl-C stops)")
     try:
-        for rebuild in watch_builds(sources, out, config_path=config_path):
+        with _reporting():
+            builds = watch_builds(sources, out, config_path=config_path)
+            first = next(builds)
+        click.echo(f"watching {sources} (Ctrl-C stops)")
+        for rebuild in itertools.chain([first], builds):
             if rebuild.problem is not None:
                 click.echo(str(rebuild.problem), err=True)
                 click.echo("not rebuilt: fix the problems above; still watching", err=True)

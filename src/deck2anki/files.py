@@ -97,6 +97,7 @@ def write_all(outputs: dict[Path, bytes], removals: Sequence[Path] = ()) -> None
     """
     staged: list[tuple[Path, Path]] = []
     backups: list[tuple[Path, Path]] = []
+    created: list[Path] = []  # targets that did not exist: undone by deleting them
     current: Path | None = None
     try:
         for current in outputs:
@@ -109,6 +110,8 @@ def write_all(outputs: dict[Path, bytes], removals: Sequence[Path] = ()) -> None
                         backup = temporary.with_name(temporary.name + ".old")
                         os.link(target, backup)
                         backups.append((backup, target))
+                    else:
+                        created.append(target)
                     os.replace(temporary, target)
                 for current in removals:
                     current.unlink(missing_ok=True)
@@ -117,6 +120,8 @@ def write_all(outputs: dict[Path, bytes], removals: Sequence[Path] = ()) -> None
                 # keeps its backup link; ``finally`` removes every backup left.
                 for backup, target in reversed(backups):
                     os.replace(backup, target)
+                for target in created:
+                    target.unlink(missing_ok=True)
                 raise
     except BaseException as error:
         for temporary, _ in staged:
@@ -132,16 +137,21 @@ def write_all(outputs: dict[Path, bytes], removals: Sequence[Path] = ()) -> None
 
 @contextmanager
 def _uninterrupted() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) back while the block runs, then deliver it."""
+    """Hold Ctrl-C (SIGINT) and SIGTERM back while the block runs, then deliver them."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {
+        number: signal.signal(number, lambda number, frame: received.append(number))
+        for number in held
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     if received:
         raise KeyboardInterrupt
 

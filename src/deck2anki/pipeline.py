@@ -15,6 +15,7 @@ import time
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from . import files
 from .errors import Report, UsageError
@@ -120,19 +121,36 @@ def _visible(note: Note) -> Note:
     return Note(question, answer, analogy, note.tags, note.guid, note.markup, note.location)
 
 
+def is_plain_name(name: str) -> bool:
+    """A file name without folders, fit for Anki's flat media folder."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+
+
 def _load_media(
     media: tuple[Media, ...], path: str, root: Path, report: Report
 ) -> tuple[Media, ...]:
     """Read the files a source refers to and give each a unique flat name (ANKI-FACTS 9)."""
     base = (Path.cwd() if path == STDIO else Path(path).parent).resolve()
     root = root.resolve()
-    loaded: list[Media] = [item for item in media if item.data or item.name]
+    for item in media:
+        # A media name becomes a file name in Anki's flat folder and beside converted output.
+        if item.name and not is_plain_name(item.name):
+            report.error(
+                item.location or Location(path),
+                f"media name {item.name!r} is not a plain file name",
+                "media-outside",
+                "use a name without folders",
+            )
+    loaded: list[Media] = [
+        item for item in media if (item.data or item.name) and is_plain_name(item.name)
+    ]
     taken = {item.name: item.data for item in loaded}
     for item in media:
         if item.data or item.name:
             continue
         where = item.location or Location(path)
-        target = (base / item.reference).resolve()
+        # markdown-it percent-encodes what it reads (café.png is caf%C3%A9.png): decode it.
+        target = (base / unquote(item.reference)).resolve()
         if not target.is_relative_to(root):
             report.error(
                 where,
@@ -151,7 +169,7 @@ def _load_media(
                 f"check the path; it is read relative to {base}",
             )
             continue
-        name = PurePosixPath(item.reference).name
+        name = PurePosixPath(unquote(item.reference)).name
         if name in taken and taken[name] != data:
             stem, suffix = os.path.splitext(name)
             name = f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}{suffix}"
@@ -178,9 +196,17 @@ def input_format(path: str, data: bytes, fmt: str | None, report: Report) -> For
         except UsageError:
             chosen = None
         if chosen is not None:
-            # .txt is both lecture text and Anki's export; Anki's headers tell them apart.
+            # .txt is lecture text, Anki's export (its headers tell) or Quizlet's (tabs tell).
             if chosen.name == "lecture" and sniff(data).name == "anki-text":
                 return by_name("anki-text")
+            if chosen.name == "lecture" and _tab_separated(data):
+                report.warning(
+                    Location(path),
+                    "read as quizlet: its lines hold a term, a tab and a definition",
+                    "format-guess",
+                    "name the format with --from lecture if that is wrong",
+                )
+                return by_name("quizlet")
             return chosen
     guess = sniff(data)
     report.warning(
@@ -190,6 +216,12 @@ def input_format(path: str, data: bytes, fmt: str | None, report: Report) -> For
         "name the format with --from if that is wrong",
     )
     return guess
+
+
+def _tab_separated(data: bytes) -> bool:
+    """True when most lines of the text's start hold a tab: an export, not lecture text."""
+    lines = [line for line in data[:65536].splitlines() if line.strip()]
+    return len(lines) >= 1 and sum(b"\t" in line for line in lines) >= 0.8 * len(lines)
 
 
 def read(
@@ -292,15 +324,22 @@ def _media_beside(deck: Deck, target: Path, report: Report) -> dict[Path, bytes]
     folder = target.parent.resolve()
     outputs = {}
     for item in deck.media:
-        where = folder / (item.reference or item.name)
-        if not where.resolve().is_relative_to(folder):
+        where = (folder / (item.reference or item.name)).resolve()
+        if not where.is_relative_to(folder):
             report.warning(
                 Location(str(target)),
                 f"media {item.reference!r} would be written"
                 " outside the output's folder; written under its plain name instead",
-                "media-outside",
+                "media-renamed",
             )
+            if not is_plain_name(item.name):
+                raise UsageError(f"media name {item.name!r} is not a plain file name")
             where = folder / item.name
+        if where.exists() and where.read_bytes() != item.data:
+            raise UsageError(
+                f"{where}: already there, with other content; write the"
+                " output into a folder of its own"
+            )
         outputs[where] = item.data
     return outputs
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import sys
 import unicodedata
-import zlib
 from dataclasses import astuple, dataclass, replace
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 from . import files
@@ -45,13 +42,16 @@ def read_source(source: Source, config: Config, report: Report, data: bytes | No
     """Read one source of the project with its settings, collecting problems without raising:
     the caller adds identity problems (duplicates) and then fails once.
     """
-    from .pipeline import parse
+    from .pipeline import input_format, parse
 
     settings = config.deck(source.key)
+    data = files.read_bytes(source.path) if data is None else data
+    # The suffix chose the format; the content may refine it (.txt from Anki or Quizlet).
+    fmt = input_format(str(source.path), data, None, report)
     deck = parse(
-        files.read_bytes(source.path) if data is None else data,
+        data,
         str(source.path),
-        source.format,
+        fmt,
         deck_name=settings.name,
         report=report,
         options=ReadOptions(encoding=settings.encoding),
@@ -121,13 +121,14 @@ def find_sources(folder: Path, report: Report) -> list[Source]:
 
 
 def code_fingerprint() -> str:
-    """A hash of what turns sources into bytes: deck2anki's code and templates, and the
-    versions of genanki, markdown-it-py, zlib, SQLite and Python: each may change the output.
+    """A hash of deck2anki itself: its version, code and templates.
+
+    Not of the machine (Python, SQLite, zlib) or of library versions: a deck repository's CI
+    runs elsewhere than its maintainer, and ``build --check`` must agree with them while the
+    inputs are the same. What a newer library renders differently shows as a content change
+    (and a new ``mod``) on the next rebuild of that deck.
     """
-    versions = [__version__, zlib.ZLIB_RUNTIME_VERSION, sqlite3.sqlite_version]
-    versions += [metadata.version(name) for name in ("genanki", "markdown-it-py")]
-    versions.append(".".join(map(str, sys.version_info[:2])))
-    digest = hashlib.sha256(" ".join(versions).encode())
+    digest = hashlib.sha256(__version__.encode())
     package = resources.files("deck2anki")
     pending = [package]
     entries = []

@@ -49,6 +49,15 @@ RULES: tuple[Rule, ...] = (
     Rule("media-outside", Severity.ERROR, "an image path leading out of the project"),
     Rule("encoding", Severity.ERROR, "a file that is not text in the expected encoding"),
     Rule("bad-tag", Severity.ERROR, "a tag with a space or a control character"),
+    Rule("empty-field", Severity.ERROR, "an Anki text row without a question or an answer"),
+    Rule("several-decks", Severity.ERROR, "rows of one delimited file naming several decks"),
+    Rule("front-matter", Severity.ERROR, "Markdown front matter that cannot be read"),
+    Rule("bad-note-block", Severity.ERROR, "an anki-note block that is not valid"),
+    Rule("bad-csv", Severity.ERROR, "CSV or Anki text that is not valid"),
+    Rule("bad-json", Severity.ERROR, "JSON that is not a deck2anki deck"),
+    Rule("not-a-package", Severity.ERROR, "a file that is not an Anki package"),
+    Rule("damaged-package", Severity.ERROR, "an Anki package that is damaged"),
+    Rule("package-too-large", Severity.ERROR, "a package that would unpack to over 1 GiB"),
     Rule("counter-mismatch", Severity.WARNING, "the page counter disagrees with the cards"),
     Rule("double-analogy", Severity.WARNING, "two Analogy: labels in one answer"),
     Rule("empty-analogy", Severity.WARNING, "an Analogy: label with nothing after it"),
@@ -61,6 +70,11 @@ RULES: tuple[Rule, ...] = (
     Rule("notetype-fork", Severity.WARNING, "a change that would fork the note type"),
     Rule("unknown-source", Severity.WARNING, "a file or folder in sources/ that is no source"),
     Rule("ambiguous-rewording", Severity.WARNING, "a new question that may reword several"),
+    Rule("front-matter-key", Severity.WARNING, "a front matter key deck2anki does not know"),
+    Rule("unknown-column", Severity.WARNING, "delimited columns that map to no field"),
+    Rule("unused-config", Severity.WARNING, "a [decks.NAME] section that names no source"),
+    Rule("format-guess", Severity.WARNING, "a format guessed from the content, not the name"),
+    Rule("lossy-conversion", Severity.WARNING, "what the output format cannot hold"),
 )
 """Every rule deck2anki has, errors first."""
 

@@ -30,17 +30,27 @@ LAYOUT: dict[str, str] = {
 }
 
 
-def init(folder: str | Path = ".", *, force: bool = False) -> list[Path]:
+DEFAULT_INSTALL = f"deck2anki>={__version__}"
+"""What the scaffold's README and CI install: a pip requirement, a path or a VCS URL."""
+
+
+def init(
+    folder: str | Path = ".", *, force: bool = False, install: str = DEFAULT_INSTALL
+) -> list[Path]:
     """Write a new deck repository into ``folder``; returns the files written.
 
+    ``install`` is what its README and CI ``pip install``: the package name by default, or
+    wherever deck2anki comes from (``git+https://...``) while it is not on a package index.
     Nothing is overwritten unless ``force``: if any of the files exists, none is written.
     """
     folder = Path(folder)
+    if not install.strip() or any(c in install for c in '"\n\\'):
+        raise UsageError(f"--install {install!r}: give a pip requirement, path or URL")
     skeleton = resources.files("deck2anki").joinpath("skeleton")
     outputs = {
         folder / target: skeleton.joinpath(source)
         .read_bytes()
-        .replace(b"VERSION", __version__.encode())
+        .replace(b"INSTALL", install.encode())
         for source, target in LAYOUT.items()
     }
     existing = [path for path in outputs if path.exists()]

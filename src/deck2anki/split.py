@@ -41,15 +41,58 @@ _SELF_NAMING = re.compile(r"\b(?:" + "|".join(map(re.escape, SELF_NAMING_WORDS))
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]’”]?\s+(?=[A-Z\"'“‘(])")
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[ \t]*$", re.M | re.S)
-_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_span_ranges(text: str) -> list[tuple[int, int]]:
+    """Where Markdown code spans are, as CommonMark finds them, in one pass.
+
+    A run of n backticks opens a span that the next run of exactly n closes; a run with no
+    closer is plain text. (A regular expression with a back-reference takes quadratic time
+    on runs of decreasing length; this stays linear.)
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    closer: list[int | None] = [None] * len(runs)
+    seen: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        closer[index] = seen.get(length)
+        seen[length] = index
+    spans = []
+    index = 0
+    while index < len(runs):
+        match = closer[index]
+        if match is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[match][1]))
+        index = match + 1
+    return spans
 
 
 def _mask_code(text: str) -> str:
     """``text`` with its Markdown code blanked out, same length: code never holds an analogy."""
-    for pattern in (_FENCE, _CODE_SPAN):
-        text = pattern.sub(lambda m: "".join(c if c == "\n" else " " for c in m.group()), text)
-    return text
+    masked = list(text)
+    position = 0
+    fence = ""
+    for line in text.split("\n"):
+        opening = _FENCE_LINE.match(line)
+        if fence or opening:
+            masked[position : position + len(line)] = " " * len(line)
+            if (
+                fence
+                and opening
+                and opening.group(1)[0] == fence[0]
+                and len(opening.group(1)) >= len(fence)
+            ):
+                fence = ""
+            elif not fence and opening:
+                fence = opening.group(1)
+        position += len(line) + 1
+    for start, end in code_span_ranges("".join(masked)):
+        masked[start:end] = (" " if c != "\n" else c for c in masked[start:end])
+    return "".join(masked)
 
 
 def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:

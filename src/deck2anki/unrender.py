@@ -78,8 +78,11 @@ def to_markdown(html: str) -> str | None:
     if not html:
         return ""
     builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
+    try:
+        builder.feed(html)
+        builder.close()
+    except (AssertionError, ValueError):  # html.parser on declarations it cannot parse
+        return None
     if builder.unknown or len(builder.stack) != 1:
         return None
     for escape in (False, True):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .builder import BuildResult, build
 from .config import CONFIG_NAME, load_config
-from .errors import Deck2AnkiError
+from .errors import Deck2AnkiError, UsageError
 
 DEBOUNCE_MS = 300
 """Changes closer together than this are one rebuild (an editor saves in several steps)."""
@@ -50,6 +50,8 @@ def watch(
     import watchfiles
 
     sources, out = Path(sources), Path(out)
+    if not sources.is_dir():
+        raise UsageError(f"{sources}: no such folder; create it or pass --sources DIR")
     config = Path(config_path) if config_path else Path(CONFIG_NAME)
     yield rebuild(sources, out, Path(config_path) if config_path else None)
     watched = [sources, config] if config.exists() else [sources]

@@ -34,7 +34,7 @@ def looks_like(text: str) -> bool:
 
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read Anki's text export into a Deck; problems go to ``report``."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     headers: dict[str, str] = {}
     count = 0
     for line in lines:
@@ -77,7 +77,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
             Location(path, list(decks.values())[1], 1),
             "rows name several decks",
             "several-decks",
-            "split the file by deck, or name one deck with --deck",
+            "split the file into one file per deck",
         )
     if not notes and not report.has_errors:
         report.error(Location(path, 1, 1), "no cards found", "no-cards")

@@ -32,6 +32,7 @@ from . import ReadOptions
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _ANALOGY_FIELDS = ("analogy", "extra", "back extra")
+_CLOZE = re.compile(r"\{\{c\d+::")
 MAX_UNPACKED = 1024**3
 """Refuse packages that unpack to more than this many bytes, declared or actual (zip bombs)."""
 
@@ -67,8 +68,9 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
                 )
                 return Deck(name="")
             compressed = member.endswith("b")
-            collection = _unpack(_read(archive, member), compressed)
-            media = _media(archive, infos, compressed)
+            budget = _Budget()  # one limit for everything unpacked, not one per member
+            collection = _unpack(_read(archive, member, budget), compressed, budget)
+            media = _media(archive, infos, compressed, budget)
     except zipfile.BadZipFile:
         report.error(
             where,
@@ -98,7 +100,7 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
         )
         return Deck(name="")
     try:
-        deck = _read_collection(collection)
+        deck = _read_collection(collection, where, report)
     except (sqlite3.Error, KeyError, ValueError, TypeError, IndexError) as error:
         report.error(
             where,
@@ -110,35 +112,42 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
     return Deck(deck.name, deck.notes, deck.description, media)
 
 
-def _read(archive: zipfile.ZipFile, member: str) -> bytes:
-    """A member's bytes, read no further than the limit whatever its header declares."""
+class _Budget:
+    """How many more bytes this package may unpack to, across all its members."""
+
+    def __init__(self) -> None:
+        self.left = MAX_UNPACKED
+
+    def take(self, data: bytes) -> bytes:
+        if len(data) > self.left:
+            raise _Damaged(f"it unpacks to more than the {MAX_UNPACKED:,} bytes deck2anki accepts")
+        self.left -= len(data)
+        return data
+
+
+def _read(archive: zipfile.ZipFile, member: str, budget: _Budget) -> bytes:
+    """A member's bytes, read no further than the budget whatever its header declares."""
     with archive.open(member) as stream:
-        data = stream.read(MAX_UNPACKED + 1)
-    if len(data) > MAX_UNPACKED:
-        raise _Damaged(f"{member} unpacks to more than deck2anki accepts")
-    return data
+        return budget.take(stream.read(budget.left + 1))
 
 
-def _unpack(data: bytes, compressed: bool) -> bytes:
-    """A member's bytes, zstd frames decompressed, never more than ``MAX_UNPACKED``."""
+def _unpack(data: bytes, compressed: bool, budget: _Budget) -> bytes:
+    """A member's bytes, zstd frames decompressed, within the budget."""
     if not compressed:
         return data
     import zstandard
 
     # Anki writes frames without a content size, so decompress as a bounded stream.
     reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data))
-    out = reader.read(MAX_UNPACKED + 1)
-    if len(out) > MAX_UNPACKED:
-        raise _Damaged("a member unpacks to more than deck2anki accepts")
-    return bytes(out)
+    return budget.take(bytes(reader.read(budget.left + 1)))
 
 
 def _media(
-    archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], compressed: bool
+    archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], compressed: bool, budget: _Budget
 ) -> tuple[Media, ...]:
     if "media" not in infos:
         return ()
-    raw = _unpack(_read(archive, "media"), compressed)
+    raw = _unpack(_read(archive, "media", budget), compressed, budget)
     if compressed:
         names = {str(index): name for index, name in enumerate(_media_entries(raw))}
     else:
@@ -152,7 +161,7 @@ def _media(
         if not name or name != posixpath.basename(name) or name in (".", "..") or "\\" in name:
             raise _Damaged(f"media file name {name!r} is not a plain file name")
         if member in infos:
-            files.append(Media(name, _unpack(_read(archive, member), compressed)))
+            files.append(Media(name, _unpack(_read(archive, member, budget), compressed, budget)))
     return tuple(sorted(files, key=lambda media: media.name))
 
 
@@ -210,7 +219,7 @@ def _description(kind: bytes) -> str:
     return ""
 
 
-def _read_collection(collection: bytes) -> Deck:
+def _read_collection(collection: bytes, where: Location, report: Report) -> Deck:
     if not collection.startswith(b"SQLite format 3\x00") or len(collection) < 512:
         raise ValueError("the collection is not an SQLite database")
     # Anki keeps its collection in WAL mode (header bytes 18 and 19 are 2), which an
@@ -233,11 +242,36 @@ def _read_collection(collection: bytes) -> Deck:
         rows = connection.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
         notes: list[Note] = []
         used_decks: Counter[int] = Counter()
+        dropped: Counter[str] = Counter()
         for note_id, guid, model_id, tags, fields in rows:
-            notes.append(_note(fields_of[model_id], fields.split("\x1f"), guid, tags))
+            values = fields.split("\x1f")
+            note = _note(fields_of[model_id], values, guid, tags)
+            notes.append(note)
             used_decks[deck_of_note.get(note_id, 1)] += 1
+            kept = {note.question, note.answer, note.analogy}
+            for name, value in zip(fields_of[model_id], values, strict=False):
+                if value and value not in kept:
+                    dropped[name] += 1
+            if _CLOZE.search(note.question):
+                dropped["cloze deletions (read as basic cards)"] += 1
     finally:
         connection.close()
+    # What a Deck cannot hold is said, once per kind, not silently lost.
+    for name, count in sorted(dropped.items()):
+        report.warning(
+            where,
+            f"{name}: {count} notes' content has no place in a deck2anki note and is not kept",
+            "lossy-conversion",
+            "reverse and type-in cards are deck settings in deck2anki.toml",
+        )
+    if len(used_decks) > 1:
+        names = ", ".join(sorted(decks.get(d, (str(d), ""))[0] for d in used_decks))
+        report.warning(
+            where,
+            f"notes of {len(used_decks)} decks are read as one deck: {names}",
+            "lossy-conversion",
+            "export one deck at a time from Anki",
+        )
     main_deck = used_decks.most_common(1)[0][0] if used_decks else 1
     name, description = decks.get(main_deck, ("", ""))
     # Anki's description is HTML; ours is text, as written (tags dropped, entities decoded).

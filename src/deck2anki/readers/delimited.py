@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from ..errors import Report
+from ..errors import Report, UsageError
 from ..model import Deck, Location, Markup, Note
 from . import ReadOptions
 
@@ -32,8 +32,19 @@ _MAX_FIELD = 10 * 1024 * 1024
 
 
 def separator(value: str) -> str:
-    """A separator given by name (``tab``, ``comma``, ...) or as the literal string."""
-    return SEPARATORS.get(value.lower(), value.encode().decode("unicode_escape"))
+    """A separator given by name (``tab``, ``comma``, ...) or as the string itself, where
+    backslash escapes (``\\t``, ``\\n``) may stand for characters a shell makes awkward."""
+    if value.lower() in SEPARATORS:
+        return SEPARATORS[value.lower()]
+    if "\\" not in value:
+        return value
+    try:
+        return value.encode("ascii", "backslashreplace").decode("unicode_escape")
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"separator {value!r} has a broken backslash escape; write it as"
+            " tab, comma, semicolon, newline or the characters themselves"
+        ) from None
 
 
 def parse_csv(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
@@ -171,7 +182,7 @@ def _parse(
             Location(path, line, 1),
             f"rows name several decks ({first!r}, {second!r})",
             "several-decks",
-            "split the file by deck, or name one deck with --deck",
+            "split the file into one file per deck",
         )
     if not notes and not report.has_errors:
         report.error(

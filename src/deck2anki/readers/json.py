@@ -36,6 +36,14 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     """Read a deck from its JSON form; problems go to ``report``."""
     try:
         data = json.loads(text.removeprefix("\ufeff"))
+    except RecursionError:
+        report.error(
+            Location(path),
+            "not a deck: JSON nested too deeply",
+            "bad-json",
+            "see the JSON schema in deck2anki's README",
+        )
+        return Deck(name="")
     except json.JSONDecodeError as error:
         report.error(
             Location(path, error.lineno, error.colno),

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
-from ..split import LABELS
+from ..split import LABELS, code_span_ranges
 from . import ReadOptions
 
 if TYPE_CHECKING:
@@ -41,9 +41,9 @@ FENCE_INFO = "anki-note"
 _COMMENT = re.compile(r"<!--\s*(id|tags)\s*:\s*(.*?)\s*-->\s*", re.S)
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
-# Code spans pass through; \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax.
+# \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
 _DOLLARS = re.compile(
-    r"(?P<code>(`+).*?\2)|(?P<escaped>\\\$)|\$\$(?P<display>.+?)\$\$"
+    r"(?P<escaped>\\\$)|\$\$(?P<display>.+?)\$\$"
     r"|\$(?=\S)(?P<inline>(?:[^$\\\n]|\\.)+?)(?<=\S)\$(?!\d)",
     re.S,
 )
@@ -156,7 +156,10 @@ def _card(
         content_start = block.map[1]
     for _, block in blocks:
         if block.type == "fence" and block.info.strip() == FENCE_INFO:
-            return _fenced_note(block, guid, tags, location, path, offset, report)
+            note = _fenced_note(block, guid, tags, location, path, offset, report)
+            if note is not None and note.markup is Markup.HTML:
+                _collect_html_images(note, location, media)
+            return note
     analogy_start = stop
     for index, block in blocks:
         assert block.map is not None
@@ -171,7 +174,7 @@ def _card(
     answer = "\n".join(body[content_start:analogy_start]).strip()
     analogy = _ANALOGY.sub("", "\n".join(body[analogy_start:stop]).strip(), count=1)
     for token in tokens[start:end]:
-        _collect_images(token, offset, path, media)
+        _collect_images(token, offset, path, media, report)
     for tag in tags:
         if any(not c.isprintable() for c in tag):
             report.error(location, f"tag {tag!r} has a control character", "bad-tag")
@@ -222,14 +225,38 @@ def _fenced_note(
     return Note(fields[0], fields[1], fields[2], tuple(own_tags), note_guid, markup, location)
 
 
-def _collect_images(token: Token, offset: int, path: str, media: dict[str, Media]) -> None:
-    """Record every image the card shows by a relative path: the build packs it as media."""
+def _collect_images(
+    token: Token, offset: int, path: str, media: dict[str, Media], report: Report
+) -> None:
+    """Record every image the card shows by a relative path: the build packs it as media.
+
+    The reference is kept as markdown-it writes it (percent-encoded), which is what the
+    renderer maps to the media name; the file is looked for under the decoded path.
+    """
     for child in token.children or ():
         if child.type == "image":
             source = str(child.attrGet("src") or "")
-            if source and not _SCHEME.match(source) and not source.startswith("/"):
-                line = offset + token.map[0] + 1 if token.map else None
+            line = offset + token.map[0] + 1 if token.map else None
+            if source.startswith("/"):
+                report.error(
+                    Location(path, line, 1),
+                    f"image path {source!r} is absolute",
+                    "media-outside",
+                    "write it relative to the source file",
+                )
+            elif source and not _SCHEME.match(source):
                 media.setdefault(source, Media("", b"", source, Location(path, line, 1)))
+
+
+_HTML_IMAGE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def _collect_html_images(note: Note, location: Location, media: dict[str, Media]) -> None:
+    """Images an HTML note (in an anki-note block) shows by a relative name are media too."""
+    for field in (note.question, note.answer, note.analogy):
+        for source in _HTML_IMAGE.findall(field):
+            if not _SCHEME.match(source) and not source.startswith("/"):
+                media.setdefault(source, Media("", b"", source, location))
 
 
 def _dollars(text: str) -> str:
@@ -265,7 +292,14 @@ def _convert(text: str) -> str:
             return f"\\({match.group('inline')}\\)"
         return match.group(0)
 
-    return _DOLLARS.sub(replace, text)
+    # Code spans pass through untouched: convert only the text between them.
+    out = []
+    position = 0
+    for start, end in code_span_ranges(text):
+        out += [_DOLLARS.sub(replace, text[position:start]), text[start:end]]
+        position = end
+    out.append(_DOLLARS.sub(replace, text[position:]))
+    return "".join(out)
 
 
 def _front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str, object], int]:
@@ -293,7 +327,7 @@ def _front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str
         if item and key == "tags":
             existing = meta.setdefault("tags", [])
             assert isinstance(existing, list)
-            existing.append(_scalar(item.group(1)))
+            existing.append(_scalar(_without_comment(item.group(1))))
             continue
         pair = re.match(r"([A-Za-z_][\w-]*)\s*:\s*(.*)$", raw)
         if pair is None:
@@ -304,12 +338,12 @@ def _front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str
                 "write 'deck: Name', 'description: ...' or 'tags: [a, b]'",
             )
             continue
-        key, value = pair.group(1).lower(), pair.group(2).strip()
+        key, value = pair.group(1).lower(), _without_comment(pair.group(2)).strip()
         if key not in _FRONT_KEYS:
             report.warning(
                 location,
                 f"unknown front matter key {key!r} is ignored",
-                "front-matter",
+                "front-matter-key",
                 "known keys: deck, description, tags",
             )
             continue
@@ -328,6 +362,19 @@ def _front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str
                 "Anki tags are single words; use '_' or '::' instead",
             )
     return meta, close + 1
+
+
+def _without_comment(value: str) -> str:
+    """A YAML value without its comment: a # after white space, outside quotes, starts one."""
+    quote = ""
+    for index, char in enumerate(value):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'" and (index == 0 or value[index - 1].isspace()):
+            quote = char
+        elif char == "#" and (index == 0 or value[index - 1].isspace()):
+            return value[:index]
+    return value
 
 
 def _tag_list(value: str) -> list[str]:

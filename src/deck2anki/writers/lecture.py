@@ -16,15 +16,22 @@ from ..unrender import as_text
 from . import WriteOptions, each_note, pinned
 
 _TAG = re.compile(r"<[^>]*>")
+_INLINE_TAG = re.compile(r"</?(?:code|em|strong|a|span|b|i|del|s|sub|sup)\b[^>]*>")
 
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     """The lecture text of ``deck``; what the format cannot hold is reported, one line a kind."""
     lost: dict[str, int] = {}
     lines = []
-    if deck.description:
-        # Counter, description and the page's table separator: the preamble the reader knows.
-        lines += [f"1/{len(deck.notes)}", _one_line(deck.description, lost), "|---|"]
+    # Counter, description and the page's table separator: the preamble the reader knows.
+    # It is written even without a description, so no first card can read as one.
+    lines.append(f"1/{len(deck.notes)}")
+    description = _one_line(deck.description, lost)
+    if description.endswith("?"):
+        lost["a description that asks a question"] = 1  # it would read back as a card
+    elif description:
+        lines.append(description)
+    lines.append("|---|")
     for note in each_note(deck, options):
         source = as_text(note)
         if source is None:
@@ -58,7 +65,8 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
 
 
 def _plain(field_html: str) -> str:
-    return html.unescape(_TAG.sub(" ", field_html))
+    """What a field shows, as text: inline tags go without a trace, others leave a space."""
+    return html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", field_html)))
 
 
 def _one_line(text: str, lost: dict[str, int]) -> str:

@@ -96,6 +96,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         head.append(f"tags: [{', '.join(deck_tags)}]")
     head.append("---")
     sections = []
+    expected = []
     for note in each_note(deck, options):
         source = as_markdown(note)
         # Only an id a reader could not derive again from the deck name and the question as
@@ -106,5 +107,34 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         section = _section(source, deck_tags) if source is not None else ""
         if source is None or not _reads_back(section, source, deck_tags):
             section = _fenced(source or note, deck_tags)
+            source = None
         sections.append(section)
-    return ("\n".join(head) + "\n\n" + "\n\n".join(sections) + "\n").encode("utf-8")
+        expected.append(source or note)
+    front = "\n".join(head) + "\n\n"
+    # A note can leave something open (a code fence, an HTML block) that swallows the notes
+    # after it, which reading each section alone does not show: read the whole document
+    # back, and write the first note that reads differently as JSON, until all read right.
+    for _ in range(len(sections)):
+        wrong = _first_misread(front + "\n\n".join(sections), expected, deck_tags)
+        if wrong is None:
+            break
+        sections[wrong] = _fenced(expected[wrong], deck_tags)
+    return (front + "\n\n".join(sections) + "\n").encode("utf-8")
+
+
+def _first_misread(text: str, expected: list[Note], deck_tags: tuple[str, ...]) -> int | None:
+    """The index of the first note the whole document does not give back; None if all do."""
+    report = Report()
+    notes = read_markdown(text, "<check>", report).notes
+    for index, want in enumerate(expected):
+        if index >= len(notes):
+            return index
+        got = notes[index]
+        if (got.question, got.answer, got.analogy, got.guid) != (
+            want.question,
+            want.answer,
+            want.analogy,
+            want.guid,
+        ) or set(got.tags) != set(want.tags):
+            return index
+    return None
