@@ -199,3 +199,18 @@ def test_a_failed_rename_also_undoes_files_that_were_new(
     with pytest.raises(deck2anki.UsageError):
         files.write_all({tmp_path / "new.apkg": b"new", tmp_path / "lock": b"lock"})
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("description", ["---", "What is this deck?", "Name | Mastery | Learn |"])
+def test_a_description_lecture_text_cannot_hold_is_reported_not_misread(
+    tmp_path: Path, description: str
+) -> None:
+    from deck2anki.errors import Report
+
+    report = Report()
+    deck = Deck("D", (Note("Q?", "A."),), description=description)
+    deck2anki.write(deck, tmp_path / "d.txt", timestamp=0, report=report)
+    assert [w.rule for w in report.warnings] == ["lossy-conversion"]
+    back = deck2anki.read(tmp_path / "d.txt", deck_name="D")
+    assert [(n.question, n.answer) for n in back.notes] == [("Q?", "A.")]
+    assert back.description == ""

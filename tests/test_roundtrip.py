@@ -64,7 +64,11 @@ def decks(draw: st.DrawFn, lecture: bool = False) -> Deck:
     pinned = [n.guid for n in body if n.guid]
     assume(len(set(pinned)) == len(pinned))
     assume(all("analog" not in f"{n.answer} {n.question}".lower() for n in body))
-    description = draw(st.one_of(st.just(""), line(LECTURE_ALPHABET if lecture else ALPHABET)))
+    if lecture:  # a page's description is prose: it starts with a letter and does not ask
+        prose = line(LECTURE_ALPHABET).filter(lambda d: d[0].isalpha() and not d.endswith("?"))
+        description = draw(st.one_of(st.just(""), prose))
+    else:
+        description = draw(st.one_of(st.just(""), line(ALPHABET)))
     return Deck(name, tuple(body), description)
 
 

@@ -110,6 +110,12 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     return Deck(name="", notes=tuple(notes), description=description, declared_count=declared)
 
 
+def reads_as_description(line: str) -> bool:
+    """Whether ``line``, written between a counter and the table separator, reads back as the
+    deck's description (a line that asks, or looks like page chrome, does not)."""
+    return _preamble(["1/1", line, "|---|"])[1] == line
+
+
 def _preamble(lines: Sequence[str]) -> tuple[int | None, str, int]:
     """Find the page's preamble: (declared count, description, number of lines it takes)."""
     position = 0

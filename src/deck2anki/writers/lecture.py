@@ -11,6 +11,7 @@ import re
 
 from ..errors import Report
 from ..model import Deck, Location
+from ..readers.lecture import reads_as_description
 from ..render import media_names, render_note
 from ..unrender import as_text
 from . import WriteOptions, each_note, pinned
@@ -27,8 +28,9 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     # It is written even without a description, so no first card can read as one.
     lines.append(f"1/{len(deck.notes)}")
     description = _one_line(deck.description, lost)
-    if description.endswith("?"):
-        lost["a description that asks a question"] = 1  # it would read back as a card
+    if description and not reads_as_description(description):
+        # A description that asks, or looks like the page's chrome, would read back wrong.
+        lost["this description (it would read back as a card or as page chrome)"] = 1
     elif description:
         lines.append(description)
     lines.append("|---|")
