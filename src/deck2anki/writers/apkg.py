@@ -94,12 +94,6 @@ def package_notes(
     return notes
 
 
-def write_apkg(deck: Deck, options: PackageOptions) -> bytes:
-    """The .apkg bytes of ``deck``; every note must already carry its GUID."""
-    notes = package_notes(deck, options.timestamp)
-    return write_package(deck.name, deck.description, notes, options, deck.media)
-
-
 def write_package(
     name: str,
     description: str,
