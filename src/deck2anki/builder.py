@@ -215,8 +215,9 @@ def build(
         decks[item.key] = item.locked
     gone = _gone(vanished, decks, out)
     _check_guids_across_decks(decks, {source.key: source.path for source in found})
-    new_lock = dumps_lock(Lock(state, decks))
-    old_lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else ""
+    # Bytes from the start: a 100,000-note lock is 25 MB, and one copy of it is enough.
+    new_lock = dumps_lock(Lock(state, decks)).encode("utf-8")
+    old_lock = lock_path.read_bytes() if lock_path.is_file() else b""
     built = tuple(item.result for item in planned)
     if check:
         stale = [
@@ -242,7 +243,7 @@ def build(
         )
     outputs = {item.result.output: item.package for item in planned}
     if new_lock != old_lock:
-        outputs[lock_path] = new_lock.encode("utf-8")
+        outputs[lock_path] = new_lock
     # A renamed source's package under its old name is a stale copy; a gone source's too.
     removals = [
         out / f"{item.result.renamed_from}.apkg" for item in planned if item.result.renamed_from

@@ -204,6 +204,8 @@ _CODE = re.compile(
     rf"|{_IDENTIFIER}(?:\.{_IDENTIFIER})+)(?:\.{_IDENTIFIER}(?:\(\))?)*(?![\w(])"
 )
 _INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])+")
+# Every piece of code _CODE finds has one of these; searching for them first is cheap.
+_MAYBE_CODE = re.compile(r"\.[A-Za-z_]|\(\)")
 
 
 def code_in_prose(text: str) -> list[tuple[int, int]]:
@@ -213,6 +215,8 @@ def code_in_prose(text: str) -> list[tuple[int, int]]:
     ``keras.applications.Xception.preprocess_input()`` are code; ``e.g.``, ``i.e.``,
     ``U.S.``, ``0.5`` and the dot that ends a sentence are prose.
     """
+    if not _MAYBE_CODE.search(text):  # most prose: no dot before a letter, no "()"
+        return []
     return [
         match.span()
         for match in _CODE.finditer(text)
