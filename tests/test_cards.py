@@ -104,3 +104,14 @@ def test_lecture_code_shows_as_inline_code_unless_switched_off(
     deck2anki.build(timestamp=T0 + 60)
     note = deck2anki.read(project / PACKAGE).notes[4]
     assert note.question == "What does the .map() method do on a TensorFlow Dataset?"
+
+
+def test_a_package_with_optional_cards_keeps_them_through_json_and_back(
+    project: Path, collection: Any, tmp_path: Path
+) -> None:
+    configure(project, "reverse = true\ntype_in = true")
+    deck2anki.build(timestamp=T0)
+    deck2anki.convert(project / PACKAGE, tmp_path / "deck.json")
+    deck2anki.convert(tmp_path / "deck.json", tmp_path / "again.apkg")
+    import_package(collection, tmp_path / "again.apkg")
+    assert cards_by_template(collection) == {"Forward": 20, "Reverse": 20, "Type-in": 20}

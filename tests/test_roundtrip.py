@@ -51,6 +51,7 @@ def notes(draw: st.DrawFn, lecture: bool = False) -> Note:
         tuple(draw(tags)),
         draw(st.one_of(st.none(), st.from_regex(r"[A-Za-z0-9]{6,10}", fullmatch=True))),
         markup,
+        cards=frozenset(draw(st.sets(st.sampled_from(["Reverse", "Type-in"])))),
     )
 
 
@@ -115,6 +116,7 @@ def test_every_format_gives_back_the_notes_it_was_given(
     assert again.name == original.name
     if keeps_tags:
         assert [n.tags for n in again.notes] == [n.tags for n in original.notes]
+    assert [n.cards for n in again.notes] == [n.cards for n in original.notes]
     if keeps_description:
         assert again.description == original.description
 
@@ -148,6 +150,7 @@ def _as_json(deck: Deck) -> str:
                     "tags": list(n.tags),
                     "guid": n.guid,
                     "format": n.markup.value,
+                    "cards": sorted(n.cards),
                 }
                 for n in deck.notes
             ],

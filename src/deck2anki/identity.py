@@ -186,7 +186,7 @@ def identify(deck: Deck, previous: Sequence[LockedNote], report: Report) -> Iden
 
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     notes = tuple(
-        Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location)
+        Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location, n.cards)
         for n, guid in zip(deck.notes, guids, strict=True)
     )
     _report_duplicates(notes, normalized, report)

@@ -66,6 +66,11 @@ class Note:
     location: Location | None = field(default=None, compare=False)
     """Where the note starts in its source, for messages; not part of the note's value."""
 
+    cards: frozenset[str] = frozenset()
+    """Optional cards this note asks for itself, by template ("Reverse", "Type-in"), beside
+    those its deck's settings switch on for every note (read from a package, kept by every
+    format that can say so)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Media:

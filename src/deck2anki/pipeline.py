@@ -118,7 +118,8 @@ def _visible(note: Note) -> Note:
     if not any("\u200b" in value or "\ufeff" in value for value in fields):
         return note
     question, answer, analogy = (value.translate(_INVISIBLE) for value in fields)
-    return Note(question, answer, analogy, note.tags, note.guid, note.markup, note.location)
+    n = note
+    return Note(question, answer, analogy, n.tags, n.guid, n.markup, n.location, n.cards)
 
 
 def is_plain_name(name: str) -> bool:

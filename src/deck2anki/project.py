@@ -71,6 +71,7 @@ def read_source(source: Source, config: Config, report: Report, data: bytes | No
             n.guid,
             n.markup,
             n.location,
+            n.cards,
         )
         for n in deck.notes
     )

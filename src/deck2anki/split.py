@@ -145,7 +145,8 @@ def split_note(note: Note) -> Note:
     if not analogy:
         return note
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
-    return Note(note.question, answer, analogy, note.tags, note.guid, note.markup, note.location)
+    n = note
+    return Note(n.question, answer, analogy, n.tags, n.guid, n.markup, n.location, n.cards)
 
 
 def split_deck(deck: Deck) -> Deck:

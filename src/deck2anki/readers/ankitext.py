@@ -129,4 +129,9 @@ def _note(
         guid=guid or None,
         markup=Markup.HTML if is_html else Markup.TEXT,
         location=location,
+        cards=frozenset(
+            card
+            for column, card in (("add reverse", "Reverse"), ("add type-in", "Type-in"))
+            if by_name.get(column, "").strip()
+        ),
     )

@@ -33,6 +33,8 @@ from . import ReadOptions
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _ANALOGY_FIELDS = ("analogy", "extra", "back extra")
 _CLOZE = re.compile(r"\{\{c\d+::")
+# Our note type's switch fields, and the optional card each one asks for.
+_SWITCHES = {"add reverse": "Reverse", "add type-in": "Type-in"}
 MAX_UNPACKED = 1024**3
 """Refuse packages that unpack to more than this many bytes, declared or actual (zip bombs)."""
 
@@ -250,7 +252,7 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
             used_decks[deck_of_note.get(note_id, 1)] += 1
             kept = {note.question, note.answer, note.analogy}
             for name, value in zip(fields_of[model_id], values, strict=False):
-                if value and value not in kept:
+                if value and value not in kept and name.lower() not in _SWITCHES:
                     dropped[name] += 1
             if _CLOZE.search(note.question):
                 dropped["cloze deletions (read as basic cards)"] += 1
@@ -321,6 +323,11 @@ def _note(names: list[str], values: list[str], guid: str, tags: str) -> Note:
     padded = [*values, "", ""]
     question, answer = padded[picked[0]], padded[picked[1]]
     analogy = padded[extra] if extra is not None and extra < len(values) else ""
+    cards = frozenset(
+        card
+        for index, name in enumerate(lowered)
+        if (card := _SWITCHES.get(name)) and index < len(values) and values[index].strip()
+    )
     return Note(
         question=question,
         answer=answer,
@@ -328,4 +335,5 @@ def _note(names: list[str], values: list[str], guid: str, tags: str) -> Note:
         tags=tuple(tags.split()),
         guid=guid,
         markup=Markup.HTML,
+        cards=cards,
     )

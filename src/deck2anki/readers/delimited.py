@@ -22,6 +22,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "deck": ("deck",),
     "guid": ("guid", "id"),
     "format": ("format",),
+    "cards": ("cards",),
 }
 """Header names each field is known by, lower case."""
 
@@ -174,6 +175,7 @@ def _parse(
                 guid=cell.get("guid", "").strip() or None,
                 markup=_markup(cell.get("format", "")),
                 location=location,
+                cards=frozenset(cell.get("cards", "").split()),
             )
         )
     if len(decks) > 1:

@@ -32,6 +32,13 @@ def _markup(value: Any, where: str) -> Markup:
         raise _Invalid(f"{where} must be one of: text, markdown, html") from None
 
 
+def _list(raw: dict[str, Any], key: str, where: str) -> list[Any]:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        raise _Invalid(f"{where}.{key} must be a list")
+    return value
+
+
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read a deck from its JSON form; problems go to ``report``."""
     try:
@@ -76,6 +83,9 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
                     guid=None if guid is None else _string(guid, f"{where}.guid"),
                     markup=_markup(raw.get("format", "markdown"), f"{where}.format"),
                     location=Location(path),
+                    cards=frozenset(
+                        _string(card, f"{where}.cards[]") for card in _list(raw, "cards", where)
+                    ),
                 )
             )
         media = []

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 FENCE_INFO = "anki-note"
 """Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
 
-_COMMENT = re.compile(r"<!--\s*(id|tags)\s*:\s*(.*?)\s*-->\s*", re.S)
+_COMMENT = re.compile(r"<!--\s*(id|tags|cards)\s*:\s*(.*?)\s*-->\s*", re.S)
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
@@ -93,6 +93,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
                     note.guid,
                     note.markup,
                     note.location,
+                    note.cards,
                 )
             )
     if not starts:
@@ -143,6 +144,7 @@ def _card(
     ]
     guid: str | None = None
     tags: tuple[str, ...] = ()
+    cards: frozenset[str] = frozenset()
     content_start = heading.map[1]
     for _, block in blocks:
         match = _COMMENT.fullmatch(block.content) if block.type == "html_block" else None
@@ -150,6 +152,8 @@ def _card(
             break
         if match.group(1) == "id":
             guid = match.group(2) or None
+        elif match.group(1) == "cards":
+            cards = frozenset(match.group(2).split())
         else:
             tags = tuple(match.group(2).split())
         assert block.map is not None
@@ -189,7 +193,9 @@ def _card(
         )
         return None
     fields = (_dollars(question), _dollars(answer), _dollars(analogy))
-    return Note(*fields, tags=tags, guid=guid, markup=Markup.MARKDOWN, location=location)
+    return Note(
+        *fields, tags=tags, guid=guid, markup=Markup.MARKDOWN, location=location, cards=cards
+    )
 
 
 def _fenced_note(
@@ -208,6 +214,7 @@ def _fenced_note(
         data = json.loads(block.content)
         fields = [data["question"], data["answer"], data.get("analogy", ""), data.get("id", guid)]
         own_tags = data.get("tags", list(tags))
+        cards = frozenset(map(str, data.get("cards", [])))
         if not all(isinstance(value, str) for value in fields[:3]) or not all(
             isinstance(tag, str) for tag in own_tags
         ):
@@ -222,7 +229,9 @@ def _fenced_note(
         )
         return None
     note_guid = fields[3] if isinstance(fields[3], str) and fields[3] else None
-    return Note(fields[0], fields[1], fields[2], tuple(own_tags), note_guid, markup, location)
+    return Note(
+        fields[0], fields[1], fields[2], tuple(own_tags), note_guid, markup, location, cards
+    )
 
 
 def _collect_images(

@@ -28,10 +28,10 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     buffer.write(f"#tags column:{len(COLUMNS)}\n")
     buffer.write("#columns:" + "\t".join(COLUMNS) + "\n")
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
-    switches = [""] * (len(notetype.FIELDS) - 3)
     media = media_names(deck)
     for note in each_note(deck, options):
         fields = render_note(note, media)
+        switches = [notetype.SWITCH_ON if c in note.cards else "" for c in ("Reverse", "Type-in")]
         writer.writerow(
             [
                 note.guid or "",

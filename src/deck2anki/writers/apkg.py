@@ -82,13 +82,17 @@ def package_notes(
     ``code`` shows the code plain text names as code. ``each`` goes over the notes (one that
     reports progress); by default, the deck's notes.
     """
-    switches = (notetype.SWITCH_ON if reverse else "", notetype.SWITCH_ON if type_in else "")
     media = media_names(deck)
     notes = []
     for note in deck.notes if each is None else each:
         if note.guid is None:
             raise ValueError("a package needs notes with GUIDs; identify the deck first")
         rendered = render_note(note, media, code)
+        # A card is on when the deck's settings switch it on for all, or the note asks for it.
+        switches = (
+            notetype.SWITCH_ON if reverse or "Reverse" in note.cards else "",
+            notetype.SWITCH_ON if type_in or "Type-in" in note.cards else "",
+        )
         fields = (rendered.question, rendered.answer, rendered.analogy, *switches)
         notes.append(PackageNote(note.guid, fields, note.tags, mod))
     return notes

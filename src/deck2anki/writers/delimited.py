@@ -39,9 +39,12 @@ def _write(deck: Deck, options: WriteOptions, report: Report, delimiter: str, ki
                 deck.name,
                 note.guid or "",
                 "" if written.markup is Markup.TEXT else written.markup.value,
+                " ".join(sorted(note.cards)),
             ]
         )
-    header = [*HEADER, "Format"] if formats else list(HEADER)
+    # Format and Cards columns only when some note needs them; Cards always last.
+    cards = any(note.cards for note in deck.notes)
+    header = [*HEADER, *(["Format"] if formats or cards else []), *(["Cards"] if cards else [])]
     buffer = io.StringIO()
     # Full quoting where needed keeps commas, quotes and line breaks inside fields.
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")

@@ -24,6 +24,8 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             "guid": note.guid,
             "format": note.markup.value,
         }
+        if note.cards:
+            entry["cards"] = sorted(note.cards)
         notes.append(entry)
     data: dict[str, Any] = {
         "deck2anki": FORMAT,

@@ -48,6 +48,10 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             question, answer, analogy = source.question, source.answer, source.analogy
         if note.tags:
             lost["tags"] = lost.get("tags", 0) + 1
+        if note.cards:
+            lost["optional cards (reverse, type-in)"] = (
+                lost.get("optional cards (reverse, type-in)", 0) + 1
+            )
         if pinned(note.guid, deck.name, question):
             lost["pinned ids"] = lost.get("pinned ids", 0) + 1
         line = _one_line(answer, lost)

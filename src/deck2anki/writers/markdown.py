@@ -45,6 +45,8 @@ def _section(note: Note, deck_tags: tuple[str, ...]) -> str:
     own = [tag for tag in note.tags if tag not in deck_tags]
     if own:
         lines.append(f"<!-- tags: {' '.join(own)} -->")
+    if note.cards:
+        lines.append(f"<!-- cards: {' '.join(sorted(note.cards))} -->")
     lines += ["", note.answer]
     if note.analogy:
         lines += ["", f"Analogy: {note.analogy}"]
@@ -60,6 +62,8 @@ def _fenced(note: Note, deck_tags: tuple[str, ...]) -> str:
         "format": note.markup.value,
         "tags": [tag for tag in note.tags if tag not in deck_tags],
     }
+    if note.cards:
+        data["cards"] = sorted(note.cards)
     if note.guid:
         data["id"] = note.guid
     # JSON strings escape newlines, so no line of the body can close the fence early.
@@ -75,12 +79,13 @@ def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...]) -> bool:
         return False
     back = deck.notes[0]
     tags = tuple(tag for tag in note.tags if tag not in deck_tags)
-    return (back.question, back.answer, back.analogy, back.guid, back.tags) == (
+    return (back.question, back.answer, back.analogy, back.guid, back.tags, back.cards) == (
         note.question,
         note.answer,
         note.analogy,
         note.guid,
         tags,
+        note.cards,
     )
 
 
@@ -130,11 +135,12 @@ def _first_misread(text: str, expected: list[Note], deck_tags: tuple[str, ...]) 
         if index >= len(notes):
             return index
         got = notes[index]
-        if (got.question, got.answer, got.analogy, got.guid) != (
+        if (got.question, got.answer, got.analogy, got.guid, got.cards) != (
             want.question,
             want.answer,
             want.analogy,
             want.guid,
+            want.cards,
         ) or set(got.tags) != set(want.tags):
             return index
     return None
