@@ -12,7 +12,7 @@ from pathlib import Path
 from . import files
 from .config import Config, DeckConfig
 from .errors import Report, UsageError
-from .formats import FORMATS, Format
+from .formats import FORMATS
 from .lock import LockedDeck, LockedNoteType
 from .model import Deck, Location, Note
 from .readers import ReadOptions
@@ -24,10 +24,7 @@ class Source:
     """One source file of the project and the deck it builds."""
 
     path: Path
-    """The file."""
-
-    format: Format
-    """The format its suffix names."""
+    """The file; its suffix, and for .txt its content, choose the reader."""
 
     key: str
     """Its name without the suffix, Unicode-normalised: its key in the config and the lock."""
@@ -98,8 +95,7 @@ def find_sources(folder: Path, report: Report) -> list[Source]:
             )
             continue
         suffix = path.suffix.lower()
-        fmt = next((f for f in FORMATS if suffix in f.suffixes and f.readable), None)
-        if fmt is None:
+        if not any(suffix in f.suffixes and f.readable for f in FORMATS):
             report.warning(
                 Location(str(path)),
                 f"skipped: no reader for {path.suffix or 'files without a suffix'}",
@@ -107,7 +103,7 @@ def find_sources(folder: Path, report: Report) -> list[Source]:
                 "give it a known suffix (see 'deck2anki formats') or move it out of the folder",
             )
             continue
-        found.append(Source(path, fmt, source_key(path)))
+        found.append(Source(path, source_key(path)))
     if not found:
         raise UsageError(f"{folder}: no sources found; add a .txt or .md file of cards to it")
     keys: dict[str, Path] = {}

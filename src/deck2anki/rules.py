@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import files
 from .errors import Diagnostic, Report, Severity
 from .model import Deck, Location, Markup, Note
 from .split import LABELS
@@ -237,7 +236,7 @@ def check(
     from .identity import identify
     from .lock import LOCK_NAME, load_lock
     from .notetype import NoteTypeChangeError
-    from .pipeline import build_time, input_format
+    from .pipeline import build_time
     from .project import Source, find_sources, read_source, source_key
 
     config = config if config is not None else load_config()
@@ -250,8 +249,7 @@ def check(
         if path.is_dir():
             sources += find_sources(path, report)
         else:
-            chosen = input_format(str(path), files.read_bytes(path), None, report)
-            sources.append(Source(path, chosen, source_key(path)))
+            sources.append(Source(path, source_key(path)))
     try:
         notetype.resolve(lock.notetype, build_time(), allow_schema_change=False)
     except NoteTypeChangeError as change:
