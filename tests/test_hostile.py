@@ -110,14 +110,19 @@ def test_a_single_ten_megabyte_line_is_an_error_not_a_hang(tmp_path: Path) -> No
     assert time.monotonic() - started < 60  # a hang would take forever; this is a backstop
 
 
+def _zeros_zipped(size: int) -> bytes:
+    """A package whose collection is ``size`` zero bytes: it compresses to a few hundred."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", b"\0" * size)
+    return buffer.getvalue()
+
+
 def test_a_zip_bomb_is_refused_before_extracting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(apkg, "MAX_UNPACKED", 50_000)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("collection.anki2", b"\0" * 200_000)  # compresses to a few hundred bytes
-    (tmp_path / "bomb.apkg").write_bytes(buffer.getvalue())
+    (tmp_path / "bomb.apkg").write_bytes(_zeros_zipped(200_000))
     with pytest.raises(deck2anki.SourceError) as failure:
         deck2anki.read(tmp_path / "bomb.apkg")
     assert "would unpack to 200,000 bytes, more than the 50,000 deck2anki accepts" in str(
@@ -129,10 +134,7 @@ def test_a_zip_that_lies_about_its_size_is_still_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(apkg, "MAX_UNPACKED", 50_000)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("collection.anki2", b"\0" * 200_000)
-    data = bytearray(buffer.getvalue())
+    data = bytearray(_zeros_zipped(200_000))
     # Say 10 bytes where the headers say 200,000 (local header and central directory).
     size = (200_000).to_bytes(4, "little")
     for at in [i for i in range(len(data) - 3) if data[i : i + 4] == size]:
