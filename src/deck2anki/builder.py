@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import files, notetype
+from . import files, notetype, parallel
 from .config import Config, DeckConfig, load_config
 from .errors import Diagnostic, Report, Severity, SourceError, UsageError
 from .identity import Relink, content_hash, fingerprint, identify, next_mod, normalize_question
 from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
-from .model import Deck, Location
+from .model import Deck, Location, Note
 from .pipeline import build_time
 from .project import (
     Source,
@@ -26,12 +26,11 @@ from .project import (
     short_hash,
     stale_reason,
 )
-from .writers.apkg import PackageNote, PackageOptions, package_notes, write_package
+from .render import media_names
+from .writers.apkg import PackageNote, PackageOptions, note_fields, write_package
 
 Progress = Callable[[str, int, int], None]
 """Called as (deck name, notes done, notes in the deck) while a large deck is built."""
-PROGRESS_STEP = 1000
-"""Notes between two progress calls."""
 
 # A new source takes over the lock entry of a vanished one (a renamed file) when at least this
 # share of the vanished deck's questions is in it.
@@ -285,18 +284,26 @@ def _plan(
     notes = []
     entries = list(identified.removed)
     digests = {item.name: short_hash(item.data) for item in deck.media}
-    packaged_notes = package_notes(
-        deck, now, reverse=settings.reverse, type_in=settings.type_in, code=settings.inline_code
-    )
-    total = len(deck.notes)
-    for done, (note, packaged) in enumerate(zip(deck.notes, packaged_notes, strict=True), 1):
-        if progress is not None and (done % PROGRESS_STEP == 0 or done == total):
+    references = media_names(deck)
+    switches = {"reverse": settings.reverse, "type_in": settings.type_in}
+
+    def work(note: Note) -> tuple[tuple[str, ...], str, str]:
+        """A note's fields, content hash and fingerprint: everything of it that takes time."""
+        fields = note_fields(note, references, **switches, code=settings.inline_code)
+        shown = [digests[name] for name in sorted(digests) if _shows(fields, name)]
+        return fields, content_hash(fields, note.tags, shown), fingerprint(note)
+
+    def told(done: int, total: int) -> None:
+        if progress is not None:
             progress(deck.name, done, total)
-        shown = [digests[name] for name in sorted(digests) if _shows(packaged.fields, name)]
-        content = content_hash(packaged.fields, packaged.tags, shown)
-        mod = next_mod(by_guid.get(packaged.guid), content, now)
-        notes.append(PackageNote(packaged.guid, packaged.fields, packaged.tags, mod))
-        entries.append(LockedNote(packaged.guid, note.question, content, fingerprint(note), mod))
+
+    packaged = parallel.map_notes(work, deck.notes, told)
+    for note, (fields, content, print_) in zip(deck.notes, packaged, strict=True):
+        guid = note.guid or ""
+        mod = next_mod(by_guid.get(guid), content, now)
+        notes.append(PackageNote(guid, fields, note.tags, mod))
+        entries.append(LockedNote(guid, note.question, content, print_, mod))
+    del packaged
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     latest = max([state.mod, *(note.mod for note in notes)])
     options = PackageOptions(latest, state.id, state.name, state.mod)

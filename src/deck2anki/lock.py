@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _string  # what json.dumps uses, in C
 from pathlib import Path
 from typing import Any
 
@@ -191,8 +192,18 @@ def _entry(note: LockedNote) -> dict[str, Any]:
     return entry
 
 
+def _note_line(note: LockedNote) -> str:
+    """``_line(_entry(note))``, written out: this runs for every note of every deck."""
+    line = (
+        f'{{"guid": {_string(note.guid)}, "question": {_string(note.question)},'
+        f' "content": {_string(note.content)}, "fingerprint": {_string(note.fingerprint)},'
+        f' "mod": {int(note.mod)}'
+    )
+    return line + (', "removed": true}' if note.removed else "}")
+
+
 def _note_lines(deck: LockedDeck) -> list[str]:
-    return [_line(_entry(note)) for note in sorted(deck.notes, key=lambda note: note.guid)]
+    return [_note_line(note) for note in sorted(deck.notes, key=lambda note: note.guid)]
 
 
 def seal(deck: LockedDeck, note_lines: list[str] | None = None) -> str:

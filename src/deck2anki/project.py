@@ -58,13 +58,13 @@ def read_source(source: Source, config: Config, report: Report, data: bytes | No
     if settings.description is not None:
         deck = replace(deck, description=settings.description)
     # The deck's own tags, and the source's name, so students can find and filter its cards.
-    extra = (*settings.tags, source_tag(source.key))
+    extra = tuple(dict.fromkeys((*settings.tags, source_tag(source.key))))
     notes = tuple(
         Note(
             n.question,
             n.answer,
             n.analogy,
-            tuple(dict.fromkeys((*n.tags, *extra))),
+            tuple(dict.fromkeys((*n.tags, *extra))) if n.tags else extra,
             n.guid,
             n.markup,
             n.location,

@@ -8,13 +8,13 @@ can be switched off by name in ``deck2anki.toml`` (``[check] disable = ["rule", 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Diagnostic, Report, Severity
-from .model import Deck, Location, Markup, Note
+from .model import Location, Markup, Note
 from .split import LABELS
 
 if TYPE_CHECKING:
@@ -97,15 +97,11 @@ def rule(name: str) -> Rule:
     raise KeyError(name)
 
 
-def lint(deck: Deck, path: str, report: Report, disabled: Collection[str] = ()) -> None:
-    """Apply the note rules to a deck read from ``path``; findings go to ``report``."""
+def lint_note(note: Note, path: str) -> list[Diagnostic]:
+    """What the note rules find in one note read from ``path``, every rule on."""
     findings = Report()
-    for note in deck.notes:
-        where = note.location or Location(path)
-        _lint_note(note, where, findings)
-    for diagnostic in findings.diagnostics:
-        if diagnostic.rule not in disabled or diagnostic.severity is Severity.ERROR:
-            report.diagnostics.append(diagnostic)
+    _lint_note(note, note.location or Location(path), findings)
+    return findings.diagnostics
 
 
 def _lint_note(note: Note, where: Location, report: Report) -> None:

@@ -19,9 +19,8 @@ not analogies: they stay in the answer, and a self-naming sentence is never one 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from .model import Deck, Markup, Note
+from .model import Markup, Note
 
 LABELS: tuple[str, ...] = ("Analogy",)
 """Labels that introduce an analogy, each followed by a colon."""
@@ -147,8 +146,3 @@ def split_note(note: Note) -> Note:
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     n = note
     return Note(n.question, answer, analogy, n.tags, n.guid, n.markup, n.location, n.cards)
-
-
-def split_deck(deck: Deck) -> Deck:
-    """The deck with every note split."""
-    return replace(deck, notes=tuple(split_note(note) for note in deck.notes))

@@ -69,8 +69,14 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     lines = [entry for run in runs for entry in run]
 
     declared, description, preamble = _preamble([line for _, line in lines])
-    consumed = {number for number, _ in lines[:preamble]}
-    runs = [[e for e in run if e[0] not in consumed] for run in runs]
+    # The preamble is the first lines read: drop them from the front of the runs.
+    left = preamble
+    for index, run in enumerate(runs):
+        if not left:
+            break
+        taken = min(left, len(run))
+        runs[index] = run[taken:]
+        left -= taken
 
     # Blank lines usually separate cards, but some copies put them between a question and its
     # answer too. Pair both ways and keep the more plausible reading; a tie keeps the cards

@@ -12,11 +12,9 @@ import html
 import io
 import itertools
 import json
-import shutil
 import sqlite3
 import tempfile
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +25,7 @@ from ..identity import deck_id, stable_id
 from ..model import Deck, Media, Note
 from ..render import media_names, render_note
 from . import WriteOptions, each_note
-
-# Every entry carries this date: zip's own epoch, so nothing depends on when the build ran.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_UNIX = 3  # "made by" a Unix system, whatever system makes it, so the bytes do not vary
+from .packing import write_zip
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +82,29 @@ def package_notes(
     for note in deck.notes if each is None else each:
         if note.guid is None:
             raise ValueError("a package needs notes with GUIDs; identify the deck first")
-        rendered = render_note(note, media, code)
-        # A card is on when the deck's settings switch it on for all, or the note asks for it.
-        switches = (
-            notetype.SWITCH_ON if reverse or "Reverse" in note.cards else "",
-            notetype.SWITCH_ON if type_in or "Type-in" in note.cards else "",
-        )
-        fields = (rendered.question, rendered.answer, rendered.analogy, *switches)
+        fields = note_fields(note, media, reverse=reverse, type_in=type_in, code=code)
         notes.append(PackageNote(note.guid, fields, note.tags, mod))
     return notes
+
+
+def note_fields(
+    note: Note,
+    media: Mapping[str, str],
+    *,
+    reverse: bool = False,
+    type_in: bool = False,
+    code: bool = True,
+) -> tuple[str, ...]:
+    """A note's field values in a package, one per field of the note type (see package_notes)."""
+    rendered = render_note(note, media, code)
+    # A card is on when the deck's settings switch it on for all, or the note asks for it.
+    return (
+        rendered.question,
+        rendered.answer,
+        rendered.analogy,
+        notetype.SWITCH_ON if reverse or "Reverse" in note.cards else "",
+        notetype.SWITCH_ON if type_in or "Type-in" in note.cards else "",
+    )
 
 
 def write_package(
@@ -123,8 +132,14 @@ def write_package(
         connection = sqlite3.connect(database)
         try:
             ids = itertools.count(options.timestamp * 1000)
+            # A scratch file: nothing needs to survive a crash, so SQLite need not journal.
+            connection.execute("PRAGMA journal_mode = OFF")
             genanki.Package(package_deck).write_to_db(connection.cursor(), options.timestamp, ids)
+            indexes = _drop_indexes(connection)
             _insert_notes(connection, notes, options, package_deck.deck_id, ids)
+            # Built once over all rows: faster than keeping them current row by row.
+            for statement in indexes:
+                connection.execute(statement)
             _settle_notetype(connection, options)
             connection.commit()
         finally:
@@ -133,12 +148,10 @@ def write_package(
         files = sorted(media, key=lambda item: item.name)
         # Anki's legacy layout: media files as "0", "1", ... and a JSON map to their names.
         media_map = {str(index): item.name for index, item in enumerate(files)}
-        with zipfile.ZipFile(buffer, "w") as archive:
-            with database.open("rb") as stream, archive.open(_info("collection.anki2"), "w") as out:
-                shutil.copyfileobj(stream, out, 1 << 20)
-            _zip_entry(archive, "media", json.dumps(media_map, ensure_ascii=False).encode())
-            for index, item in enumerate(files):
-                _zip_entry(archive, str(index), item.data)
+        others = [("media", json.dumps(media_map, ensure_ascii=False).encode())]
+        others += [(str(index), item.data) for index, item in enumerate(files)]
+        with database.open("rb") as stream:
+            write_zip(buffer, stream, "collection.anki2", others)
     return buffer.getvalue()
 
 
@@ -198,6 +211,17 @@ def _insert_notes(
     )
 
 
+def _drop_indexes(connection: sqlite3.Connection) -> list[str]:
+    """Drop the indexes of the notes and cards tables; the statements that make them again."""
+    rows = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN ('notes', 'cards') ORDER BY name"
+    ).fetchall()
+    for name, _ in rows:
+        connection.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in rows]
+
+
 def _settle_notetype(connection: sqlite3.Connection, options: PackageOptions) -> None:
     """Give the note type its own ``mod`` and stable field and template ids.
 
@@ -214,21 +238,6 @@ def _settle_notetype(connection: sqlite3.Connection, options: PackageOptions) ->
     for template in model["tmpls"]:
         template["id"] = stable_id("template", template["name"])
     connection.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
-
-
-def _info(name: str) -> zipfile.ZipInfo:
-    """Zip entry metadata that does not depend on when or where the package was made."""
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    # Level 1: a quarter of the collection's size in a quarter of level 6's time.
-    info._compresslevel = 1  # type: ignore[attr-defined]
-    info.create_system = _UNIX
-    info.external_attr = 0o644 << 16
-    return info
-
-
-def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    archive.writestr(_info(name), data)
 
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:

@@ -1,0 +1,105 @@
+"""Per-note work of a large deck shared with a second process: the same results, in order.
+
+Splitting, checking, rendering and hashing a note take tens of microseconds each, so a
+100,000-note deck keeps one core busy for seconds; a forked process takes the second half of
+the notes. Fork, because the child then already holds the notes and the function: nothing is
+sent to it, and only its results come back. Where fork is not the safe default (macOS,
+Windows), or the deck is small, or ``DECK2ANKI_WORKERS=1``, the work runs in this process.
+The results never depend on how the work was shared.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_ITEMS = 5000
+"""Below this many items a second process costs more than it saves."""
+
+# What the forked child works on: set just before the fork, cleared after.
+_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def workers() -> int:
+    """How many processes share per-note work: ``DECK2ANKI_WORKERS``, else up to two."""
+    value = os.environ.get("DECK2ANKI_WORKERS", "")
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    return min(2, os.cpu_count() or 1)
+
+
+PROGRESS_STEP = 1000
+"""Items between two progress calls."""
+
+
+def map_notes(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Result]:
+    """``[function(item) for item in items]``, shared between processes when it pays.
+
+    ``progress`` is called as (items done, items in all) every ``PROGRESS_STEP`` items of
+    this process's share, scaled to the whole (the shares are equal), and once at the end.
+    """
+    count = min(workers(), max(1, len(items) // (MIN_ITEMS // 2)))
+    if count < 2 or len(items) < MIN_ITEMS or sys.platform != "linux":
+        return _mapped(function, items, 0, len(items), progress, 1)
+    global _TASK
+    size = -(-len(items) // count)
+    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _TASK = (function, items)
+    # Objects the child only reads stay shared: without this, its garbage collector would
+    # touch (and so copy) every page of the parent's heap. And no collections while the
+    # results pile up: they are hundreds of thousands of new objects and no garbage.
+    collecting = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
+            futures = [pool.submit(_run, start, stop) for start, stop in bounds[1:]]
+            start, stop = bounds[0]
+            results = _mapped(function, items, start, stop, progress, len(bounds))
+            for future in futures:
+                results += future.result()
+    finally:
+        _TASK = None
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
+    return results
+
+
+def _mapped(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    start: int,
+    stop: int,
+    progress: Callable[[int, int], None] | None,
+    shares: int,
+) -> list[Result]:
+    if progress is None:
+        return [function(item) for item in items[start:stop]]
+    results = []
+    for done, item in enumerate(items[start:stop], 1):
+        results.append(function(item))
+        if done % PROGRESS_STEP == 0:
+            progress(min(done * shares, len(items)), len(items))
+    progress(len(items), len(items))
+    return results
+
+
+def _run(start: int, stop: int) -> list[Any]:
+    """In the child: the task's function over its share of the items."""
+    assert _TASK is not None, "map_notes sets the task before it forks"
+    function, items = _TASK
+    return [function(item) for item in items[start:stop]]

@@ -1,0 +1,90 @@
+"""Large decks: shared between two processes and deflated in chunks, with the same result."""
+
+from __future__ import annotations
+
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import deck2anki
+from deck2anki import parallel
+from deck2anki.writers import packing
+
+from conftest import fold, import_package
+
+NOTES = parallel.MIN_ITEMS + 1000
+assert NOTES % 3 == 0  # so that the third note from the end has an analogy
+
+
+def lecture(count: int) -> str:
+    """A lecture page of ``count`` cards: analogies, code, markup-looking text, a warning."""
+    lines = [f"1/{count}", "Generated for the test of large decks.", "|---|"]
+    for index in range(count):
+        answer = f"Answer {index} uses model.fit() on a <mask> token & more."
+        if index % 3 == 0:
+            answer += f" Analogy: like shelf {index} in a library."
+        if index % 500 == 7:  # a warning now and then, from both halves of the deck
+            answer = f"Short {index}. Analogy: a much longer analogy than the answer it follows."
+        lines += [f"What is item {index}?", answer]
+    return "\n".join(lines) + "\n"
+
+
+def build_in(folder: Path, workers: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    (folder / "sources").mkdir(parents=True)
+    (folder / "sources" / "big.txt").write_text(lecture(NOTES), encoding="utf-8")
+    monkeypatch.setenv("DECK2ANKI_WORKERS", workers)
+    monkeypatch.chdir(folder)  # no deck2anki.toml here: the defaults
+    return deck2anki.build(
+        folder / "sources",
+        folder / "build",
+        lock_path=folder / "deck2anki.lock",
+        timestamp=1_700_000_000,
+    )
+
+
+def test_two_processes_build_the_bytes_one_process_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            forks.append(args)
+            super().__init__(*args, **kwargs)
+
+    alone = build_in(tmp_path / "alone", "1", monkeypatch)
+    assert forks == []
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
+    shared = build_in(tmp_path / "shared", "2", monkeypatch)
+    assert len(forks) == 2  # reading the notes, then packaging them
+
+    for name in ("build/big.apkg", "deck2anki.lock"):
+        assert (tmp_path / "shared" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
+    warnings = [(w.location.line, w.rule) for w in shared.warnings]
+    assert warnings == [(w.location.line, w.rule) for w in alone.warnings]
+    assert [line for line, _ in warnings] == [4 + 2 * i for i in range(7, NOTES, 500)]
+
+
+def test_anki_imports_a_collection_deflated_in_many_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collection: Any
+) -> None:
+    build_in(tmp_path, "2", monkeypatch)
+    package = tmp_path / "build" / "big.apkg"
+    with zipfile.ZipFile(package) as archive:
+        assert archive.getinfo("collection.anki2").file_size > packing.CHUNK  # two chunks at least
+        assert archive.testzip() is None
+
+    log = import_package(collection, package)
+    assert len(log.new) == NOTES
+
+    def note(index: int) -> Any:
+        (note_id,) = collection.find_notes(f'"Question:What is item {index}?"')
+        return collection.get_note(note_id)
+
+    last = note(NOTES - 1)  # from the end of the last chunk
+    assert fold(last["Answer"]) == f"Answer {NOTES - 1} uses model.fit() on a <mask> token & more."
+    assert "<code>model.fit()</code>" in last["Answer"]
+    assert fold(note(NOTES - 3)["Analogy"]) == f"like shelf {NOTES - 3} in a library."
