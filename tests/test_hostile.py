@@ -226,8 +226,10 @@ def test_a_write_failing_at_any_point_leaves_the_old_files_and_no_temporary_file
 
 
 def test_killing_a_real_build_leaves_whole_files_only(project: Path) -> None:
-    for index in range(4):  # enough work that the build is still running when stopped
-        lines = [f"Question {index}-{n}?\nAnswer {n} " + "word " * 40 for n in range(3000)]
+    # Enough work that the build is still running when stopped, and not in the moments of
+    # interpreter shutdown (Python then restores the default handlers, and SIGTERM kills).
+    for index in range(4):
+        lines = [f"Question {index}-{n}?\nAnswer {n} " + "word " * 40 for n in range(4500)]
         (project / "sources" / f"big{index}.txt").write_text("\n".join(lines), "utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "deck2anki", "build"],
@@ -235,7 +237,7 @@ def test_killing_a_real_build_leaves_whole_files_only(project: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(1.0)
+    time.sleep(0.6)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     build = project / "build"
