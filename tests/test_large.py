@@ -59,7 +59,7 @@ def test_two_processes_build_the_bytes_one_process_builds(
     assert forks == []
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
     shared = build_in(tmp_path / "shared", "2", monkeypatch)
-    assert len(forks) == 2  # reading the notes, then packaging them
+    assert len(forks) == 1  # one second process, for all the work on the notes
 
     for name in ("build/big.apkg", "deck2anki.lock"):
         assert (tmp_path / "shared" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()

@@ -7,27 +7,38 @@ time earlier builds gave it, writes the packages whose inputs changed, then writ
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import files, notetype, parallel
-from .config import Config, DeckConfig, load_config
+from .config import Config, load_config
 from .errors import Diagnostic, Report, Severity, SourceError, UsageError
-from .identity import Relink, content_hash, fingerprint, identify, next_mod, normalize_question
-from .lock import LOCK_NAME, Lock, LockedDeck, LockedNote, LockedNoteType, dumps_lock, load_lock
-from .model import Deck, Location, Note
+from .identity import Relink, identify, next_mod, normalize_question
+from .lock import (
+    LOCK_NAME,
+    Lock,
+    LockedDeck,
+    LockedNote,
+    LockedNoteType,
+    dumps_lock,
+    load_lock,
+    note_lines,
+)
+from .model import Deck, Location
+from .notework import context_hash, reusable, work_on
 from .pipeline import build_time
 from .project import (
     Source,
     code_fingerprint,
+    deck_tags,
     find_sources,
     inputs_hash,
     read_source,
     short_hash,
     stale_reason,
 )
-from .render import media_names
-from .writers.apkg import PackageNote, PackageOptions, note_fields, write_package
+from .writers.apkg import PackageNote, PackageOptions, write_package
 
 Progress = Callable[[str, int, int], None]
 """Called as (deck name, notes done, notes in the deck) while a large deck is built."""
@@ -114,8 +125,11 @@ class _Planned:
     locked: LockedDeck
     package: bytes
     result: BuiltDeck
+    lines: list[str]
+    """The deck's note lines of the lock file (``lock.note_lines``)."""
 
 
+@parallel.without_collections
 def build(
     sources: str | Path = "sources",
     out: str | Path = "build",
@@ -178,27 +192,8 @@ def build(
             # Read again rather than hand ``data`` on: a 50 MB source is not held twice while
             # it is parsed (the second read comes from the page cache).
             del data
-            deck = read_source(source, config, source_report)
-            renamed_from = None
-            if previous is None:
-                renamed_from = _renamed_from(deck, vanished)
-                previous = vanished.pop(renamed_from) if renamed_from else None
-            planned.append(
-                _plan(
-                    source,
-                    deck,
-                    inputs,
-                    output,
-                    previous,
-                    renamed_from,
-                    state,
-                    now,
-                    source_report,
-                    config.deck(source.key),
-                    reason or "--force",
-                    progress,
-                )
-            )
+            job = _Job(source, inputs, output, previous, reason or "--force")
+            planned.append(_plan(job, vanished, config, state, code, now, source_report, progress))
         except SourceError:
             failed.append(source.path)
         finally:
@@ -215,8 +210,10 @@ def build(
     gone = _gone(vanished, decks, out)
     _check_guids_across_decks(decks, {source.key: source.path for source in found})
     # Bytes from the start: a 100,000-note lock is 25 MB, and one copy of it is enough.
-    new_lock = dumps_lock(Lock(state, decks)).encode("utf-8")
-    old_lock = lock_path.read_bytes() if lock_path.is_file() else b""
+    lines = {item.key: item.lines for item in planned}
+    new_lock = dumps_lock(Lock(state, decks), lines).encode("utf-8")
+    del lines
+    lock_changed = not files.holds(lock_path, new_lock)
     built = tuple(item.result for item in planned)
     if check:
         stale = [
@@ -229,7 +226,7 @@ def build(
             for deck in gone
             if deck.output is not None
         ]
-        if new_lock != old_lock:
+        if lock_changed:
             stale.append(f"{lock_path}: out of date; run 'deck2anki build' and commit it")
         return BuildResult(
             built,
@@ -241,7 +238,7 @@ def build(
             tuple(d for d in report.diagnostics if d.severity is Severity.ERROR),
         )
     outputs = {item.result.output: item.package for item in planned}
-    if new_lock != old_lock:
+    if lock_changed:
         outputs[lock_path] = new_lock
     # A renamed source's package under its old name is a stale copy; a gone source's too.
     removals = [
@@ -263,71 +260,98 @@ def build(
 
 
 def _plan(
-    source: Source,
-    deck: Deck,
-    inputs: str,
-    output: Path,
-    previous: LockedDeck | None,
-    renamed_from: str | None,
+    job: _Job,
+    vanished: dict[str, LockedDeck],
+    config: Config,
     state: LockedNoteType,
+    code: str,
     now: int,
     report: Report,
-    settings: DeckConfig,
-    reason: str,
     progress: Progress | None,
 ) -> _Planned:
-    """Identify the deck's notes against the lock, settle their times, build the package."""
-    identified = identify(deck, previous.notes if previous else (), report)
-    report.raise_if_errors()
-    deck = identified.deck
-    by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
-    notes = []
-    entries = list(identified.removed)
-    digests = {item.name: short_hash(item.data) for item in deck.media}
-    references = media_names(deck)
-    switches = {"reverse": settings.reverse, "type_in": settings.type_in}
+    """Read the source, work on its notes, identify them against the lock, settle their
+    times, build the package.
 
-    def work(note: Note) -> tuple[tuple[str, ...], str, str]:
-        """A note's fields, content hash and fingerprint: everything of it that takes time."""
-        fields = note_fields(note, references, **switches, code=settings.inline_code)
-        shown = [digests[name] for name in sorted(digests) if _shows(fields, name)]
-        return fields, content_hash(fields, note.tags, shown), fingerprint(note)
+    The source is read here, not by the caller, so that the notes as read are let go as
+    soon as they are worked on: a 100,000-note deck holds a few copies of its text otherwise.
+    """
+    source, previous, output = job.source, job.previous, job.output
+    deck = read_source(source, config, report, prepare=False)
+    renamed_from = None
+    if previous is None:  # a renamed source continues the lock entry of its old name
+        renamed_from = _renamed_from(deck, vanished)
+        previous = vanished.pop(renamed_from) if renamed_from else None
+    settings = config.deck(source.key)
+    context = context_hash(source.key, settings, state, code, deck)
 
     def told(done: int, total: int) -> None:
         if progress is not None:
             progress(deck.name, done, total)
 
-    packaged = parallel.map_notes(work, deck.notes, told)
-    for note, (fields, content, print_) in zip(deck.notes, packaged, strict=True):
+    notes, done = work_on(
+        deck,
+        str(source.path),
+        settings,
+        deck_tags(source.key, settings),
+        config.disabled,
+        reusable(previous, context, output),
+        told,
+    )
+    for item in done:
+        report.diagnostics += item.findings
+    deck = replace(deck, notes=notes)  # the notes as read go
+    del notes
+    identified = identify(deck, previous.notes if previous else (), report)
+    report.raise_if_errors()
+    deck = identified.deck  # the notes before identification go
+    by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
+    packaged = []
+    entries = list(identified.removed)
+    for note, item in zip(deck.notes, done, strict=True):
         guid = note.guid or ""
-        mod = next_mod(by_guid.get(guid), content, now)
-        notes.append(PackageNote(guid, fields, note.tags, mod))
-        entries.append(LockedNote(guid, note.question, content, print_, mod))
-    del packaged
+        mod = next_mod(by_guid.get(guid), item.content, now)
+        packaged.append(PackageNote(guid, item.fields, note.tags, mod))
+        entries.append(
+            LockedNote(guid, note.question, item.content, item.fingerprint, mod, source=item.source)
+        )
+    del done
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
-    latest = max([state.mod, *(note.mod for note in notes)])
+    latest = max([state.mod, *(note.mod for note in packaged)])
     options = PackageOptions(latest, state.id, state.name, state.mod)
-    package = write_package(deck.name, deck.description, notes, options, deck.media)
+    # SQLite and zlib work without holding Python's lock: the entry's lines of the lock file
+    # are written meanwhile.
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(
+            write_package, deck.name, deck.description, packaged, options, deck.media
+        )
+        lines = note_lines(entries)
+        package = writing.result()
     media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
-    locked = LockedDeck(inputs, short_hash(package), tuple(entries), media)
+    locked = LockedDeck(job.inputs, short_hash(package), tuple(entries), media, context=context)
     if renamed_from:
-        reason = f"renamed from {renamed_from}"
+        job = replace(job, reason=f"renamed from {renamed_from}")
     result = BuiltDeck(
         source.path,
         output,
         deck.name,
-        len(notes),
+        len(packaged),
         identified.relinked,
         identified.newly_removed,
         renamed_from,
-        reason,
+        job.reason,
     )
-    return _Planned(source.key, locked, package, result)
+    return _Planned(source.key, locked, package, result, lines)
 
 
-def _shows(fields: tuple[str, ...], name: str) -> bool:
-    """True when one of the fields refers to the media file ``name``."""
-    return any(name in value for value in fields)
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One deck to build, as the lock and the sources folder describe it."""
+
+    source: Source
+    inputs: str
+    output: Path
+    previous: LockedDeck | None
+    reason: str
 
 
 def _renamed_from(deck: Deck, vanished: dict[str, LockedDeck]) -> str | None:

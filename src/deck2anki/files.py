@@ -14,6 +14,9 @@ from pathlib import Path
 from .errors import Report, UsageError
 from .model import Location
 
+BLOCK = 1 << 20
+"""Bytes read at a time where a whole file need not be in memory."""
+
 
 def read_bytes(path: Path) -> bytes:
     """The bytes of ``path``, or a UsageError that names it."""
@@ -25,6 +28,20 @@ def read_bytes(path: Path) -> bytes:
         raise UsageError(f"{path}: is a folder, not a file") from None
     except OSError as error:
         raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (read a block at a time: a large
+    lock file is not held twice to compare it)."""
+    try:
+        with path.open("rb") as stream:
+            view = memoryview(data)
+            for start in range(0, len(data), BLOCK):
+                if stream.read(BLOCK) != view[start : start + BLOCK]:
+                    return False
+            return stream.read(1) == b""
+    except OSError:
+        return False
 
 
 def decode(data: bytes, path: str, report: Report, encoding: str | None = None) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _string  # what json.dumps uses, in C
 from pathlib import Path
@@ -46,6 +48,10 @@ class LockedNote:
     removed: bool = False
     """True once the note disappeared from its source; Anki keeps it, so we keep it listed."""
 
+    source: str = ""
+    """A hash of the note as read from its source: while it and the deck's ``context`` stay
+    the same, a rebuild takes the note's fields from the previous package ("" for none)."""
+
 
 @dataclass(frozen=True, slots=True)
 class LockedDeck:
@@ -65,6 +71,10 @@ class LockedDeck:
 
     seal: str = ""
     """The hash of this entry as the lock file stated it; a hand edit breaks it."""
+
+    context: str = ""
+    """A hash of what, besides a note's own text, its fields come from: settings, note type,
+    code, media ("" for unknown: nothing is reused)."""
 
     @property
     def intact(self) -> bool:
@@ -140,6 +150,7 @@ def load_lock(path: Path) -> Lock:
                     notes=tuple(_note(note) for note in deck["notes"]),
                     media=tuple((str(p), str(h)) for p, h in sorted(deck.get("media", {}).items())),
                     seal=str(deck.get("seal", "")),
+                    context=_hex(deck.get("context", ""), 16, step=16),
                 )
                 for key, deck in data["decks"].items()
             },
@@ -155,11 +166,14 @@ def _damaged(path: Path, detail: str) -> str:
     )
 
 
+_HEX = re.compile("[0-9a-f]*")
+
+
 def _hex(value: Any, size: int, step: int | None = None) -> str:
     """``value`` if it is ``size`` hex digits (or, with ``step``, up to ``size`` in steps)."""
     text = str(value)
     fits = len(text) % step == 0 and len(text) <= size if step else len(text) == size
-    if not fits or any(c not in "0123456789abcdef" for c in text):
+    if not fits or not _HEX.fullmatch(text):
         raise ValueError(f"{text!r} is not a hash of {size} hex digits")
     return text
 
@@ -172,6 +186,7 @@ def _note(data: dict[str, Any]) -> LockedNote:
         fingerprint=_hex(data["fingerprint"], 64, step=8),
         mod=int(data["mod"]),
         removed=bool(data.get("removed", False)),
+        source=_hex(data.get("source", ""), 16, step=16),
     )
 
 
@@ -179,43 +194,41 @@ def _line(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _entry(note: LockedNote) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "guid": note.guid,
-        "question": note.question,
-        "content": note.content,
-        "fingerprint": note.fingerprint,
-        "mod": note.mod,
-    }
-    if note.removed:
-        entry["removed"] = True
-    return entry
-
-
 def _note_line(note: LockedNote) -> str:
-    """``_line(_entry(note))``, written out: this runs for every note of every deck."""
+    """One note's line of JSON, written out: this runs for every note of every deck."""
     line = (
         f'{{"guid": {_string(note.guid)}, "question": {_string(note.question)},'
         f' "content": {_string(note.content)}, "fingerprint": {_string(note.fingerprint)},'
         f' "mod": {int(note.mod)}'
     )
-    return line + (', "removed": true}' if note.removed else "}")
+    if note.removed:
+        line += ', "removed": true'
+    if note.source:
+        line += f', "source": {_string(note.source)}'
+    return line + "}"
 
 
-def _note_lines(deck: LockedDeck) -> list[str]:
-    return [_note_line(note) for note in sorted(deck.notes, key=lambda note: note.guid)]
+def note_lines(notes: Iterable[LockedNote]) -> list[str]:
+    """The lines of a deck's notes in the lock file, in their order there (by GUID)."""
+    return [_note_line(note) for note in sorted(notes, key=lambda note: note.guid)]
 
 
-def seal(deck: LockedDeck, note_lines: list[str] | None = None) -> str:
+def seal(deck: LockedDeck, lines: list[str] | None = None) -> str:
     """A hash over everything a deck's entry says, written with it to notice hand edits."""
-    digest = hashlib.sha256(_line([deck.inputs, deck.package, list(deck.media)]).encode())
-    for line in _note_lines(deck) if note_lines is None else note_lines:
+    described: list[object] = [deck.inputs, deck.package, list(deck.media)]
+    if deck.context:  # not there before contexts were: those seals still hold
+        described.append(deck.context)
+    digest = hashlib.sha256(_line(described).encode())
+    for line in note_lines(deck.notes) if lines is None else lines:
         digest.update(line.encode())
     return digest.hexdigest()[:16]
 
 
-def dumps_lock(lock: Lock) -> str:
-    """The lock as text: stable, sorted, one note per line."""
+def dumps_lock(lock: Lock, written: Mapping[str, list[str]] | None = None) -> str:
+    """The lock as text: stable, sorted, one note per line.
+
+    ``written`` may give, per deck, its ``note_lines`` already written.
+    """
     lines = ["{", f'  "deck2anki-lock": {FORMAT},']
     if lock.notetype is not None:
         notetype = lock.notetype
@@ -240,12 +253,14 @@ def dumps_lock(lock: Lock) -> str:
         lines.append(f"    {_line(key)}: {{")
         lines.append(f'      "inputs": {_line(deck.inputs)},')
         lines.append(f'      "package": {_line(deck.package)},')
-        note_lines = _note_lines(deck)
-        lines.append(f'      "seal": {_line(seal(deck, note_lines))},')
+        if deck.context:
+            lines.append(f'      "context": {_line(deck.context)},')
+        notes = written[key] if written and key in written else note_lines(deck.notes)
+        lines.append(f'      "seal": {_line(seal(deck, notes))},')
         if deck.media:
             lines.append(f'      "media": {_line(dict(deck.media))},')
         lines.append('      "notes": [')
-        lines.append(",\n".join(f"        {line}" for line in note_lines))
+        lines.append(",\n".join(f"        {line}" for line in notes))
         lines.append("      ]")
         lines.append("    }" + ("," if index < len(lock.decks) - 1 else ""))
     lines.append("  }")

@@ -10,16 +10,18 @@ The results never depend on how the work was shared.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Params = ParamSpec("Params")
 
 MIN_ITEMS = 5000
 """Below this many items a second process costs more than it saves."""
@@ -103,3 +105,24 @@ def _run(start: int, stop: int) -> list[Any]:
     assert _TASK is not None, "map_notes sets the task before it forks"
     function, items = _TASK
     return [function(item) for item in items[start:stop]]
+
+
+def without_collections(function: Callable[Params, Result]) -> Callable[Params, Result]:
+    """Run ``function`` with Python's cycle collector paused, then restore it.
+
+    A build makes a few objects per note and keeps them to the end, so every collection
+    walks a heap that only grows: a seventh of a 100,000-note build went to collections
+    that found nothing. The build makes no reference cycles worth collecting on the way.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: Params.args, **kwargs: Params.kwargs) -> Result:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if collecting:
+                gc.enable()
+
+    return paused

@@ -14,19 +14,16 @@ import sys
 import time
 from collections.abc import Collection
 from dataclasses import replace
-from functools import partial
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from . import files, parallel
-from .errors import Diagnostic, Report, Severity, UsageError
+from . import files
+from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
 from .identity import identify
-from .model import Deck, Location, Markup, Media, Note
+from .model import Deck, Location, Media
+from .prepare import prepare_deck
 from .readers import ReadOptions
-from .rules import lint_note
-from .split import split_note
-from .unrender import as_markdown
 from .writers import WriteOptions
 
 STDIO = "-"
@@ -70,11 +67,13 @@ def parse(
     root: Path | None = None,
     disabled: Collection[str] = (),
     strict: bool = True,
+    prepare: bool = True,
 ) -> Deck:
     """Turn one source's bytes into a Deck: read, name, load media, split, check the notes.
 
     No GUIDs are derived here (``read`` does, or a build from its lock). ``disabled`` names
-    warnings of ``rules.RULES`` to leave out.
+    warnings of ``rules.RULES`` to leave out. With ``prepare=False`` the notes stay as read,
+    neither split nor checked: the caller prepares them (``prepare.prepare_note``).
 
     Every problem of the source is collected, past the first error; then, if any is an
     error, one ``SourceError`` carries them all (with ``strict=False`` the caller raises,
@@ -96,58 +95,12 @@ def parse(
     fallback = "Deck" if path == STDIO else deck_name_from_path(Path(path))
     name = (deck_name or "").strip() or deck.name or fallback
     media = _load_media(deck.media, path, root or Path.cwd(), report)
-    prepared = parallel.map_notes(partial(_prepare, path=path), deck.notes)
-    notes = []
-    for n, (changed, findings) in zip(deck.notes, prepared, strict=True):
-        if changed is not None:
-            question, answer, analogy, markup = changed
-            markup = markup or n.markup
-            n = Note(question, answer, analogy, n.tags, n.guid, markup, n.location, n.cards)
-        notes.append(n)
-        report.diagnostics += (
-            d for d in findings if d.rule not in disabled or d.severity is Severity.ERROR
-        )
-    del prepared
-    deck = replace(deck, name=name, notes=tuple(notes), media=media)
+    deck = replace(deck, name=name, media=media)
+    if prepare:
+        deck = prepare_deck(deck, path, report, disabled)
     if strict:
         report.raise_if_errors()
     return deck
-
-
-_Changed = tuple[str, str, str, Markup | None]
-"""A prepared note's question, answer, analogy, and its markup if that changed."""
-
-
-def _prepare(note: Note, path: str) -> tuple[_Changed | None, list[Diagnostic]]:
-    """One note as read, made ready: its text if that changed, and what the rules find in it.
-
-    Package HTML that Markdown can say exactly becomes Markdown (editable, and splittable);
-    invisible characters go; the analogy moves out of the answer. Only what changed comes
-    back: this may run in another process, and what it returns travels back pickled.
-    """
-    ready = (as_markdown(note) or note) if note.markup is Markup.HTML else _visible(note)
-    ready = split_note(ready)
-    findings = lint_note(ready, path)
-    if ready is note:
-        return None, findings
-    # The markup only when it changed: an enum member costs more to unpickle than the text.
-    markup = ready.markup if ready.markup is not note.markup else None
-    return (ready.question, ready.answer, ready.analogy, markup), findings
-
-
-# Invisible characters with no job in card text are dropped: a zero-width space or a stray
-# byte-order mark would split words for search and for the type-in comparison. Zero-width
-# (non-)joiners stay (Persian, Hindi, emoji need them), and so do non-breaking spaces.
-_INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None})
-
-
-def _visible(note: Note) -> Note:
-    fields = (note.question, note.answer, note.analogy)
-    if not any("\u200b" in value or "\ufeff" in value for value in fields):
-        return note
-    question, answer, analogy = (value.translate(_INVISIBLE) for value in fields)
-    n = note
-    return Note(question, answer, analogy, n.tags, n.guid, n.markup, n.location, n.cards)
 
 
 def is_plain_name(name: str) -> bool:

@@ -15,6 +15,7 @@ from .errors import Report, UsageError
 from .formats import FORMATS
 from .lock import LockedDeck, LockedNoteType
 from .model import Deck, Location, Note
+from .prepare import prepared
 from .readers import ReadOptions
 from .version import __version__
 
@@ -35,9 +36,14 @@ def source_key(path: Path) -> str:
     return unicodedata.normalize("NFC", path.stem)
 
 
-def read_source(source: Source, config: Config, report: Report, data: bytes | None = None) -> Deck:
+def read_source(
+    source: Source, config: Config, report: Report, data: bytes | None = None, prepare: bool = True
+) -> Deck:
     """Read one source of the project with its settings, collecting problems without raising:
     the caller adds identity problems (duplicates) and then fails once.
+
+    With ``prepare=False`` the notes stay as read, neither prepared (split, checked) nor
+    tagged: the caller does both, with ``prepare.prepare_note`` and ``note_tags``.
     """
     from .pipeline import input_format, parse
 
@@ -54,25 +60,26 @@ def read_source(source: Source, config: Config, report: Report, data: bytes | No
         options=ReadOptions(encoding=settings.encoding),
         disabled=config.disabled,
         strict=False,
+        prepare=prepare,
     )
     if settings.description is not None:
         deck = replace(deck, description=settings.description)
-    # The deck's own tags, and the source's name, so students can find and filter its cards.
-    extra = tuple(dict.fromkeys((*settings.tags, source_tag(source.key))))
-    notes = tuple(
-        Note(
-            n.question,
-            n.answer,
-            n.analogy,
-            tuple(dict.fromkeys((*n.tags, *extra))) if n.tags else extra,
-            n.guid,
-            n.markup,
-            n.location,
-            n.cards,
-        )
-        for n in deck.notes
-    )
+    if not prepare:
+        return deck
+    extra = deck_tags(source.key, settings)
+    notes = tuple(prepared(n, None, note_tags(n, extra)) for n in deck.notes)
     return replace(deck, notes=notes)
+
+
+def deck_tags(key: str, settings: DeckConfig) -> tuple[str, ...]:
+    """The tags every note of source ``key`` gets: the deck's own, and the source's name (so
+    students can find and filter its cards)."""
+    return tuple(dict.fromkeys((*settings.tags, source_tag(key))))
+
+
+def note_tags(note: Note, extra: tuple[str, ...]) -> tuple[str, ...]:
+    """The note's own tags, then the deck's (``deck_tags``), each once."""
+    return tuple(dict.fromkeys((*note.tags, *extra))) if note.tags else extra
 
 
 def source_tag(key: str) -> str:

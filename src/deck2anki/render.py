@@ -294,7 +294,7 @@ def _plain_line(line: str) -> str:
 
 
 def _line_with_code(line: str) -> str:
-    if "." not in line and "(" not in line:  # no code without either: skip the search
+    if not _MAYBE_CODE.search(line):  # no code without a dot before a letter, or "()"
         return escapeHtml(line)
     return "".join(
         f"<code>{escapeHtml(part)}</code>" if is_code else escapeHtml(part)

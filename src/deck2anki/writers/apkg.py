@@ -12,8 +12,10 @@ import html
 import io
 import itertools
 import json
+import shutil
 import sqlite3
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,15 +146,34 @@ def write_package(
             connection.commit()
         finally:
             connection.close()
-        buffer = io.BytesIO()
         files = sorted(media, key=lambda item: item.name)
         # Anki's legacy layout: media files as "0", "1", ... and a JSON map to their names.
         media_map = {str(index): item.name for index, item in enumerate(files)}
         others = [("media", json.dumps(media_map, ensure_ascii=False).encode())]
         others += [(str(index), item.data) for index, item in enumerate(files)]
-        with database.open("rb") as stream:
-            write_zip(buffer, stream, "collection.anki2", others)
-    return buffer.getvalue()
+        # Into a file, then read: a BytesIO's getvalue would hold the package twice.
+        package = Path(folder) / "package.apkg"
+        with database.open("rb") as stream, package.open("wb") as target:
+            write_zip(target, stream, "collection.anki2", others)
+        return package.read_bytes()
+
+
+def package_fields(data: bytes) -> dict[str, tuple[str, ...]]:
+    """The field values of every note of a package ``write_package`` wrote, by GUID."""
+    with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
+        database = Path(folder) / "collection.anki2"
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as archive,
+            archive.open("collection.anki2") as stream,
+            database.open("wb") as out,
+        ):
+            shutil.copyfileobj(stream, out, 1 << 20)
+        connection = sqlite3.connect(database)
+        try:
+            rows = connection.execute("SELECT guid, flds FROM notes")
+            return {guid: tuple(flds.split("\x1f")) for guid, flds in rows}
+        finally:
+            connection.close()
 
 
 def card_templates(model: Any) -> list[tuple[int, Callable[..., bool], list[int]]]:

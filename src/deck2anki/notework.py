@@ -1,0 +1,158 @@
+"""Each note's work in a build: prepare, render and hash it, or take what the last build made.
+
+The work of a note (split, check, render, hash, fingerprint: tens of microseconds) depends
+on its own text and on its deck's *context* (settings, note type, deck2anki's code, media).
+The lock records a hash of each note's text as read (``LockedNote.source``) and the deck's
+context; while both are the same, the note's fields come from the previous package and its
+hashes from the lock. So a rebuild after one edit works on one note; the rest is only read.
+The notes that need work are shared between processes (``parallel``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Collection
+from dataclasses import astuple, dataclass
+from pathlib import Path
+
+from . import parallel
+from .config import DeckConfig
+from .errors import Diagnostic
+from .identity import content_hash, fingerprint
+from .lock import LockedDeck, LockedNote, LockedNoteType
+from .model import Deck, Note
+from .prepare import Changed, kept, prepare_note, prepared
+from .project import note_tags, short_hash
+from .render import media_names
+from .writers.apkg import note_fields, package_fields
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """One note's work, done now or taken from the previous build."""
+
+    fields: tuple[str, ...]
+    """Its field values in the package."""
+
+    content: str
+    """The hash of what it shows (``identity.content_hash``)."""
+
+    fingerprint: str
+    """Its answer's similarity sketch (``identity.fingerprint``)."""
+
+    source: str
+    """The hash of the note as read (``source_hash``)."""
+
+    findings: tuple[Diagnostic, ...] = ()
+    """What the note rules found in it (none for a reused note: it was checked when built)."""
+
+
+def source_hash(note: Note) -> str:
+    """A hash of a note as read: its text, tags, markup, pinned GUID and cards, not its line."""
+    parts = (note.question, note.answer, note.analogy, " ".join(note.tags), note.guid or "")
+    text = "\x1f".join((*parts, note.markup.value, " ".join(note.cards)))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def context_hash(
+    key: str, settings: DeckConfig, state: LockedNoteType, code: str, deck: Deck
+) -> str:
+    """A hash of what, besides its own text, a note's work depends on."""
+    described: list[object] = [key, deck.name, *astuple(settings), code]
+    described += [state.id, state.name, state.version, state.content, state.mod]
+    described += [[m.reference, m.name, short_hash(m.data)] for m in deck.media]
+    return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
+
+
+_Result = tuple[Changed | None, list[Diagnostic], tuple[str, ...], str, str, str]
+
+
+def work_on(
+    deck: Deck,
+    path: str,
+    settings: DeckConfig,
+    extra_tags: tuple[str, ...],
+    disabled: Collection[str],
+    reusable: dict[str, tuple[LockedNote, tuple[str, ...]]],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[tuple[Note, ...], list[Done]]:
+    """Every note of ``deck`` (read from ``path``, unprepared) worked on, in order: the notes
+    prepared and tagged, and the work on each.
+
+    ``reusable`` maps source hashes to the lock entry and fields of the previous build. A
+    note taken from there is tagged but not prepared again (not split): only what changed is
+    worked on, and the text of an unchanged note serves only to recognise it.
+    """
+    digests = {item.name: short_hash(item.data) for item in deck.media}
+    references = media_names(deck)
+
+    def work(raw: Note) -> _Result:
+        changed, findings = prepare_note(raw, path)
+        note = prepared(raw, changed, note_tags(raw, extra_tags))
+        fields = note_fields(
+            note,
+            references,
+            reverse=settings.reverse,
+            type_in=settings.type_in,
+            code=settings.inline_code,
+        )
+        shown = (
+            [digests[n] for n in sorted(digests) if any(n in v for v in fields)] if digests else []
+        )
+        content = content_hash(fields, note.tags, shown)
+        return changed, findings, fields, content, fingerprint(note), source_hash(raw)
+
+    if not reusable:
+        results = parallel.map_notes(work, deck.notes, progress)
+        pairs = [
+            _done(raw, result, extra_tags, disabled)
+            for raw, result in zip(deck.notes, results, strict=True)
+        ]
+    else:
+        sources = [source_hash(raw) for raw in deck.notes]
+        missing = [
+            raw for raw, source in zip(deck.notes, sources, strict=True) if source not in reusable
+        ]
+        fresh = iter(parallel.map_notes(work, missing, progress))
+        pairs = []
+        for raw, source in zip(deck.notes, sources, strict=True):
+            if source in reusable:
+                entry, fields = reusable[source]
+                note = prepared(raw, None, note_tags(raw, extra_tags))
+                pairs.append((note, Done(fields, entry.content, entry.fingerprint, source)))
+            else:
+                pairs.append(_done(raw, next(fresh), extra_tags, disabled))
+    return tuple(note for note, _ in pairs), [done for _, done in pairs]
+
+
+def _done(
+    raw: Note, result: _Result, extra: tuple[str, ...], disabled: Collection[str]
+) -> tuple[Note, Done]:
+    changed, findings, fields, content, print_, source = result
+    note = prepared(raw, changed, note_tags(raw, extra))
+    return note, Done(fields, content, print_, source, tuple(kept(findings, disabled)))
+
+
+def reusable(
+    previous: LockedDeck | None, context: str, package: Path
+) -> dict[str, tuple[LockedNote, tuple[str, ...]]]:
+    """The previous build's work, by source hash: usable when the context is the same and
+    ``package`` is the very package the lock describes; otherwise nothing."""
+    if previous is None or not previous.context or previous.context != context:
+        return {}
+    entries = {e.source: e for e in previous.notes if e.source and not e.removed}
+    if not entries:
+        return {}
+    try:
+        data = package.read_bytes()
+    except OSError:
+        return {}
+    if short_hash(data) != previous.package:
+        return {}
+    by_guid = package_fields(data)
+    return {
+        source: (entry, by_guid[entry.guid])
+        for source, entry in entries.items()
+        if entry.guid in by_guid
+    }

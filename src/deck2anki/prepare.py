@@ -1,0 +1,91 @@
+"""A note as read, made ready for a card: Markdown where package HTML allows, invisible
+characters gone, the analogy split off, the note rules applied.
+
+Each note is prepared on its own, so a large deck shares the work between processes
+(``parallel``); a build does this together with the rest of each note's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+from functools import partial
+
+from . import parallel
+from .errors import Diagnostic, Report, Severity
+from .model import Deck, Markup, Note
+from .rules import lint_note
+from .split import split_note
+from .unrender import as_markdown
+
+Changed = tuple[str, str, str, Markup | None]
+"""A prepared note's question, answer and analogy, and its markup if that changed."""
+
+
+def prepare_note(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic]]:
+    """One note read from ``path``, made ready: its text if that changed, and what the note
+    rules find in it (every rule on).
+
+    Only what changed comes back: this may run in another process, and what it returns
+    travels back pickled.
+    """
+    # Package HTML that Markdown can say exactly becomes Markdown: editable, and splittable.
+    ready = (as_markdown(note) or note) if note.markup is Markup.HTML else _visible(note)
+    ready = split_note(ready)
+    findings = lint_note(ready, path)
+    if ready is note:
+        return None, findings
+    # The markup only when it changed: an enum member costs more to unpickle than the text.
+    markup = ready.markup if ready.markup is not note.markup else None
+    return (ready.question, ready.answer, ready.analogy, markup), findings
+
+
+def prepared(note: Note, changed: Changed | None, tags: tuple[str, ...] | None = None) -> Note:
+    """``note`` with the text ``prepare_note`` gave it (and, if given, other ``tags``)."""
+    n = note
+    if changed is None:
+        if tags is None:
+            return note
+        return Note(n.question, n.answer, n.analogy, tags, n.guid, n.markup, n.location, n.cards)
+    question, answer, analogy, markup = changed
+    # The constructor, not dataclasses.replace: this runs once per note of every deck.
+    return Note(
+        question,
+        answer,
+        analogy,
+        n.tags if tags is None else tags,
+        n.guid,
+        markup or n.markup,
+        n.location,
+        n.cards,
+    )
+
+
+def kept(findings: list[Diagnostic], disabled: Collection[str]) -> list[Diagnostic]:
+    """The findings to report: every error, and the warnings not switched off."""
+    return [d for d in findings if d.rule not in disabled or d.severity is Severity.ERROR]
+
+
+def prepare_deck(deck: Deck, path: str, report: Report, disabled: Collection[str]) -> Deck:
+    """Every note of ``deck`` (read from ``path``) prepared; findings go to ``report``."""
+    results = parallel.map_notes(partial(prepare_note, path=path), deck.notes)
+    notes = []
+    for note, (changed, findings) in zip(deck.notes, results, strict=True):
+        notes.append(prepared(note, changed))
+        report.diagnostics += kept(findings, disabled)
+    return replace(deck, notes=tuple(notes))
+
+
+# Invisible characters with no job in card text are dropped: a zero-width space or a stray
+# byte-order mark would split words for search and for the type-in comparison. Zero-width
+# (non-)joiners stay (Persian, Hindi, emoji need them), and so do non-breaking spaces.
+_INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None})
+
+
+def _visible(note: Note) -> Note:
+    fields = (note.question, note.answer, note.analogy)
+    if not any("\u200b" in value or "\ufeff" in value for value in fields):
+        return note
+    question, answer, analogy = (value.translate(_INVISIBLE) for value in fields)
+    n = note
+    return Note(question, answer, analogy, n.tags, n.guid, n.markup, n.location, n.cards)
