@@ -201,6 +201,26 @@ def test_a_failed_rename_also_undoes_files_that_were_new(
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("parts", "same"),
+    [
+        ([b"head ", b"x" * (files.BLOCK + 3), b" tail"], True),  # parts over a block's size
+        ([b"head ", b"x" * (files.BLOCK + 3)], False),  # the file goes on
+        ([b"head ", b"x" * (files.BLOCK + 3), b" tail", b"!"], False),  # the file ends first
+        ([b"head ", b"x" * files.BLOCK + b"y" * 3, b" tail"], False),  # one byte differs
+        ([b"head x", b"x" * (files.BLOCK + 2), b" tail"], True),  # cut elsewhere: same bytes
+    ],
+)
+def test_a_file_is_compared_with_its_new_bytes_part_by_part(
+    tmp_path: Path, parts: list[bytes], same: bool
+) -> None:
+    path = tmp_path / "lock"
+    path.write_bytes(b"head " + b"x" * (files.BLOCK + 3) + b" tail")
+    assert files.holds(path, parts) is same
+    assert files.holds(path, b"".join(parts)) is same
+    assert files.holds(tmp_path / "missing", parts) is False
+
+
 @pytest.mark.parametrize("description", ["---", "What is this deck?", "Name | Mastery | Learn |"])
 def test_a_description_lecture_text_cannot_hold_is_reported_not_misread(
     tmp_path: Path, description: str

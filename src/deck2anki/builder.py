@@ -21,9 +21,10 @@ from .lock import (
     LockedDeck,
     LockedNote,
     LockedNoteType,
-    dumps_lock,
     load_lock,
-    note_lines,
+    lock_parts,
+    notes_block,
+    seal,
 )
 from .model import Deck, Location
 from .notework import context_hash, reusable, work_on
@@ -125,8 +126,8 @@ class _Planned:
     locked: LockedDeck
     package: bytes
     result: BuiltDeck
-    lines: list[str]
-    """The deck's note lines of the lock file (``lock.note_lines``)."""
+    notes: tuple[str, bytearray]
+    """The deck's seal and notes in the lock file (``lock.seal``, ``lock.notes_block``)."""
 
 
 @parallel.without_collections
@@ -210,9 +211,9 @@ def build(
     gone = _gone(vanished, decks, out)
     _check_guids_across_decks(decks, {source.key: source.path for source in found})
     # Bytes from the start: a 100,000-note lock is 25 MB, and one copy of it is enough.
-    lines = {item.key: item.lines for item in planned}
-    new_lock = dumps_lock(Lock(state, decks), lines).encode("utf-8")
-    del lines
+    written = {item.key: item.notes for item in planned}
+    new_lock = lock_parts(Lock(state, decks), written)
+    del written
     lock_changed = not files.holds(lock_path, new_lock)
     built = tuple(item.result for item in planned)
     if check:
@@ -237,7 +238,7 @@ def build(
             tuple(failed),
             tuple(d for d in report.diagnostics if d.severity is Severity.ERROR),
         )
-    outputs = {item.result.output: item.package for item in planned}
+    outputs: dict[Path, files.Contents] = {item.result.output: item.package for item in planned}
     if lock_changed:
         outputs[lock_path] = new_lock
     # A renamed source's package under its old name is a stale copy; a gone source's too.
@@ -315,6 +316,10 @@ def _plan(
             LockedNote(guid, note.question, item.content, item.fingerprint, mod, source=item.source)
         )
     del done
+    # Only the package's and the lock's copies of the notes are needed from here on.
+    relinked, newly_removed = identified.relinked, identified.newly_removed
+    del identified
+    deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     latest = max([state.mod, *(note.mod for note in packaged)])
     options = PackageOptions(latest, state.id, state.name, state.mod)
@@ -324,10 +329,12 @@ def _plan(
         writing = pool.submit(
             write_package, deck.name, deck.description, packaged, options, deck.media
         )
-        lines = note_lines(entries)
+        block = notes_block(entries)
         package = writing.result()
     media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
     locked = LockedDeck(job.inputs, short_hash(package), tuple(entries), media, context=context)
+    written = (seal(locked, block), block[0])
+    del block
     if renamed_from:
         job = replace(job, reason=f"renamed from {renamed_from}")
     result = BuiltDeck(
@@ -335,12 +342,12 @@ def _plan(
         output,
         deck.name,
         len(packaged),
-        identified.relinked,
-        identified.newly_removed,
+        relinked,
+        newly_removed,
         renamed_from,
         job.reason,
     )
-    return _Planned(source.key, locked, package, result, lines)
+    return _Planned(source.key, locked, package, result, written)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,15 +30,25 @@ def read_bytes(path: Path) -> bytes:
         raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
 
 
-def holds(path: Path, data: bytes) -> bool:
+Contents = bytes | bytearray | Sequence[bytes | bytearray]
+"""A file's bytes, whole or in parts to be written one after another (a large lock file)."""
+
+
+def _parts(data: Contents) -> Sequence[bytes | bytearray]:
+    return (data,) if isinstance(data, bytes | bytearray) else data
+
+
+def holds(path: Path, data: Contents) -> bool:
     """Whether the file at ``path`` holds exactly ``data`` (read a block at a time: a large
     lock file is not held twice to compare it)."""
     try:
         with path.open("rb") as stream:
-            view = memoryview(data)
-            for start in range(0, len(data), BLOCK):
-                if stream.read(BLOCK) != view[start : start + BLOCK]:
-                    return False
+            for part in _parts(data):
+                view = memoryview(part)
+                for start in range(0, len(part), BLOCK):
+                    piece = view[start : start + BLOCK]
+                    if stream.read(len(piece)) != piece:
+                        return False
             return stream.read(1) == b""
     except OSError:
         return False
@@ -85,7 +95,7 @@ TEMPORARY_SUFFIX = ".deck2anki-tmp"
 """Ends the name of every file deck2anki writes before renaming it into place."""
 
 
-def _stage(path: Path, data: bytes) -> Path:
+def _stage(path: Path, data: Contents) -> Path:
     """Write ``data`` to a new temporary file beside ``path``; returns the temporary file."""
     if path.is_dir():
         raise IsADirectoryError(21, "it is a folder")
@@ -96,7 +106,8 @@ def _stage(path: Path, data: bytes) -> Path:
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for part in _parts(data):
+                stream.write(part)
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the output from other users
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -104,7 +115,7 @@ def _stage(path: Path, data: bytes) -> Path:
     return temporary
 
 
-def write_all(outputs: dict[Path, bytes], removals: Sequence[Path] = ()) -> None:
+def write_all(outputs: Mapping[Path, Contents], removals: Sequence[Path] = ()) -> None:
     """Write several files as one change: every one is written to a temporary file first, and
     only when all of them are complete are they renamed into place (then ``removals`` go).
 

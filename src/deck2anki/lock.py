@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _string  # what json.dumps uses, in C
@@ -208,61 +209,82 @@ def _note_line(note: LockedNote) -> str:
     return line + "}"
 
 
-def note_lines(notes: Iterable[LockedNote]) -> list[str]:
-    """The lines of a deck's notes in the lock file, in their order there (by GUID)."""
-    return [_note_line(note) for note in sorted(notes, key=lambda note: note.guid)]
+Block = tuple[bytearray, "array[int]"]
+"""A deck's notes as the lock file holds them (one per line, each indented but the first:
+its indent goes before the block), and where each line ends."""
 
 
-def seal(deck: LockedDeck, lines: list[str] | None = None) -> str:
+def notes_block(notes: Iterable[LockedNote]) -> Block:
+    """The lines of a deck's notes in the lock file, in their order there (by GUID).
+
+    One buffer, not a string per line: a 100,000-note deck's block is 25 MB, held once.
+    """
+    data, ends = bytearray(), array("Q")
+    for note in sorted(notes, key=lambda note: note.guid):
+        if ends:
+            data += _INDENT
+        data += _note_line(note).encode()
+        ends.append(len(data))
+    return data, ends
+
+
+def seal(deck: LockedDeck, block: Block | None = None) -> str:
     """A hash over everything a deck's entry says, written with it to notice hand edits."""
     described: list[object] = [deck.inputs, deck.package, list(deck.media)]
     if deck.context:  # not there before contexts were: those seals still hold
         described.append(deck.context)
     digest = hashlib.sha256(_line(described).encode())
-    for line in note_lines(deck.notes) if lines is None else lines:
-        digest.update(line.encode())
+    data, ends = notes_block(deck.notes) if block is None else block
+    view, start = memoryview(data), 0
+    for end in ends:  # the lines themselves, without what joins them
+        digest.update(view[start:end])
+        start = end + len(_INDENT)
     return digest.hexdigest()[:16]
 
 
-def dumps_lock(lock: Lock, written: Mapping[str, list[str]] | None = None) -> str:
-    """The lock as text: stable, sorted, one note per line.
+_INDENT = b",\n" + b" " * 8
 
-    ``written`` may give, per deck, its ``note_lines`` already written.
+
+def lock_parts(
+    lock: Lock, written: Mapping[str, tuple[str, bytearray]] | None = None
+) -> list[bytes | bytearray]:
+    """The lock file's bytes, in parts: stable, sorted, one note per line.
+
+    ``written`` may give, per deck, its seal and ``notes_block`` already made: a large deck's
+    notes then go in as one part, and are held neither line by line nor twice.
     """
-    lines = ["{", f'  "deck2anki-lock": {FORMAT},']
+    head = ["{", f'  "deck2anki-lock": {FORMAT},']
     if lock.notetype is not None:
         notetype = lock.notetype
-        lines.append(
-            '  "notetype": '
-            + _line(
-                {
-                    "id": notetype.id,
-                    "name": notetype.name,
-                    "version": notetype.version,
-                    "fields": list(notetype.fields),
-                    "templates": list(notetype.templates),
-                    "content": notetype.content,
-                    "mod": notetype.mod,
-                }
-            )
-            + ","
-        )
-    lines.append('  "decks": {')
+        described = {
+            "id": notetype.id,
+            "name": notetype.name,
+            "version": notetype.version,
+            "fields": list(notetype.fields),
+            "templates": list(notetype.templates),
+            "content": notetype.content,
+            "mod": notetype.mod,
+        }
+        head.append(f'  "notetype": {_line(described)},')
+    head.append('  "decks": {')
+    parts: list[bytes | bytearray] = ["\n".join(head).encode()]
     for index, key in enumerate(sorted(lock.decks)):
         deck = lock.decks[key]
-        lines.append(f"    {_line(key)}: {{")
-        lines.append(f'      "inputs": {_line(deck.inputs)},')
-        lines.append(f'      "package": {_line(deck.package)},')
+        if written and key in written:
+            sealed, block = written[key]
+        else:
+            whole = notes_block(deck.notes)
+            sealed, block = seal(deck, whole), whole[0]
+        entry = [f"    {_line(key)}: {{"]
+        entry.append(f'      "inputs": {_line(deck.inputs)},')
+        entry.append(f'      "package": {_line(deck.package)},')
         if deck.context:
-            lines.append(f'      "context": {_line(deck.context)},')
-        notes = written[key] if written and key in written else note_lines(deck.notes)
-        lines.append(f'      "seal": {_line(seal(deck, notes))},')
+            entry.append(f'      "context": {_line(deck.context)},')
+        entry.append(f'      "seal": {_line(sealed)},')
         if deck.media:
-            lines.append(f'      "media": {_line(dict(deck.media))},')
-        lines.append('      "notes": [')
-        lines.append(",\n".join(f"        {line}" for line in notes))
-        lines.append("      ]")
-        lines.append("    }" + ("," if index < len(lock.decks) - 1 else ""))
-    lines.append("  }")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            entry.append(f'      "media": {_line(dict(deck.media))},')
+        entry.append('      "notes": [')
+        parts += [b"\n", "\n".join(entry).encode(), b"\n" + b" " * 8 if block else b"\n", block]
+        parts.append(b"\n      ]\n    }" + (b"," if index < len(lock.decks) - 1 else b""))
+    parts.append(b"\n  }\n}\n")
+    return parts

@@ -105,10 +105,8 @@ def work_on(
 
     if not reusable:
         results = parallel.map_notes(work, deck.notes, progress)
-        pairs = [
-            _done(raw, result, extra_tags, disabled)
-            for raw, result in zip(deck.notes, results, strict=True)
-        ]
+        results.reverse()  # popped from the end, each result goes once used (many MB)
+        pairs = [_done(raw, results.pop(), extra_tags, disabled) for raw in deck.notes]
     else:
         sources = [source_hash(raw) for raw in deck.notes]
         missing = [

@@ -38,6 +38,8 @@ def workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
+PIECE = 4000
+"""Items a child works on before it sends their results back."""
 PROGRESS_STEP = 1000
 """Items between two progress calls."""
 
@@ -68,7 +70,14 @@ def map_notes(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
-            futures = [pool.submit(_run, start, stop) for start, stop in bounds[1:]]
+            # The children's shares come back in pieces: each arrives (and is unpickled)
+            # while the work goes on, and no share is ever held pickled all at once.
+            pieces = [
+                (first, min(first + PIECE, stop))
+                for start, stop in bounds[1:]
+                for first in range(start, stop, PIECE)
+            ]
+            futures = [pool.submit(_run, first, last) for first, last in pieces]
             start, stop = bounds[0]
             results = _mapped(function, items, start, stop, progress, len(bounds))
             for future in futures:

@@ -21,8 +21,6 @@ CHUNK = 1 << 20
 almost nothing to the restarts (0.4% at 1 MiB), small enough that two cores share the work."""
 LEVEL = 1
 """zlib's fastest level: a quarter of the collection's size in a quarter of level 6's time."""
-READ_SIZE = 8 * CHUNK
-"""Bytes read at a time: eight chunks for the threads to share."""
 
 # Every entry carries this date: zip's own epoch, so nothing depends on when the build ran.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -79,7 +77,8 @@ def write_zip(
             if not hasattr(out, "_compressor"):
                 raise RuntimeError("this Python's zipfile has no _compressor to replace")
             out._compressor = _ChunkedDeflate(pool)
-            while block := collection.read(READ_SIZE):
+            # A chunk per thread at a time: more would only hold more of the file in memory.
+            while block := collection.read(CHUNK * workers):
                 out.write(block)
         for entry, data in others:
             archive.writestr(info(entry), data)
