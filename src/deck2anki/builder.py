@@ -302,7 +302,9 @@ def _plan(
         report.diagnostics += item.findings
     deck = replace(deck, notes=notes)  # the notes as read go
     del notes
-    identified = identify(deck, previous.notes if previous else (), report)
+    derived = [item.derived for item in done]
+    identified = identify(deck, previous.notes if previous else (), report, derived)
+    del derived
     report.raise_if_errors()
     deck = identified.deck  # the notes before identification go
     by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}

@@ -54,6 +54,12 @@ def note_guid(deck_key: str, question: str) -> str:
     return _guid(deck_key, normalize_question(question))
 
 
+def note_derived(deck_key: str, question: str) -> tuple[str, str]:
+    """A question's ``normalize_question``, and the GUID it gives in deck ``deck_key``."""
+    normalized = normalize_question(question)
+    return normalized, _guid(deck_key, normalized)
+
+
 def _guid(deck_key: str, normalized: str) -> str:
     number = int.from_bytes(_digest("note", deck_key, normalized)[:8], "big")
     alphabet, base = _GUID_ALPHABET, len(_GUID_ALPHABET)
@@ -152,17 +158,26 @@ class Identified:
     """Of ``removed``, those that were still present at the previous build."""
 
 
-def identify(deck: Deck, previous: Sequence[LockedNote], report: Report) -> Identified:
+def identify(
+    deck: Deck,
+    previous: Sequence[LockedNote],
+    report: Report,
+    derived: Sequence[tuple[str, str]] | None = None,
+) -> Identified:
     """Give every note its GUID: pinned by the source, remembered by the lock, or derived.
 
     A note keeps the GUID the lock has for its question. A note whose question is new is
     matched to a note that disappeared when its answer is close and the match is unambiguous
     (a reworded question); otherwise its GUID is derived from the deck name and question.
+    ``derived`` may give, per note, its ``normalize_question`` and ``note_guid`` already
+    worked out (a build does that with the rest of each note's work).
     """
     by_question: dict[str, LockedNote] = {}
     for entry in previous:
         by_question.setdefault(normalize_question(entry.question), entry)
-    normalized = [normalize_question(note.question) for note in deck.notes]
+    if derived is None:
+        derived = [note_derived(deck.name, note.question) for note in deck.notes]
+    normalized = [question for question, _ in derived]
     guids: list[str | None] = []
     taken: set[str] = set()
     for note, question in zip(deck.notes, normalized, strict=True):
@@ -183,8 +198,13 @@ def identify(deck: Deck, previous: Sequence[LockedNote], report: Report) -> Iden
         relinked.append(Relink(entry.guid, entry.question, deck.notes[index]))
     for index in pending:
         if guids[index] is None:
-            guids[index] = _fresh_guid(deck.name, normalized[index], taken)
-            taken.add(guids[index] or "")
+            guid = derived[index][1]
+            salt = 0
+            while guid in taken:  # only when two questions normalise alike: duplicates
+                salt += 1
+                guid = _guid(deck.name, f"{normalized[index]}\x00{salt}")
+            guids[index] = guid
+            taken.add(guid)
 
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     notes = tuple(
@@ -243,15 +263,6 @@ def _same_card(note: Note, print_: str, entry: LockedNote) -> bool:
         return True
     old, new = normalize_question(entry.question).lower(), normalize_question(note.question).lower()
     return SequenceMatcher(None, old, new).ratio() >= CLOSE_QUESTION
-
-
-def _fresh_guid(deck_name: str, normalized: str, taken: set[str]) -> str:
-    guid = _guid(deck_name, normalized)
-    salt = 0
-    while guid in taken:  # only when two questions normalise alike; reported as duplicates
-        salt += 1
-        guid = _guid(deck_name, f"{normalized}\x00{salt}")
-    return guid
 
 
 def _report_duplicates(notes: Sequence[Note], normalized: Sequence[str], report: Report) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import parallel
 from .config import DeckConfig
 from .errors import Diagnostic
-from .identity import content_hash, fingerprint
+from .identity import content_hash, fingerprint, normalize_question, note_derived
 from .lock import LockedDeck, LockedNote, LockedNoteType
 from .model import Deck, Note
 from .prepare import Changed, kept, prepare_note, prepared
@@ -44,6 +44,9 @@ class Done:
     source: str
     """The hash of the note as read (``source_hash``)."""
 
+    derived: tuple[str, str]
+    """Its question normalised, and the GUID that gives (``identity.note_derived``)."""
+
     findings: tuple[Diagnostic, ...] = ()
     """What the note rules found in it (none for a reused note: it was checked when built)."""
 
@@ -65,7 +68,7 @@ def context_hash(
     return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
 
 
-_Result = tuple[Changed | None, list[Diagnostic], tuple[str, ...], str, str, str]
+_Result = tuple[Changed | None, list[Diagnostic], tuple[str, ...], str, str, str, tuple[str, str]]
 
 
 def work_on(
@@ -101,7 +104,8 @@ def work_on(
             [digests[n] for n in sorted(digests) if any(n in v for v in fields)] if digests else []
         )
         content = content_hash(fields, note.tags, shown)
-        return changed, findings, fields, content, fingerprint(note), source_hash(raw)
+        derived = note_derived(deck.name, note.question)
+        return changed, findings, fields, content, fingerprint(note), source_hash(raw), derived
 
     if not reusable:
         results = parallel.map_notes(work, deck.notes, progress)
@@ -118,7 +122,9 @@ def work_on(
             if source in reusable:
                 entry, fields = reusable[source]
                 note = prepared(raw, None, note_tags(raw, extra_tags))
-                pairs.append((note, Done(fields, entry.content, entry.fingerprint, source)))
+                derived = (normalize_question(note.question), entry.guid)
+                done = Done(fields, entry.content, entry.fingerprint, source, derived)
+                pairs.append((note, done))
             else:
                 pairs.append(_done(raw, next(fresh), extra_tags, disabled))
     return tuple(note for note, _ in pairs), [done for _, done in pairs]
@@ -127,9 +133,9 @@ def work_on(
 def _done(
     raw: Note, result: _Result, extra: tuple[str, ...], disabled: Collection[str]
 ) -> tuple[Note, Done]:
-    changed, findings, fields, content, print_, source = result
+    changed, findings, fields, content, print_, source, derived = result
     note = prepared(raw, changed, note_tags(raw, extra))
-    return note, Done(fields, content, print_, source, tuple(kept(findings, disabled)))
+    return note, Done(fields, content, print_, source, derived, tuple(kept(findings, disabled)))
 
 
 def reusable(

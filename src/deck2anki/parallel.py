@@ -38,8 +38,6 @@ def workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-PIECE = 4000
-"""Items a child works on before it sends their results back."""
 PROGRESS_STEP = 1000
 """Items between two progress calls."""
 
@@ -70,14 +68,9 @@ def map_notes(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
-            # The children's shares come back in pieces: each arrives (and is unpickled)
-            # while the work goes on, and no share is ever held pickled all at once.
-            pieces = [
-                (first, min(first + PIECE, stop))
-                for start, stop in bounds[1:]
-                for first in range(start, stop, PIECE)
-            ]
-            futures = [pool.submit(_run, first, last) for first, last in pieces]
+            # One piece per child: results that came back in pieces would be unpickled
+            # while this process works, and the two would fight over the interpreter lock.
+            futures = [pool.submit(_run, start, stop) for start, stop in bounds[1:]]
             start, stop = bounds[0]
             results = _mapped(function, items, start, stop, progress, len(bounds))
             for future in futures:

@@ -83,9 +83,12 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     # the blank lines draw.
     by_run = [_pair(run) for run in runs]
     run_cost = sum(cost for cost, _, _ in by_run)
-    # Ignoring blank lines reads a single run the same way: only several runs need a second look.
+    # Ignoring blank lines reads a single run the same way, and nothing beats a reading that
+    # costs nothing: only several runs read at a cost need a second look.
     all_cost, all_pairs, all_orphans = (
-        _pair([entry for run in runs for entry in run]) if len(runs) > 1 else by_run[0]
+        _pair([entry for run in runs for entry in run])
+        if len(runs) > 1 and run_cost > 0
+        else by_run[0]
     )
     if all_cost < run_cost:
         pairs, orphans = all_pairs, all_orphans
