@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -88,3 +89,23 @@ def test_anki_imports_a_collection_deflated_in_many_chunks(
     assert fold(last["Answer"]) == f"Answer {NOTES - 1} uses model.fit() on a <mask> token & more."
     assert "<code>model.fit()</code>" in last["Answer"]
     assert fold(note(NOTES - 3)["Analogy"]) == f"like shelf {NOTES - 3} in a library."
+
+
+def test_a_process_with_other_threads_is_not_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Refused(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise AssertionError("forked while another thread ran")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Refused)
+    monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
+    items = list(range(parallel.MIN_ITEMS * 2))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert parallel.map_notes(str, items) == [str(item) for item in items]
+    finally:
+        stop.set()
+        other.join()
+    with pytest.raises(AssertionError, match="forked"):  # alone again, it would fork
+        parallel.map_notes(str, items)

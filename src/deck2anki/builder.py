@@ -313,7 +313,7 @@ def _plan(
     for note, item in zip(deck.notes, done, strict=True):
         guid = note.guid or ""
         mod = next_mod(by_guid.get(guid), item.content, now)
-        packaged.append(PackageNote(guid, item.fields, note.tags, mod))
+        packaged.append(PackageNote(guid, item.fields, note.tags, mod, item.cards))
         entries.append(
             LockedNote(guid, note.question, item.content, item.fingerprint, mod, source=item.source)
         )

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from . import parallel
+from . import notetype, parallel
 from .config import DeckConfig
 from .errors import Diagnostic
 from .identity import content_hash, fingerprint, normalize_question, note_derived
@@ -25,7 +25,7 @@ from .model import Deck, Note
 from .prepare import Changed, kept, prepare_note, prepared
 from .project import note_tags, short_hash
 from .render import media_names
-from .writers.apkg import note_fields, package_fields
+from .writers.apkg import card_ords, card_templates, note_fields, package_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,9 @@ class Done:
 
     derived: tuple[str, str]
     """Its question normalised, and the GUID that gives (``identity.note_derived``)."""
+
+    cards: tuple[int, ...]
+    """The ords of its cards (``writers.apkg.card_ords``)."""
 
     findings: tuple[Diagnostic, ...] = ()
     """What the note rules found in it (none for a reused note: it was checked when built)."""
@@ -68,7 +71,18 @@ def context_hash(
     return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
 
 
-_Result = tuple[Changed | None, list[Diagnostic], tuple[str, ...], str, str, str, tuple[str, str]]
+# (prepared text, findings, fields, content, fingerprint, source, derived, cards): a tuple, not
+# a Done, because it may be pickled back from another process.
+_Result = tuple[
+    Changed | None,
+    list[Diagnostic],
+    tuple[str, ...],
+    str,
+    str,
+    str,
+    tuple[str, str],
+    tuple[int, ...],
+]
 
 
 def work_on(
@@ -89,6 +103,7 @@ def work_on(
     """
     digests = {item.name: short_hash(item.data) for item in deck.media}
     references = media_names(deck)
+    templates = card_templates(notetype.genanki_model())  # the rules need no id or name
 
     def work(raw: Note) -> _Result:
         changed, findings = prepare_note(raw, path)
@@ -105,7 +120,17 @@ def work_on(
         )
         content = content_hash(fields, note.tags, shown)
         derived = note_derived(deck.name, note.question)
-        return changed, findings, fields, content, fingerprint(note), source_hash(raw), derived
+        cards = card_ords(fields, templates)
+        return (
+            changed,
+            findings,
+            fields,
+            content,
+            fingerprint(note),
+            source_hash(raw),
+            derived,
+            cards,
+        )
 
     if not reusable:
         results = parallel.map_notes(work, deck.notes, progress)
@@ -123,7 +148,8 @@ def work_on(
                 entry, fields = reusable[source]
                 note = prepared(raw, None, note_tags(raw, extra_tags))
                 derived = (normalize_question(note.question), entry.guid)
-                done = Done(fields, entry.content, entry.fingerprint, source, derived)
+                cards = card_ords(fields, templates)
+                done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
                 pairs.append((note, done))
             else:
                 pairs.append(_done(raw, next(fresh), extra_tags, disabled))
@@ -133,9 +159,10 @@ def work_on(
 def _done(
     raw: Note, result: _Result, extra: tuple[str, ...], disabled: Collection[str]
 ) -> tuple[Note, Done]:
-    changed, findings, fields, content, print_, source, derived = result
+    changed, findings, fields, content, print_, source, derived, cards = result
     note = prepared(raw, changed, note_tags(raw, extra))
-    return note, Done(fields, content, print_, source, derived, tuple(kept(findings, disabled)))
+    found = tuple(kept(findings, disabled))
+    return note, Done(fields, content, print_, source, derived, cards, found)
 
 
 def reusable(

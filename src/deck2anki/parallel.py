@@ -4,7 +4,8 @@ Splitting, checking, rendering and hashing a note take tens of microseconds each
 100,000-note deck keeps one core busy for seconds; a forked process takes the second half of
 the notes. Fork, because the child then already holds the notes and the function: nothing is
 sent to it, and only its results come back. Where fork is not the safe default (macOS,
-Windows), or the deck is small, or ``DECK2ANKI_WORKERS=1``, the work runs in this process.
+Windows), or the deck is small, or other threads run, or ``DECK2ANKI_WORKERS=1``, the work
+runs in this process.
 The results never depend on how the work was shared.
 """
 
@@ -15,6 +16,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, ParamSpec, TypeVar
@@ -53,7 +55,10 @@ def map_notes(
     this process's share, scaled to the whole (the shares are equal), and once at the end.
     """
     count = min(workers(), max(1, len(items) // (MIN_ITEMS // 2)))
-    if count < 2 or len(items) < MIN_ITEMS or sys.platform != "linux":
+    # A process with other threads running is not forked: a lock one of them holds would
+    # stay locked forever in the child.
+    alone = threading.active_count() == 1
+    if count < 2 or len(items) < MIN_ITEMS or sys.platform != "linux" or not alone:
         return _mapped(function, items, 0, len(items), progress, 1)
     global _TASK
     size = -(-len(items) // count)
