@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -16,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 import deck2anki
-from deck2anki import files
+from deck2anki import deckplan, files
 from deck2anki.cli import cli
 from deck2anki.readers import apkg
 
-from conftest import SEED, fold, import_package
+from conftest import SEED, edit_seed, fold, import_package
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 
@@ -223,6 +224,40 @@ def test_a_write_failing_at_any_point_leaves_the_old_files_and_no_temporary_file
     assert after == before
     leftovers = [p.name for p in project.rglob(".*") if p.is_file()]
     assert leftovers == []
+
+
+def test_a_package_failing_to_write_leaves_the_old_files_and_no_temporary_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck2anki.build(timestamp=1_700_000_000)
+    before = {
+        p.name: p.read_bytes() for p in [*project.glob("build/*"), project / "deck2anki.lock"]
+    }
+    edit_seed(project, "memory constraints", "limits")
+
+    def full(target: Any, **_: Any) -> None:
+        target.write(b"PK")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(deckplan, "write_package_to", full)
+    with pytest.raises(
+        deck2anki.UsageError, match=r"deep-learning-lecture-06\.apkg: cannot write it"
+    ):
+        deck2anki.build(timestamp=1_700_000_100)
+    after = {p.name: p.read_bytes() for p in [*project.glob("build/*"), project / "deck2anki.lock"]}
+    assert after == before
+    assert [p.name for p in project.rglob(".*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_a_failed_or_checked_first_build_leaves_no_build_folder(project: Path, check: bool) -> None:
+    if not check:  # a second source with an error: nothing may be written, not even build/
+        (project / "sources" / "bad.txt").write_text("Q?\nA.\nOrphan?\n", encoding="utf-8")
+    with pytest.raises(deck2anki.Deck2AnkiError) if not check else contextlib.nullcontext():
+        result = deck2anki.build(check=check)
+        assert result.stale
+    assert not (project / "build").exists()
+    assert [p.name for p in project.rglob(".*") if p.is_file()] == []
 
 
 def test_killing_a_real_build_leaves_whole_files_only(project: Path) -> None:

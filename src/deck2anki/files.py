@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from .errors import Report, UsageError
 from .model import Location
@@ -95,27 +98,59 @@ TEMPORARY_SUFFIX = ".deck2anki-tmp"
 """Ends the name of every file deck2anki writes before renaming it into place."""
 
 
-def _stage(path: Path, data: Contents) -> Path:
-    """Write ``data`` to a new temporary file beside ``path``; returns the temporary file."""
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A file written ahead to a temporary file, for ``write_all`` to rename into place: a
+    large package is then never held in memory."""
+
+    path: Path
+    """The temporary file."""
+
+    def discard(self) -> None:
+        """Delete the temporary file (it is not needed after all)."""
+        self.path.unlink(missing_ok=True)
+
+
+def stage(path: Path, write: Callable[[IO[bytes]], None], folder: Path | None = None) -> Staged:
+    """Have ``write`` write the new ``path`` into a temporary file beside it (or in ``folder``,
+    when it is only to be compared); ``write_all`` renames it into place later."""
     if path.is_dir():
         raise IsADirectoryError(21, "it is a folder")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
-    )
+    folder = path.parent if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            for part in _parts(data):
-                stream.write(part)
+            write(stream)
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the output from other users
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise UsageError(f"{path}: cannot write it: {error.strerror or error}") from None
         raise
-    return temporary
+    return Staged(temporary)
 
 
-def write_all(outputs: Mapping[Path, Contents], removals: Sequence[Path] = ()) -> None:
+def digest(path: Path) -> str:
+    """The hash the lock records of a file (``project.short_hash``), read a block at a time."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()[:16]
+
+
+def _stage(path: Path, data: Contents | Staged) -> Path:
+    """Write ``data`` to a new temporary file beside ``path``; returns the temporary file."""
+    if isinstance(data, Staged):
+        return data.path
+
+    def write(stream: IO[bytes]) -> None:
+        for part in _parts(data):
+            stream.write(part)
+
+    return stage(path, write).path
+
+
+def write_all(outputs: Mapping[Path, Contents | Staged], removals: Sequence[Path] = ()) -> None:
     """Write several files as one change: every one is written to a temporary file first, and
     only when all of them are complete are they renamed into place (then ``removals`` go).
 
@@ -154,6 +189,9 @@ def write_all(outputs: Mapping[Path, Contents], removals: Sequence[Path] = ()) -
     except BaseException as error:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
+        for data in outputs.values():  # staged ahead, and not reached
+            if isinstance(data, Staged):
+                data.discard()
         if isinstance(error, OSError):
             reason = error.strerror or str(error)
             raise UsageError(f"{current}: cannot write it: {reason}") from None

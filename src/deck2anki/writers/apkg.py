@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .. import notetype
 from ..errors import Report
@@ -122,7 +122,21 @@ def write_package(
     options: PackageOptions,
     media: Sequence[Media] = (),
 ) -> bytes:
-    """The .apkg bytes of a deck called ``name`` holding ``notes`` and ``media``.
+    """The .apkg bytes of a deck called ``name`` holding ``notes`` and ``media``."""
+    buffer = io.BytesIO()
+    write_package_to(buffer, name, description, notes, options, media)
+    return buffer.getvalue()
+
+
+def write_package_to(
+    target: IO[bytes],
+    name: str,
+    description: str,
+    notes: Sequence[PackageNote],
+    options: PackageOptions,
+    media: Sequence[Media] = (),
+) -> None:
+    """Write to ``target`` the .apkg of a deck called ``name`` holding ``notes`` and ``media``.
 
     genanki writes the collection: its schema, our note type and the deck. The note and card
     rows we insert in bulk, with the values genanki's own ``Note.write_to_db`` gives them
@@ -161,11 +175,8 @@ def write_package(
         media_map = {str(index): item.name for index, item in enumerate(files)}
         others = [("media", json.dumps(media_map, ensure_ascii=False).encode())]
         others += [(str(index), item.data) for index, item in enumerate(files)]
-        # Into a file, then read: a BytesIO's getvalue would hold the package twice.
-        package = Path(folder) / "package.apkg"
-        with database.open("rb") as stream, package.open("wb") as target:
+        with database.open("rb") as stream:
             write_zip(target, stream, "collection.anki2", others)
-        return package.read_bytes()
 
 
 def package_fields(data: bytes) -> dict[str, tuple[str, ...]]:
@@ -203,7 +214,12 @@ Templates = list[tuple[int, Callable[..., bool], list[int]]]
 
 def card_ords(fields: Sequence[str], templates: Templates) -> tuple[int, ...]:
     """The ords of the card templates that make a card of a note with ``fields``."""
-    return tuple(o for o, rule, required in templates if rule(fields[i] for i in required))
+    ords = tuple(o for o, rule, required in templates if rule(fields[i] for i in required))
+    # A handful of different answers for any number of notes: one tuple of each is kept.
+    return _ORDS.setdefault(ords, ords)
+
+
+_ORDS: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 
 def _insert_notes(
@@ -215,14 +231,22 @@ def _insert_notes(
 ) -> None:
     model = notetype.genanki_model(options.notetype_id, options.notetype_name)
     templates = card_templates(model)
-    cards: list[tuple[int, int, int]] = []  # (card id, note id, template ord): ints only
+    first = next(ids)
 
-    def note_rows() -> Iterator[tuple[object, ...]]:
-        # A generator: the joined fields of 100,000 notes never sit in memory all at once.
+    def numbered() -> Iterator[tuple[PackageNote, int, tuple[int, ...]]]:
+        """Each note, its id and its cards' ords, numbered as genanki numbers them: a note,
+        then its cards. Twice over, rather than 100,000 card rows kept for the second table."""
+        note_id = first
         for note in notes:
-            note_id = next(ids)
-            # Columns: id guid mid mod usn tags flds sfld csum flags data (sfld: genanki's).
-            yield (
+            ords = card_ords(note.fields, templates) if note.cards is None else note.cards
+            yield note, note_id, ords
+            note_id += 1 + len(ords)
+
+    # Columns: id guid mid mod usn tags flds sfld csum flags data (sfld: genanki's).
+    connection.executemany(
+        f"INSERT INTO notes VALUES ({', '.join('?' * 11)})",
+        (
+            (
                 note_id,
                 note.guid,
                 options.notetype_id,
@@ -235,19 +259,17 @@ def _insert_notes(
                 0,
                 "",
             )
-            for template_ord in (
-                card_ords(note.fields, templates) if note.cards is None else note.cards
-            ):
-                cards.append((next(ids), note_id, template_ord))
-
-    connection.executemany(f"INSERT INTO notes VALUES ({', '.join('?' * 11)})", note_rows())
+            for note, note_id, _ in numbered()
+        ),
+    )
     # Columns: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid
     # flags data: a new card, as genanki writes it.
     connection.executemany(
         f"INSERT INTO cards VALUES ({', '.join('?' * 18)})",
         (
-            (card, nid, deck, ord_, options.timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
-            for card, nid, ord_ in cards
+            (nid + n, nid, deck, o, options.timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            for _, nid, ords in numbered()
+            for n, o in enumerate(ords, 1)
         ),
     )
 

@@ -1,0 +1,193 @@
+"""One deck's rebuild, made before anything is written: its source read, its notes worked
+on and identified against the lock, its package staged, its lock entry made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+from . import files
+from .config import Config
+from .errors import Report
+from .identity import Relink, identify, next_mod, normalize_question
+from .lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
+from .model import Deck
+from .notework import context_hash, reusable, work_on
+from .project import Source, deck_tags, read_source, short_hash
+from .writers.apkg import PackageNote, PackageOptions, write_package_to
+
+Progress = Callable[[str, int, int], None]
+"""Called as (deck name, notes done, notes in the deck) while a large deck is built."""
+
+# A new source takes over the lock entry of a vanished one (a renamed file) when at least this
+# share of the vanished deck's questions is in it.
+RENAME_OVERLAP = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltDeck:
+    """One deck a build wrote (or, with ``check``, would write)."""
+
+    source: Path
+    """The source it was built from."""
+
+    output: Path
+    """The .apkg written."""
+
+    deck_name: str
+    """The deck's name in Anki."""
+
+    notes: int
+    """How many notes the deck holds."""
+
+    relinked: tuple[Relink, ...] = ()
+    """Notes whose reworded question kept its old GUID."""
+
+    removed: tuple[LockedNote, ...] = ()
+    """Notes that disappeared from the source since the previous build."""
+
+    renamed_from: str | None = None
+    """The lock's name for this deck when its source was renamed; its notes kept their GUIDs."""
+
+    reason: str = ""
+    """Why the deck was rebuilt, in words (``--verbose`` says it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One deck, built in memory and not yet written."""
+
+    key: str
+    locked: LockedDeck
+    package: files.Staged
+    result: BuiltDeck
+    notes: tuple[str, bytearray]
+    """The deck's seal and notes in the lock file (``lock.seal``, ``lock.notes_block``)."""
+
+
+def plan(
+    job: Job,
+    vanished: dict[str, LockedDeck],
+    config: Config,
+    state: LockedNoteType,
+    code: str,
+    now: int,
+    report: Report,
+    progress: Progress | None,
+) -> Planned:
+    """Read the source, work on its notes, identify them against the lock, settle their
+    times, build the package.
+
+    The source is read here, not by the caller, so that the notes as read are let go as
+    soon as they are worked on: a 100,000-note deck holds a few copies of its text otherwise.
+    """
+    source, previous, output = job.source, job.previous, job.output
+    deck = read_source(source, config, report, prepare=False)
+    renamed_from = None
+    if previous is None:  # a renamed source continues the lock entry of its old name
+        renamed_from = _renamed_from(deck, vanished)
+        previous = vanished.pop(renamed_from) if renamed_from else None
+    settings = config.deck(source.key)
+    context = context_hash(source.key, settings, state, code, deck)
+
+    def told(done: int, total: int) -> None:
+        if progress is not None:
+            progress(deck.name, done, total)
+
+    notes, done = work_on(
+        deck,
+        str(source.path),
+        settings,
+        deck_tags(source.key, settings),
+        config.disabled,
+        reusable(previous, context, output),
+        told,
+    )
+    for item in done:
+        report.diagnostics += item.findings
+    deck = replace(deck, notes=notes)  # the notes as read go
+    del notes
+    derived = [item.derived for item in done]
+    identified = identify(deck, previous.notes if previous else (), report, derived)
+    del derived
+    report.raise_if_errors()
+    deck = identified.deck  # the notes before identification go
+    by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
+    packaged = []
+    entries = list(identified.removed)
+    for note, item in zip(deck.notes, done, strict=True):
+        guid = note.guid or ""
+        mod = next_mod(by_guid.get(guid), item.content, now)
+        packaged.append(PackageNote(guid, item.fields, note.tags, mod, item.cards))
+        entries.append(
+            LockedNote(guid, note.question, item.content, item.fingerprint, mod, source=item.source)
+        )
+    del done
+    # Only the package's and the lock's copies of the notes are needed from here on.
+    relinked, newly_removed = identified.relinked, identified.newly_removed
+    del identified
+    deck = replace(deck, notes=())
+    # Times in the collection come from the lock, never the clock: same lock, same bytes.
+    latest = max([state.mod, *(note.mod for note in packaged)])
+    options = PackageOptions(latest, state.id, state.name, state.mod)
+    # SQLite and zlib work without holding Python's lock: the entry's lines of the lock file
+    # are written meanwhile.
+    write = partial(
+        write_package_to,
+        name=deck.name,
+        description=deck.description,
+        notes=packaged,
+        options=options,
+        media=deck.media,
+    )
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(files.stage, output, write, job.folder)
+        block = notes_block(entries)
+        package = writing.result()
+    media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
+    digest = files.digest(package.path)
+    locked = LockedDeck(job.inputs, digest, tuple(entries), media, context=context)
+    written = (seal(locked, block), block[0])
+    del block
+    if renamed_from:
+        job = replace(job, reason=f"renamed from {renamed_from}")
+    result = BuiltDeck(
+        source.path,
+        output,
+        deck.name,
+        len(packaged),
+        relinked,
+        newly_removed,
+        renamed_from,
+        job.reason,
+    )
+    return Planned(source.key, locked, package, result, written)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One deck to build, as the lock and the sources folder describe it."""
+
+    source: Source
+    inputs: str
+    output: Path
+    previous: LockedDeck | None
+    reason: str
+    folder: Path | None = None
+    """Where its package is staged, when not beside its place (``check``)."""
+
+
+def _renamed_from(deck: Deck, vanished: dict[str, LockedDeck]) -> str | None:
+    """The vanished lock entry this new source continues, if exactly one shares its questions."""
+    questions = {normalize_question(note.question) for note in deck.notes}
+    matches = []
+    for key, entry in vanished.items():
+        active = [n for n in entry.notes if not n.removed]
+        shared = sum(1 for n in active if normalize_question(n.question) in questions)
+        if active and shared >= RENAME_OVERLAP * len(active):
+            matches.append(key)
+    return matches[0] if len(matches) == 1 else None
