@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -109,3 +110,25 @@ def test_a_process_with_other_threads_is_not_forked(monkeypatch: pytest.MonkeyPa
         other.join()
     with pytest.raises(AssertionError, match="forked"):  # alone again, it would fork
         parallel.map_notes(str, items)
+
+
+@pytest.mark.parametrize("failure", ["no-fork", "child-dies"])
+def test_without_a_second_process_the_work_is_done_here(
+    monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
+    if failure == "no-fork":  # a limit on processes: fork fails
+
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(ProcessPoolExecutor, "submit", refused)
+    else:  # killed, or out of memory, half-way
+        monkeypatch.setattr(parallel, "_run", _dies)
+    items = list(range(parallel.MIN_ITEMS * 2))
+    assert parallel.map_notes(str, items) == [str(item) for item in items]
+
+
+def _dies(start: int, stop: int) -> list[Any]:
+    """A child's work that ends with the child: as a kill or the out-of-memory killer would."""
+    os._exit(9)

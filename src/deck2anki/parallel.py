@@ -18,7 +18,8 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ParamSpec, TypeVar
 
 Item = TypeVar("Item")
@@ -70,17 +71,30 @@ def map_notes(
     collecting = gc.isenabled()
     gc.freeze()
     gc.disable()
+    pool: ProcessPoolExecutor | None = None
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(len(bounds) - 1, mp_context=context)
+        try:
             # One piece per child: results that came back in pieces would be unpickled
             # while this process works, and the two would fight over the interpreter lock.
-            futures = [pool.submit(_run, start, stop) for start, stop in bounds[1:]]
-            start, stop = bounds[0]
-            results = _mapped(function, items, start, stop, progress, len(bounds))
-            for future in futures:
+            futures: list[Future[list[Any]] | None] = [
+                pool.submit(_run, start, stop) for start, stop in bounds[1:]
+            ]
+        except OSError:  # no second process to be had (a limit on processes): all here
+            futures = [None] * (len(bounds) - 1)
+        start, stop = bounds[0]
+        results = _mapped(function, items, start, stop, progress, len(bounds))
+        for (start, stop), future in zip(bounds[1:], futures, strict=True):
+            try:
+                if future is None:
+                    raise BrokenProcessPool("never started")
                 results += future.result()
+            except BrokenProcessPool:  # the child died (killed, out of memory): redo its share
+                results += _mapped(function, items, start, stop, None, 1)
     finally:
+        if pool is not None:
+            pool.shutdown()
         _TASK = None
         gc.unfreeze()
         if collecting:
