@@ -91,13 +91,13 @@ def work_on(
     settings: DeckConfig,
     extra_tags: tuple[str, ...],
     disabled: Collection[str],
-    reusable: dict[str, tuple[LockedNote, tuple[str, ...]]],
+    earlier: dict[str, tuple[LockedNote, tuple[str, ...]]],
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[tuple[Note, ...], list[Done]]:
     """Every note of ``deck`` (read from ``path``, unprepared) worked on, in order: the notes
     prepared and tagged, and the work on each.
 
-    ``reusable`` maps source hashes to the lock entry and fields of the previous build. A
+    ``earlier`` maps source hashes to the lock entry and fields of the previous build. A
     note taken from there is tagged but not prepared again (not split): only what changed is
     worked on, and the text of an unchanged note serves only to recognise it.
     """
@@ -132,20 +132,20 @@ def work_on(
             cards,
         )
 
-    if not reusable:
+    if not earlier:
         results = parallel.map_notes(work, deck.notes, progress)
         results.reverse()  # popped from the end, each result goes once used (many MB)
         pairs = [_done(raw, results.pop(), extra_tags, disabled) for raw in deck.notes]
     else:
         sources = [source_hash(raw) for raw in deck.notes]
         missing = [
-            raw for raw, source in zip(deck.notes, sources, strict=True) if source not in reusable
+            raw for raw, source in zip(deck.notes, sources, strict=True) if source not in earlier
         ]
         fresh = iter(parallel.map_notes(work, missing, progress))
         pairs = []
         for raw, source in zip(deck.notes, sources, strict=True):
-            if source in reusable:
-                entry, fields = reusable[source]
+            if source in earlier:
+                entry, fields = earlier[source]
                 note = prepared(raw, None, note_tags(raw, extra_tags))
                 derived = (normalize_question(note.question), entry.guid)
                 cards = card_ords(fields, templates)

@@ -11,6 +11,7 @@ The results never depend on how the work was shared.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import multiprocessing
@@ -86,12 +87,14 @@ def map_notes(
         start, stop = bounds[0]
         results = _mapped(function, items, start, stop, progress, len(bounds))
         for (start, stop), future in zip(bounds[1:], futures, strict=True):
-            try:
-                if future is None:
-                    raise BrokenProcessPool("never started")
-                results += future.result()
-            except BrokenProcessPool:  # the child died (killed, out of memory): redo its share
-                results += _mapped(function, items, start, stop, None, 1)
+            share = None
+            if future is not None:
+                with contextlib.suppress(BrokenProcessPool):  # the child died (killed, OOM)
+                    share = future.result()
+            # A share no child worked on is worked on here.
+            results += (
+                share if share is not None else _mapped(function, items, start, stop, None, 1)
+            )
     finally:
         if pool is not None:
             pool.shutdown()
