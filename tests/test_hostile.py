@@ -260,6 +260,29 @@ def test_a_failed_or_checked_first_build_leaves_no_build_folder(project: Path, c
     assert [p.name for p in project.rglob(".*") if p.is_file()] == []
 
 
+def test_an_interrupt_while_a_package_is_made_leaves_no_temporary_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(entries: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(deckplan, "notes_block", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        deck2anki.build()
+    assert not (project / "build").exists()
+    assert [p.name for p in project.rglob(".*") if p.is_file()] == []
+
+
+def test_check_deletes_nothing_either(project: Path) -> None:
+    deck2anki.build()
+    leftover = project / "build" / f".old.apkg.x{files.TEMPORARY_SUFFIX}"
+    leftover.write_bytes(b"what a killed build left")
+    assert deck2anki.build(check=True).stale == ()
+    assert leftover.exists()
+    deck2anki.build()  # a build does clean it up
+    assert not leftover.exists()
+
+
 def test_killing_a_real_build_leaves_whole_files_only(project: Path) -> None:
     # Enough work that the build is still running when stopped, and not in the moments of
     # interpreter shutdown (Python then restores the default handlers, and SIGTERM kills).

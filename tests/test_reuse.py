@@ -3,18 +3,23 @@ with the bytes a build without that shortcut makes."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import deck2anki
 from deck2anki import notework
-from deck2anki.lock import load_lock
+from deck2anki.config import DeckConfig
+from deck2anki.lock import LockedNoteType, load_lock
 
 from conftest import SEED, edit_seed
 
 T0 = 1_700_000_000
+STATE = LockedNoteType(1, "deck2anki (v1)", 1, ("Question",), ("Forward",), "c", T0)
 EDIT = ("memory constraints", "limits of memory")
 
 
@@ -63,7 +68,7 @@ def test_a_rebuild_works_on_the_edited_note_only_and_writes_what_a_full_build_wr
     locked = load_lock(project / "deck2anki.lock").decks["deep-learning-lecture-06"]
     assert locked.context and all(note.source for note in locked.notes)
     # The same project without the previous package: nothing to take, every note worked on.
-    full = project.parent / "full"
+    full = project.with_name(project.name + "-full")
     shutil.copytree(project, full)
     (full / "build" / "deep-learning-lecture-06.apkg").unlink()
 
@@ -110,3 +115,73 @@ def test_a_new_context_or_a_foreign_package_means_every_note_is_worked_on(
     worked_on.clear()
     deck2anki.build(timestamp=T0 + 60)
     assert len(worked_on) == 20
+
+
+def test_a_reused_note_is_identified_by_its_question_as_prepared(
+    project: Path, worked_on: list[str]
+) -> None:
+    # A zero-width space in a question is dropped when the note is prepared: the lock, the
+    # duplicate check and the relinking must see the same question whether or not the note
+    # is worked on again.
+    question = edited_question()
+    other = next(
+        line.strip()
+        for line in SEED.read_text(encoding="utf-8").splitlines()
+        if line.strip().endswith("?") and line.strip() != question
+    )
+    edit_seed(project, other, other.replace(" ", " \u200b", 1))
+    build_in(project, T0)
+    full = project.with_name(project.name + "-full")
+    shutil.copytree(project, full)
+    (full / "build" / "deep-learning-lecture-06.apkg").unlink()
+    for folder in (project, full):
+        edit_seed(folder, *EDIT)
+        result = build_in(folder, T0 + 60)
+        assert result.built[0].relinked == ()
+    assert outputs(project) == outputs(full)
+    # And a new note asking the same question is the duplicate a full build finds.
+    source = project / "sources" / SEED.name
+    source.write_text(
+        source.read_text(encoding="utf-8") + f"\n{other}\nA second answer.\n", encoding="utf-8"
+    )
+    with pytest.raises(deck2anki.SourceError, match="already in the deck"):
+        build_in(project, T0 + 120)
+
+
+def test_a_lock_entry_edited_by_hand_is_not_reused(project: Path, worked_on: list[str]) -> None:
+    build_in(project, T0)
+    lock = project / "deck2anki.lock"
+    text = lock.read_text(encoding="utf-8")
+    entry = load_lock(lock).decks["deep-learning-lecture-06"].notes[0]
+    lock.write_text(text.replace(entry.content, "0" * 16, 1), encoding="utf-8")
+    worked_on.clear()
+    build_in(project, T0 + 60)
+    assert len(worked_on) == 20
+    assert load_lock(lock).decks["deep-learning-lecture-06"].notes[0].content == entry.content
+
+
+def test_the_source_hash_does_not_depend_on_the_hash_seed() -> None:
+    code = (
+        "from deck2anki.model import Note; from deck2anki.notework import source_hash;"
+        " print(source_hash(Note('Q?', 'A.', cards=frozenset({'Reverse', 'Type-in'}))))"
+    )
+    hashes = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(hashes) == 1
+
+
+def test_a_library_that_renders_fields_is_part_of_the_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deck = deck2anki.Deck("D")
+    before = notework.context_hash("k", DeckConfig(), STATE, "code", deck)
+    monkeypatch.setattr(notework, "_RENDERERS", lambda: ["markdown-it-py 99.0", "pygments 2"])
+    assert notework.context_hash("k", DeckConfig(), STATE, "code", deck) != before

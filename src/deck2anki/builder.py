@@ -116,7 +116,8 @@ def build(
     # Lock entries without a source: renamed files (taken over below) or deleted ones.
     vanished = {key: deck for key, deck in lock.decks.items() if key not in keys}
 
-    files.sweep(out)  # what a killed build left, before this build stages its own files
+    if not check:  # ``check`` writes nothing, and deletes nothing either
+        files.sweep(out)  # what a killed build left, before this build stages its own files
     planned: list[Planned] = []
     created = not out.exists()
     # Packages are staged as they are made, beside their place (or, with ``check``, in a

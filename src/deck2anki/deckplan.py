@@ -5,7 +5,7 @@ on and identified against the lock, its package staged, its lock entry made.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -146,26 +146,39 @@ def plan(
     )
     with ThreadPoolExecutor(1) as pool:
         writing = pool.submit(files.stage, output, write, job.folder)
-        block = notes_block(entries)
+        try:
+            block = notes_block(entries)
+        except BaseException:  # Ctrl-C, say: the package still being made goes once it is
+            writing.add_done_callback(_discard)
+            raise
         package = writing.result()
-    media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
-    digest = files.digest(package.path)
-    locked = LockedDeck(job.inputs, digest, tuple(entries), media, context=context)
-    written = (seal(locked, block), block[0])
-    del block
-    if renamed_from:
-        job = replace(job, reason=f"renamed from {renamed_from}")
-    result = BuiltDeck(
-        source.path,
-        output,
-        deck.name,
-        len(packaged),
-        relinked,
-        newly_removed,
-        renamed_from,
-        job.reason,
-    )
-    return Planned(source.key, locked, package, result, written)
+    try:
+        media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
+        digest = files.digest(package.path)
+        locked = LockedDeck(job.inputs, digest, tuple(entries), media, context=context)
+        written = (seal(locked, block), block[0])
+        del block
+        reason = f"renamed from {renamed_from}" if renamed_from else job.reason
+        result = BuiltDeck(
+            source.path,
+            output,
+            deck.name,
+            len(packaged),
+            relinked,
+            newly_removed,
+            renamed_from,
+            reason,
+        )
+        return Planned(source.key, locked, package, result, written)
+    except BaseException:  # until the caller holds the package, it is ours to clean up
+        package.discard()
+        raise
+
+
+def _discard(staging: Future[files.Staged]) -> None:
+    """Delete a package staged for a build that stopped (if it got made at all)."""
+    if not staging.cancelled() and staging.exception() is None:
+        staging.result().discard()
 
 
 @dataclass(frozen=True, slots=True)

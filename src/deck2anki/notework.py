@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection
 from dataclasses import astuple, dataclass
+from functools import cache
 from pathlib import Path
 
 from . import notetype, parallel
@@ -57,7 +58,8 @@ class Done:
 def source_hash(note: Note) -> str:
     """A hash of a note as read: its text, tags, markup, pinned GUID and cards, not its line."""
     parts = (note.question, note.answer, note.analogy, " ".join(note.tags), note.guid or "")
-    text = "\x1f".join((*parts, note.markup.value, " ".join(note.cards)))
+    # The cards sorted: a frozenset's order changes with PYTHONHASHSEED.
+    text = "\x1f".join((*parts, note.markup.value, " ".join(sorted(note.cards))))
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -65,7 +67,7 @@ def context_hash(
     key: str, settings: DeckConfig, state: LockedNoteType, code: str, deck: Deck
 ) -> str:
     """A hash of what, besides its own text, a note's work depends on."""
-    described: list[object] = [key, deck.name, *astuple(settings), code]
+    described: list[object] = [key, deck.name, *astuple(settings), code, *_RENDERERS()]
     described += [state.id, state.name, state.version, state.content, state.mod]
     described += [[m.reference, m.name, short_hash(m.data)] for m in deck.media]
     return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
@@ -73,6 +75,18 @@ def context_hash(
 
 # (prepared text, findings, fields, content, fingerprint, source, derived, cards): a tuple, not
 # a Done, because it may be pickled back from another process.
+def renderers() -> list[str]:
+    """The versions of the libraries a note's fields come from. Not in ``code_fingerprint``
+    (a library upgrade alone does not make a deck stale), but in the context: once a deck is
+    rebuilt after one, every note is rendered with it, as a full build would render it."""
+    from importlib.metadata import version
+
+    return [f"{name} {version(name)}" for name in ("markdown-it-py", "pygments")]
+
+
+_RENDERERS = cache(renderers)
+
+
 _Result = tuple[
     Changed | None,
     list[Diagnostic],
@@ -146,7 +160,10 @@ def work_on(
         for raw, source in zip(deck.notes, sources, strict=True):
             if source in earlier:
                 entry, fields = earlier[source]
-                note = prepared(raw, None, note_tags(raw, extra_tags))
+                # The lock holds the question as prepared (invisible characters gone, HTML
+                # made Markdown): what identification and the lock must see again.
+                text = (entry.question, raw.answer, raw.analogy, None)
+                note = prepared(raw, text, note_tags(raw, extra_tags))
                 derived = (normalize_question(note.question), entry.guid)
                 cards = card_ords(fields, templates)
                 done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
@@ -171,6 +188,8 @@ def reusable(
     """The previous build's work, by source hash: usable when the context is the same and
     ``package`` is the very package the lock describes; otherwise nothing."""
     if previous is None or not previous.context or previous.context != context:
+        return {}
+    if not previous.intact:  # edited by hand (a merge conflict resolved, say): not trusted
         return {}
     entries = {e.source: e for e in previous.notes if e.source and not e.removed}
     if not entries:

@@ -57,10 +57,7 @@ def map_notes(
     this process's share, scaled to the whole (the shares are equal), and once at the end.
     """
     count = min(workers(), max(1, len(items) // (MIN_ITEMS // 2)))
-    # A process with other threads running is not forked: a lock one of them holds would
-    # stay locked forever in the child.
-    alone = threading.active_count() == 1
-    if count < 2 or len(items) < MIN_ITEMS or sys.platform != "linux" or not alone:
+    if count < 2 or len(items) < MIN_ITEMS or sys.platform != "linux" or not _alone():
         return _mapped(function, items, 0, len(items), progress, 1)
     global _TASK
     size = -(-len(items) // count)
@@ -103,6 +100,16 @@ def map_notes(
         if collecting:
             gc.enable()
     return results
+
+
+def _alone() -> bool:
+    """Whether this process runs one thread only: one with others running is not forked, as
+    a lock one of them holds would stay locked forever in the child. Linux lists every
+    thread, those of native libraries too (``deck2anki watch``'s file watcher)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
 
 
 def _mapped(
