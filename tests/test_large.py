@@ -132,3 +132,16 @@ def test_without_a_second_process_the_work_is_done_here(
 def _dies(start: int, stop: int) -> list[Any]:
     """A child's work that ends with the child: as a kill or the out-of-memory killer would."""
     os._exit(9)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_progress_reaches_the_end_once_all_the_work_is_done(
+    monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    monkeypatch.setenv("DECK2ANKI_WORKERS", workers)
+    total = parallel.MIN_ITEMS * 2 + 500
+    calls: list[tuple[int, int]] = []
+    parallel.map_notes(str, list(range(total)), lambda done, of: calls.append((done, of)))
+    assert calls[-1] == (total, total)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert all(of == total and done < total for done, of in calls[:-1])

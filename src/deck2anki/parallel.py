@@ -54,7 +54,8 @@ def map_notes(
     """``[function(item) for item in items]``, shared between processes when it pays.
 
     ``progress`` is called as (items done, items in all) every ``PROGRESS_STEP`` items of
-    this process's share, scaled to the whole (the shares are equal), and once at the end.
+    this process's share, scaled to the whole (the shares are equal), and once when all the
+    shares are done.
     """
     count = min(workers(), max(1, len(items) // (MIN_ITEMS // 2)))
     if count < 2 or len(items) < MIN_ITEMS or sys.platform != "linux" or not _alone():
@@ -92,6 +93,8 @@ def map_notes(
             results += (
                 share if share is not None else _mapped(function, items, start, stop, None, 1)
             )
+        if progress is not None:
+            progress(len(items), len(items))
     finally:
         if pool is not None:
             pool.shutdown()
@@ -123,11 +126,14 @@ def _mapped(
     if progress is None:
         return [function(item) for item in items[start:stop]]
     results = []
+    # With other shares, short of the end until it is reached: they may still be at work.
+    most = len(items) if shares == 1 else len(items) - 1
     for done, item in enumerate(items[start:stop], 1):
         results.append(function(item))
         if done % PROGRESS_STEP == 0:
-            progress(min(done * shares, len(items)), len(items))
-    progress(len(items), len(items))
+            progress(min(done * shares, most), len(items))
+    if shares == 1 and len(items) % PROGRESS_STEP:
+        progress(len(items), len(items))
     return results
 
 
