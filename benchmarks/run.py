@@ -1,7 +1,7 @@
 """deck2anki's benchmark suite: prints a table of figures, each a median over repeated runs,
 each ratio measured side by side in the same run. Run by hand, not by CI:
 
-    python benchmarks/run.py            # the whole suite, about three minutes on 2 cores
+    python benchmarks/run.py            # the whole suite, about a minute and a half on 2 cores
     python benchmarks/run.py --quick    # 1,000 and 10,000 notes only
 
 Baselines, both implemented here on the very notes deck2anki builds, fields pre-rendered:
