@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from .. import notetype
 from ..errors import Report
@@ -32,9 +32,11 @@ from .packing import write_zip
 _PAGE_SIZE = 16384
 
 
-@dataclass(frozen=True, slots=True)
-class PackageNote:
-    """One note as it goes into a package: fields already HTML, identity and time settled."""
+class PackageNote(NamedTuple):
+    """One note as it goes into a package: fields already HTML, identity and time settled.
+
+    A named tuple, not a dataclass: one is made for every note, at a third of the cost.
+    """
 
     guid: str
     """The note's GUID."""
