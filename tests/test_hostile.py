@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -260,13 +261,26 @@ def test_a_failed_or_checked_first_build_leaves_no_build_folder(project: Path, c
     assert [p.name for p in project.rglob(".*") if p.is_file()] == []
 
 
+@pytest.mark.parametrize("when", ["lock lines", "waiting for the package"])
 def test_an_interrupt_while_a_package_is_made_leaves_no_temporary_file(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
     def interrupted(entries: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(deckplan, "notes_block", interrupted)
+    real = Future.result
+    waits: list[object] = []
+
+    def interrupted_once(self: Future[Any], timeout: float | None = None) -> Any:
+        waits.append(self)
+        if len(waits) == 1:  # Ctrl-C while the build waits for its package
+            raise KeyboardInterrupt
+        return real(self, timeout)
+
+    if when == "lock lines":
+        monkeypatch.setattr(deckplan, "notes_block", interrupted)
+    else:
+        monkeypatch.setattr(Future, "result", interrupted_once)
     with pytest.raises(KeyboardInterrupt):
         deck2anki.build()
     assert not (project / "build").exists()

@@ -3,6 +3,7 @@ with the bytes a build without that shortcut makes."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 import deck2anki
 from deck2anki import notework
 from deck2anki.config import DeckConfig
+from deck2anki.identity import note_guid
 from deck2anki.lock import LockedNoteType, load_lock
 
 from conftest import SEED, edit_seed
@@ -185,3 +187,65 @@ def test_a_library_that_renders_fields_is_part_of_the_context(
     before = notework.context_hash("k", DeckConfig(), STATE, "code", deck)
     monkeypatch.setattr(notework, "_RENDERERS", lambda: ["markdown-it-py 99.0", "pygments 2"])
     assert notework.context_hash("k", DeckConfig(), STATE, "code", deck) != before
+
+
+LONG = "the quick brown fox jumps over the lazy dog while seven wise owls watch from above"
+
+
+def write_json(folder: Path, notes: list[dict[str, str]], name: str = "deck") -> None:
+    (folder / "sources").mkdir(parents=True, exist_ok=True)
+    deck = {"deck2anki": 1, "name": "Deck", "notes": notes}
+    (folder / "sources" / f"{name}.json").write_text(json.dumps(deck), encoding="utf-8")
+
+
+def test_a_renamed_html_source_keeps_its_notes(tmp_path: Path) -> None:
+    # The lock holds questions as prepared (HTML made Markdown): the source's new name is
+    # recognised by them, and its reworded note keeps its GUID.
+    notes = [
+        {
+            "question": f"What is <strong>item {i}</strong>?",
+            "answer": f"{LONG} {i}",
+            "format": "html",
+        }
+        for i in range(4)
+    ]
+    write_json(tmp_path, notes, "old")
+    build_in(tmp_path, T0)
+    notes[0] = dict(notes[0], question="What is <strong>item 0</strong> exactly?")
+    write_json(tmp_path, notes, "old")
+    build_in(tmp_path, T0 + 60)
+    before = {n.question: n.guid for n in load_lock(tmp_path / "deck2anki.lock").decks["old"].notes}
+    (tmp_path / "sources" / "old.json").rename(tmp_path / "sources" / "new.json")
+    (built,) = build_in(tmp_path, T0 + 120).built
+    assert built.renamed_from == "old"
+    after = {n.question: n.guid for n in load_lock(tmp_path / "deck2anki.lock").decks["new"].notes}
+    assert after == before
+
+
+def test_a_reused_note_that_needs_a_new_guid_gets_the_one_a_full_build_gives(
+    tmp_path: Path,
+) -> None:
+    alpha = {"question": "What is alpha?", "answer": LONG}
+    beta = {"question": "What is beta?", "answer": "Beta is the second letter, used widely"}
+    reworded = dict(alpha, question="What exactly is alpha?")
+    # A new note pins the GUID alpha's first question gives: the reworded alpha, unchanged
+    # since the last build, must give it up and take another, as in a full build.
+    pinned = {
+        "question": "Unrelated?",
+        "answer": "Something",
+        "guid": note_guid("Deck", "What is alpha?"),
+    }
+    reused = tmp_path / "reused"
+    for states, when in (([alpha, beta], T0), ([reworded, beta], T0 + 60)):
+        write_json(reused, states)
+        build_in(reused, when)
+    full = tmp_path / "full"
+    shutil.copytree(reused, full)
+    (full / "build" / "deck.apkg").unlink()
+    for folder in (reused, full):
+        write_json(folder, [pinned, reworded, beta])
+        build_in(folder, T0 + 120)
+    assert (reused / "deck2anki.lock").read_bytes() == (full / "deck2anki.lock").read_bytes()
+    assert (reused / "build" / "deck.apkg").read_bytes() == (
+        full / "build" / "deck.apkg"
+    ).read_bytes()

@@ -87,10 +87,6 @@ def plan(
     """
     source, previous, output = job.source, job.previous, job.output
     deck = read_source(source, config, report, prepare=False)
-    renamed_from = None
-    if previous is None:  # a renamed source continues the lock entry of its old name
-        renamed_from = _renamed_from(deck, vanished)
-        previous = vanished.pop(renamed_from) if renamed_from else None
     settings = config.deck(source.key)
     context = context_hash(source.key, settings, state, code, deck)
 
@@ -98,22 +94,27 @@ def plan(
         if progress is not None:
             progress(deck.name, done, total)
 
-    notes, done = work_on(
+    notes, done, ready = work_on(
         deck,
         str(source.path),
         settings,
         deck_tags(source.key, settings),
         config.disabled,
-        reusable(previous, context, output),
+        reusable(previous, context, output),  # none without a lock entry: no rename reuses
         told,
     )
     for item in done:
         report.diagnostics += item.findings
-    deck = replace(deck, notes=notes)  # the notes as read go
+    deck = replace(deck, notes=notes)  # the notes as read go (but for ``ready``)
     del notes
+    renamed_from = None
+    if previous is None:  # a renamed source continues the lock entry of its old name
+        # Its questions as prepared, as the lock has them (HTML made Markdown, say).
+        renamed_from = _renamed_from(deck, vanished)
+        previous = vanished.pop(renamed_from) if renamed_from else None
     derived = [item.derived for item in done]
-    identified = identify(deck, previous.notes if previous else (), report, derived)
-    del derived
+    identified = identify(deck, previous.notes if previous else (), report, derived, ready)
+    del derived, ready
     report.raise_if_errors()
     deck = identified.deck  # the notes before identification go
     by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
@@ -148,10 +149,10 @@ def plan(
         writing = pool.submit(files.stage, output, write, job.folder)
         try:
             block = notes_block(entries)
+            package = writing.result()
         except BaseException:  # Ctrl-C, say: the package still being made goes once it is
             writing.add_done_callback(_discard)
             raise
-        package = writing.result()
     try:
         media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
         digest = files.digest(package.path)

@@ -12,7 +12,7 @@ import re
 import struct
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -163,6 +163,7 @@ def identify(
     previous: Sequence[LockedNote],
     report: Report,
     derived: Sequence[tuple[str, str]] | None = None,
+    ready: Callable[[int], Note] | None = None,
 ) -> Identified:
     """Give every note its GUID: pinned by the source, remembered by the lock, or derived.
 
@@ -170,7 +171,10 @@ def identify(
     matched to a note that disappeared when its answer is close and the match is unambiguous
     (a reworded question); otherwise its GUID is derived from the deck name and question.
     ``derived`` may give, per note, its ``normalize_question`` and ``note_guid`` already
-    worked out (a build does that with the rest of each note's work).
+    worked out (a build does that with the rest of each note's work; "" for a GUID not
+    worked out). ``ready`` may give the note at an index as it must be compared with
+    vanished notes (a build takes unchanged notes from its previous build without splitting
+    them again; the rare one that needs a new GUID is split then).
     """
     by_question: dict[str, LockedNote] = {}
     for entry in previous:
@@ -191,6 +195,11 @@ def identify(
 
     vanished = [entry for entry in previous if entry.guid not in taken and not entry.removed]
     pending = [index for index, guid in enumerate(guids) if guid is None]
+    if ready is not None and pending:
+        whole = list(deck.notes)
+        for index in pending:
+            whole[index] = ready(index)
+        deck = replace(deck, notes=tuple(whole))
     relinked = []
     for index, entry in _relinks(deck, pending, vanished, report):
         guids[index] = entry.guid
@@ -198,7 +207,7 @@ def identify(
         relinked.append(Relink(entry.guid, entry.question, deck.notes[index]))
     for index in pending:
         if guids[index] is None:
-            guid = derived[index][1]
+            guid = derived[index][1] or _guid(deck.name, normalized[index])
             salt = 0
             while guid in taken:  # only when two questions normalise alike: duplicates
                 salt += 1

@@ -81,10 +81,13 @@ def context_hash(
 def renderers() -> list[str]:
     """The versions of the libraries a note's fields come from. Not in ``code_fingerprint``
     (a library upgrade alone does not make a deck stale), but in the context: once a deck is
-    rebuilt after one, every note is rendered with it, as a full build would render it."""
-    from importlib.metadata import version
+    rebuilt after one, every note is rendered with it, as a full build would render it.
+    The modules' own versions: the ones imported, whatever installed them."""
+    import markdown_it
+    import mdurl
+    import pygments
 
-    return [f"{name} {version(name)}" for name in ("markdown-it-py", "pygments")]
+    return [f"{m.__name__} {m.__version__}" for m in (markdown_it, mdurl, pygments)]
 
 
 _RENDERERS = cache(renderers)
@@ -110,13 +113,14 @@ def work_on(
     disabled: Collection[str],
     earlier: dict[str, tuple[LockedNote, tuple[str, ...]]],
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[tuple[Note, ...], list[Done]]:
+) -> tuple[tuple[Note, ...], list[Done], Callable[[int], Note]]:
     """Every note of ``deck`` (read from ``path``, unprepared) worked on, in order: the notes
-    prepared and tagged, and the work on each.
+    prepared and tagged, the work on each, and a function giving the note at an index fully
+    prepared (``identify``'s ``ready``).
 
     ``earlier`` maps source hashes to the lock entry and fields of the previous build. A
-    note taken from there is tagged but not prepared again (not split): only what changed is
-    worked on, and the text of an unchanged note serves only to recognise it.
+    note taken from there is tagged, and has its question as prepared (from the lock), but
+    is not split again: only what changed is worked on.
     """
     digests = {item.name: short_hash(item.data) for item in deck.media}
     references = media_names(deck)
@@ -153,6 +157,8 @@ def work_on(
         results = parallel.map_notes(work, deck.notes, progress)
         results.reverse()  # popped from the end, each result goes once used (many MB)
         pairs = [_done(raw, results.pop(), extra_tags, disabled) for raw in deck.notes]
+        notes = tuple(note for note, _ in pairs)
+        return notes, [done for _, done in pairs], notes.__getitem__
     else:
         sources = [source_hash(raw) for raw in deck.notes]
         missing = [
@@ -167,13 +173,23 @@ def work_on(
                 # made Markdown): what identification and the lock must see again.
                 text = (entry.question, raw.answer, raw.analogy, None)
                 note = prepared(raw, text, note_tags(raw, extra_tags))
-                derived = (normalize_question(note.question), entry.guid)
+                derived = (normalize_question(note.question), "")  # a GUID only if needed
                 cards = card_ords(fields, templates)
                 done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
                 pairs.append((note, done))
             else:
                 pairs.append(_done(raw, next(fresh), extra_tags, disabled))
-    return tuple(note for note, _ in pairs), [done for _, done in pairs]
+    notes = tuple(note for note, _ in pairs)
+    raws = deck.notes
+
+    def ready(index: int) -> Note:
+        """The note at ``index`` prepared in full: a reused one is prepared again."""
+        raw = raws[index]
+        if sources[index] not in earlier:
+            return notes[index]
+        return prepared(raw, prepare_note(raw, path)[0], note_tags(raw, extra_tags))
+
+    return notes, [done for _, done in pairs], ready
 
 
 def _done(
