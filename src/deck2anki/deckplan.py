@@ -16,8 +16,8 @@ from .errors import Report
 from .identity import Relink, identify, next_mod, normalize_question
 from .lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
 from .model import Deck
-from .notework import context_hash, reusable, work_on
-from .project import Source, deck_tags, read_source, short_hash
+from .notework import context_hash, media_hashes, reusable, work_on
+from .project import Source, deck_tags, read_source
 from .writers.apkg import PackageNote, PackageOptions, write_package_to
 
 Progress = Callable[[str, int, int], None]
@@ -88,7 +88,8 @@ def plan(
     source, previous, output = job.source, job.previous, job.output
     deck = read_source(source, config, report, prepare=False)
     settings = config.deck(source.key)
-    context = context_hash(source.key, settings, state, code, deck)
+    hashes = media_hashes(deck)
+    context = context_hash(source.key, settings, state, code, deck, hashes)
 
     def told(done: int, total: int) -> None:
         if progress is not None:
@@ -102,6 +103,7 @@ def plan(
         config.disabled,
         reusable(previous, context, output),  # none without a lock entry: no rename reuses
         told,
+        hashes,
     )
     for item in done:
         report.diagnostics += item.findings
@@ -154,7 +156,7 @@ def plan(
             writing.add_done_callback(_discard)
             raise
     try:
-        media = tuple(sorted((m.reference, short_hash(m.data)) for m in deck.media if m.reference))
+        media = tuple(sorted((m.reference, hashes[m.name]) for m in deck.media if m.reference))
         digest = files.digest(package.path)
         locked = LockedDeck(job.inputs, digest, tuple(entries), media, context=context)
         written = (seal(locked, block), block[0])

@@ -132,10 +132,20 @@ def stage(path: Path, write: Callable[[IO[bytes]], None], folder: Path | None = 
     return Staged(temporary)
 
 
+HASH_DIGITS = 16
+"""The hashes the lock records of files are 64 bits of SHA-256, in hex."""
+
+
+def short_hash(data: bytes) -> str:
+    """The hash the lock records of a file's bytes."""
+    return hashlib.sha256(data).hexdigest()[:HASH_DIGITS]
+
+
 def digest(path: Path) -> str:
-    """The hash the lock records of a file (``project.short_hash``), read a block at a time."""
+    """``short_hash`` of the file at ``path``, read a block at a time (a large package is not
+    held in memory to be hashed)."""
     with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()[:16]
+        return hashlib.file_digest(stream, "sha256").hexdigest()[:HASH_DIGITS]
 
 
 def _stage(path: Path, data: Contents | Staged) -> Path:

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import astuple
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from . import notetype, parallel
+from . import files, notetype, parallel
 from .config import DeckConfig
 from .errors import Diagnostic
+from .files import short_hash
 from .identity import content_hash, fingerprint, normalize_question, note_derived
 from .lock import LockedDeck, LockedNote, LockedNoteType
 from .model import Deck, Note
 from .prepare import Changed, kept, prepare_note, prepared
-from .project import note_tags, short_hash
+from .project import note_tags
 from .render import media_names
 from .writers.apkg import card_ords, card_templates, note_fields, package_fields
 
@@ -66,13 +67,25 @@ def source_hash(note: Note) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+def media_hashes(deck: Deck) -> dict[str, str]:
+    """The hash of each of the deck's media files, by name: worked out once a build."""
+    return {item.name: short_hash(item.data) for item in deck.media}
+
+
 def context_hash(
-    key: str, settings: DeckConfig, state: LockedNoteType, code: str, deck: Deck
+    key: str,
+    settings: DeckConfig,
+    state: LockedNoteType,
+    code: str,
+    deck: Deck,
+    hashes: Mapping[str, str] | None = None,
 ) -> str:
-    """A hash of what, besides its own text, a note's work depends on."""
+    """A hash of what, besides its own text, a note's work depends on (``hashes``: the
+    deck's ``media_hashes``, if already worked out)."""
+    hashes = media_hashes(deck) if hashes is None else hashes
     described: list[object] = [key, deck.name, *astuple(settings), code, *_RENDERERS()]
     described += [state.id, state.name, state.version, state.content, state.mod]
-    described += [[m.reference, m.name, short_hash(m.data)] for m in deck.media]
+    described += [[m.reference, m.name, hashes[m.name]] for m in deck.media]
     return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
 
 
@@ -113,6 +126,7 @@ def work_on(
     disabled: Collection[str],
     earlier: dict[str, tuple[LockedNote, tuple[str, ...]]],
     progress: Callable[[int, int], None] | None = None,
+    hashes: Mapping[str, str] | None = None,
 ) -> tuple[tuple[Note, ...], list[Done], Callable[[int], Note]]:
     """Every note of ``deck`` (read from ``path``, unprepared) worked on, in order: the notes
     prepared and tagged, the work on each, and a function giving the note at an index fully
@@ -122,7 +136,7 @@ def work_on(
     note taken from there is tagged, and has its question as prepared (from the lock), but
     is not split again: only what changed is worked on.
     """
-    digests = {item.name: short_hash(item.data) for item in deck.media}
+    digests = media_hashes(deck) if hashes is None else hashes
     references = media_names(deck)
     templates = card_templates(notetype.genanki_model())  # the rules need no id or name
 
@@ -214,12 +228,11 @@ def reusable(
     if not entries:
         return {}
     try:
-        data = package.read_bytes()
+        if files.digest(package) != previous.package:
+            return {}
+        by_guid = package_fields(package)
     except OSError:
         return {}
-    if short_hash(data) != previous.package:
-        return {}
-    by_guid = package_fields(data)
     return {
         source: (entry, by_guid[entry.guid])
         for source, entry in entries.items()

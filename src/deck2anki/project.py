@@ -159,11 +159,6 @@ def inputs_hash(
     return digest.hexdigest()[:16]
 
 
-def short_hash(data: bytes) -> str:
-    """The hash the lock records of a file: 64 bits of SHA-256, in hex."""
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
 def stale_reason(
     previous: LockedDeck | None, inputs: str, output: Path, folder: Path
 ) -> str | None:
@@ -177,11 +172,11 @@ def stale_reason(
         return "its entry in the lock was edited by hand"
     if not output.is_file():
         return f"{output} is missing"
-    if short_hash(output.read_bytes()) != previous.package:
+    if files.digest(output) != previous.package:
         return f"{output} is not the package the lock describes"
     for reference, digest in previous.media:
         try:
-            if short_hash((folder / reference).read_bytes()) != digest:
+            if files.digest(folder / reference) != digest:
                 return f"the image {reference} changed"
         except OSError:
             return f"the image {reference} is missing"

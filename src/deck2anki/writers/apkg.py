@@ -181,12 +181,12 @@ def write_package_to(
             write_zip(target, stream, "collection.anki2", others)
 
 
-def package_fields(data: bytes) -> dict[str, tuple[str, ...]]:
+def package_fields(package: Path) -> dict[str, tuple[str, ...]]:
     """The field values of every note of a package ``write_package`` wrote, by GUID."""
     with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
         database = Path(folder) / "collection.anki2"
         with (
-            zipfile.ZipFile(io.BytesIO(data)) as archive,
+            zipfile.ZipFile(package) as archive,
             archive.open("collection.anki2") as stream,
             database.open("wb") as out,
         ):
