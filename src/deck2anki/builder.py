@@ -6,7 +6,6 @@ time earlier builds gave it, writes the packages whose inputs changed, then writ
 
 from __future__ import annotations
 
-import filecmp
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -175,8 +174,7 @@ def build(
                 f"{item.result.output}: out of date with {item.result.source};"
                 " run 'deck2anki build'"
                 for item in planned
-                if not item.result.output.is_file()
-                or not filecmp.cmp(item.result.output, item.package.path, shallow=False)
+                if not files.same(item.result.output, item.package.path)
             ]
             stale += [
                 f"{deck.output}: its source is gone; run 'deck2anki build'"

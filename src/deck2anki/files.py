@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import filecmp
 import hashlib
 import os
 import signal
@@ -55,6 +56,12 @@ def holds(path: Path, data: Contents) -> bool:
             return stream.read(1) == b""
     except OSError:
         return False
+
+
+def same(path: Path, other: Path) -> bool:
+    """Whether the file at ``path`` exists and holds the bytes of ``other`` (compared a block
+    at a time)."""
+    return path.is_file() and filecmp.cmp(path, other, shallow=False)
 
 
 def decode(data: bytes, path: str, report: Report, encoding: str | None = None) -> str:
