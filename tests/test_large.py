@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +50,15 @@ def test_two_processes_build_the_bytes_one_process_builds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forks = []
+    fork = parallel._fork
 
-    class Counted(ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            forks.append(args)
-            super().__init__(*args, **kwargs)
+    def counted(*args: Any) -> Any:
+        forks.append(args)
+        return fork(*args)
 
+    monkeypatch.setattr(parallel, "_fork", counted)
     alone = build_in(tmp_path / "alone", "1", monkeypatch)
     assert forks == []
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
     shared = build_in(tmp_path / "shared", "2", monkeypatch)
     assert len(forks) == 1  # one second process, for all the work on the notes
 
@@ -93,11 +92,10 @@ def test_anki_imports_a_collection_deflated_in_many_chunks(
 
 
 def test_a_process_with_other_threads_is_not_forked(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Refused(ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            raise AssertionError("forked while another thread ran")
+    def refused(*args: Any) -> Any:
+        raise AssertionError("forked while another thread ran")
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Refused)
+    monkeypatch.setattr(parallel, "_fork", refused)
     monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
     items = list(range(parallel.MIN_ITEMS * 2))
     stop = threading.Event()
@@ -119,19 +117,46 @@ def test_without_a_second_process_the_work_is_done_here(
     monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
     if failure == "no-fork":  # a limit on processes: fork fails
 
-        def refused(*args: Any, **kwargs: Any) -> Any:
+        def refused() -> int:
             raise BlockingIOError(11, "Resource temporarily unavailable")
 
-        monkeypatch.setattr(ProcessPoolExecutor, "submit", refused)
+        monkeypatch.setattr(os, "fork", refused)
     else:  # killed, or out of memory, half-way
         monkeypatch.setattr(parallel, "_run", _dies)
     items = list(range(parallel.MIN_ITEMS * 2))
     assert parallel.map_notes(str, items) == [str(item) for item in items]
+    _assert_no_child_left()
 
 
-def _dies(start: int, stop: int) -> list[Any]:
+def _dies(*args: Any) -> list[Any]:
     """A child's work that ends with the child: as a kill or the out-of-memory killer would."""
     os._exit(9)
+
+
+def _assert_no_child_left() -> None:
+    """Every process map_notes forked has ended and been waited for (no zombie is left)."""
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize("where", ["parent", "child"])
+def test_an_error_in_either_share_is_raised_here_and_the_child_is_gone(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A bug in the per-note work surfaces as it would in one process, from whichever share
+    meets it; an interrupt of this process (the same path) leaves no child running."""
+    monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
+    items = list(range(parallel.MIN_ITEMS * 2))
+    bad = 10 if where == "parent" else len(items) - 10
+
+    def work(item: int) -> str:
+        if item == bad:
+            raise ValueError(f"cannot work on {item}")
+        return str(item)
+
+    with pytest.raises(ValueError, match=f"cannot work on {bad}"):
+        parallel.map_notes(work, items)
+    _assert_no_child_left()
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

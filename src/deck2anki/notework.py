@@ -109,11 +109,11 @@ _RENDERERS = cache(renderers)
 _Result = tuple[
     Changed | None,
     list[Diagnostic],
-    tuple[str, ...],
+    "_Sent",
     str,
     str,
     str,
-    tuple[str, str],
+    tuple[str | None, str],
     tuple[int, ...],
 ]
 
@@ -159,11 +159,11 @@ def work_on(
         return (
             changed,
             findings,
-            fields,
+            _by_reference(fields, note),
             content,
             fingerprint(note),
             source_hash(raw),
-            derived,
+            (None if derived[0] is note.question else derived[0], derived[1]),
             cards,
         )
 
@@ -209,10 +209,40 @@ def work_on(
 def _done(
     raw: Note, result: _Result, extra: tuple[str, ...], disabled: Collection[str]
 ) -> tuple[Note, Done]:
-    changed, findings, fields, content, print_, source, derived, cards = result
+    changed, findings, sent, content, print_, source, (normal, guid), cards = result
     note = prepared(raw, changed, note_tags(raw, extra))
     found = tuple(kept(findings, disabled)) if findings else ()
+    fields = _dereferenced(sent, note)
+    derived = (note.question if normal is None else normal, guid)
     return note, Done(fields, content, print_, source, derived, cards, found)
+
+
+# Most text needs no escaping, and then its field value is the very string the note holds.
+# Such a value is sent back from another process as None, not as a copy: half the text of
+# a large deck is not pickled, unpickled and then held twice.
+_Sent = tuple[str | None, ...]
+
+
+def _by_reference(fields: tuple[str, ...], note: Note) -> _Sent:
+    """``fields`` with each value that is the note's own question, answer or analogy as None."""
+    question, answer, analogy, *switches = fields
+    return (
+        None if question is note.question else question,
+        None if answer is note.answer else answer,
+        None if analogy is note.analogy else analogy,
+        *switches,
+    )
+
+
+def _dereferenced(sent: _Sent, note: Note) -> tuple[str, ...]:
+    """The field values ``_by_reference`` sent, each None the note's own text again."""
+    question, answer, analogy, *switches = sent
+    return (
+        note.question if question is None else question,
+        note.answer if answer is None else answer,
+        note.analogy if analogy is None else analogy,
+        *(value or "" for value in switches),
+    )
 
 
 def reusable(

@@ -3,25 +3,24 @@
 Splitting, checking, rendering and hashing a note take tens of microseconds each, so a
 100,000-note deck keeps one core busy for seconds; a forked process takes the second half of
 the notes. Fork, because the child then already holds the notes and the function: nothing is
-sent to it, and only its results come back. Where fork is not the safe default (macOS,
-Windows), or the deck is small, or other threads run, or ``DECK2ANKI_WORKERS=1``, the work
-runs in this process.
+sent to it, and only its results come back, through a temporary file. Where fork is not the
+safe default (macOS, Windows), or the deck is small, or other threads run, or
+``DECK2ANKI_WORKERS=1``, the work runs in this process.
 The results never depend on how the work was shared.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
-import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -30,8 +29,8 @@ Params = ParamSpec("Params")
 MIN_ITEMS = 5000
 """Below this many items a second process costs more than it saves."""
 
-# What the forked child works on: set just before the fork, cleared after.
-_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+PIECE = 5000
+"""Items a child pickles at a time: what it holds of its results before they go to the file."""
 
 
 def workers() -> int:
@@ -54,55 +53,116 @@ def map_notes(
     """``[function(item) for item in items]``, shared between processes when it pays.
 
     ``progress`` is called as (items done, items in all) every ``PROGRESS_STEP`` items of
-    this process's share, scaled to the whole (the shares are equal), and once when all the
-    shares are done.
+    this process's share, scaled to the whole, and once when all the shares are done.
     """
     count = min(workers(), max(1, len(items) // (MIN_ITEMS // 2)))
     if count < 2 or len(items) < MIN_ITEMS or sys.platform != "linux" or not _alone():
         return _mapped(function, items, 0, len(items), progress, 1)
-    global _TASK
-    size = -(-len(items) // count)
-    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    _TASK = (function, items)
+    own = len(items) // count
+    size = -(-(len(items) - own) // (count - 1))
+    bounds = [(start, min(start + size, len(items))) for start in range(own, len(items), size)]
     # Objects the child only reads stay shared: without this, its garbage collector would
     # touch (and so copy) every page of the parent's heap. And no collections while the
     # results pile up: they are hundreds of thousands of new objects and no garbage.
     collecting = gc.isenabled()
     gc.freeze()
     gc.disable()
-    pool: ProcessPoolExecutor | None = None
+    children: list[_Child] = []
     try:
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(len(bounds) - 1, mp_context=context)
-        try:
-            # One piece per child: results that came back in pieces would be unpickled
-            # while this process works, and the two would fight over the interpreter lock.
-            futures: list[Future[list[Any]] | None] = [
-                pool.submit(_run, start, stop) for start, stop in bounds[1:]
-            ]
-        except OSError:  # no second process to be had (a limit on processes): all here
-            futures = [None] * (len(bounds) - 1)
-        start, stop = bounds[0]
-        results = _mapped(function, items, start, stop, progress, len(bounds))
-        for (start, stop), future in zip(bounds[1:], futures, strict=True):
-            share = None
-            if future is not None:
-                with contextlib.suppress(BrokenProcessPool):  # the child died (killed, OOM)
-                    share = future.result()
-            # A share no child worked on is worked on here.
+        for start, stop in bounds:
+            children.append(_fork(function, items, start, stop))
+        results = _mapped(function, items, 0, own, progress, len(items) / own)
+        for child in children:
+            share = child.results()
+            # A share no child worked on (no process to be had, or it died) is done here.
             results += (
-                share if share is not None else _mapped(function, items, start, stop, None, 1)
+                share
+                if share is not None
+                else _mapped(function, items, child.start, child.stop, None, 1)
             )
         if progress is not None:
             progress(len(items), len(items))
     finally:
-        if pool is not None:
-            pool.shutdown()
-        _TASK = None
+        for child in children:
+            child.end()
         gc.unfreeze()
         if collecting:
             gc.enable()
     return results
+
+
+@dataclass
+class _Child:
+    """A forked process working on ``items[start:stop]``, its results pickled to ``file``."""
+
+    pid: int | None
+    """None once it is waited for, or when there was no process to be had."""
+
+    file: IO[bytes] | None
+    start: int
+    stop: int
+
+    def results(self) -> list[Any] | None:
+        """Its results, once it has finished; None if it did not finish its work."""
+        if self.pid is None or self.file is None:
+            return None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        self.file.seek(0)
+        results: list[Any] = []
+        for _ in range(self.start, self.stop, PIECE):
+            results += pickle.load(self.file)
+        return results
+
+    def end(self) -> None:
+        """Stop it if it still runs (this process was interrupted), and drop its file."""
+        if self.pid is not None:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.file is not None:
+            self.file.close()
+
+
+def _fork(function: Callable[[Any], Any], items: Sequence[Any], start: int, stop: int) -> _Child:
+    """A child process working on ``items[start:stop]``.
+
+    Its results go to an unnamed temporary file, a piece at a time, and not down a pipe: a
+    pipe fills, and the child would then wait for this process to read, which it does only
+    between its own notes.
+    """
+    file = None
+    try:
+        file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _Child.end, in map_notes)
+        pid = os.fork()
+    except OSError:  # no second process to be had (a limit on processes): all here
+        return _Child(None, file, start, stop)
+    if pid == 0:
+        _work_and_exit(function, items, start, stop, file)
+    return _Child(pid, file, start, stop)
+
+
+def _work_and_exit(
+    function: Callable[[Any], Any], items: Sequence[Any], start: int, stop: int, file: IO[bytes]
+) -> NoReturn:
+    """In the child: the function over its share, pickled to ``file``; then the child ends,
+    without running anything the parent registered for its own exit."""
+    status = 1
+    try:
+        with open(file.fileno(), "wb", closefd=False) as out:
+            for first in range(start, stop, PIECE):
+                piece = _run(first, min(first + PIECE, stop), function, items)
+                pickle.dump(piece, out, pickle.HIGHEST_PROTOCOL)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _run(start: int, stop: int, function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """In the child: the function over ``items[start:stop]``."""
+    return [function(item) for item in items[start:stop]]
 
 
 def _alone() -> bool:
@@ -121,27 +181,23 @@ def _mapped(
     start: int,
     stop: int,
     progress: Callable[[int, int], None] | None,
-    shares: int,
+    scale: float,
 ) -> list[Result]:
+    """``function`` over ``items[start:stop]``; progress counts each item as ``scale`` items
+    (1 when this is all the work, more when other processes share it)."""
     if progress is None:
         return [function(item) for item in items[start:stop]]
     results = []
+    alone = stop - start == len(items)
     # With other shares, short of the end until it is reached: they may still be at work.
-    most = len(items) if shares == 1 else len(items) - 1
+    most = len(items) if alone else len(items) - 1
     for done, item in enumerate(items[start:stop], 1):
         results.append(function(item))
         if done % PROGRESS_STEP == 0:
-            progress(min(done * shares, most), len(items))
-    if shares == 1 and len(items) % PROGRESS_STEP:
+            progress(min(int(done * scale), most), len(items))
+    if alone and len(items) % PROGRESS_STEP:
         progress(len(items), len(items))
     return results
-
-
-def _run(start: int, stop: int) -> list[Any]:
-    """In the child: the task's function over its share of the items."""
-    assert _TASK is not None, "map_notes sets the task before it forks"
-    function, items = _TASK
-    return [function(item) for item in items[start:stop]]
 
 
 def without_collections(function: Callable[Params, Result]) -> Callable[Params, Result]:
