@@ -79,6 +79,46 @@ def test_markdown_images_are_packed_as_media_and_shown(
     assert "<table>" in table_note["Answer"] and "<code" in table_note["Answer"]
 
 
+def test_reference_links_and_images_work_wherever_their_definitions_are(
+    biology: Path, tmp_path: Path, collection: Any
+) -> None:
+    """Definitions at the end of the file (where Markdown writers put them) serve every card:
+    each card is rendered on its own, so the ones it uses go along with it."""
+    source = biology.parent / "references.md"
+    uses_image, uses_link, holds_definitions = deck2anki.read(source).notes
+    assert uses_image.answer == (
+        "Like this: ![A cell][cell]. The [cell theory] says more.\n\n"
+        '[cell]: img/cell.png "A cell"\n[Cell Theory]: https://en.wikipedia.org/wiki/Cell_theory'
+    )
+    assert uses_image.analogy == (
+        "a room in a house; see [the theory][CELL  theory].\n\n"
+        "[Cell Theory]: https://en.wikipedia.org/wiki/Cell_theory"
+    )
+    assert uses_link.answer == (
+        "The nucleus ([more][nucleus]).\n\n"
+        "[nucleus]:\n    https://en.wikipedia.org/wiki/Cell_nucleus"
+    )
+    assert holds_definitions.answer.startswith("ATP synthase, in the inner membrane.\n\n[cell]:")
+
+    deck2anki.convert(source, tmp_path / "refs.apkg")
+    import_package(collection, tmp_path / "refs.apkg")
+    assert collection.media.have("cell.png")
+    first = collection.get_note(collection.find_notes("microscope")[0])
+    assert first["Answer"] == (
+        'Like this: <img src="cell.png" alt="A cell" title="A cell" />. The <a'
+        ' href="https://en.wikipedia.org/wiki/Cell_theory">cell theory</a> says more.'
+    )
+    assert first["Analogy"] == (
+        'a room in a house; see <a href="https://en.wikipedia.org/wiki/Cell_theory">the theory</a>.'
+    )
+    second = collection.get_note(collection.find_notes("genome")[0])
+    assert second["Answer"] == (
+        'The nucleus (<a href="https://en.wikipedia.org/wiki/Cell_nucleus">more</a>).'
+    )
+    third = collection.get_note(collection.find_notes("ATP")[0])
+    assert third["Answer"] == "ATP synthase, in the inner membrane."
+
+
 def test_a_missing_image_is_an_error_naming_its_line(biology: Path) -> None:
     (biology.parent / "img" / "cell.png").unlink()
     code, _, err = run("convert", str(biology), "out.apkg")

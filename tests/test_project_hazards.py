@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from deck2anki.identity import fingerprint, identify
 from deck2anki.lock import LockedNote
 from deck2anki.model import Deck, Note
 
-from conftest import SEED
+from conftest import FIXTURES, SEED
 
 T0 = 1_700_000_000
 
@@ -153,6 +154,30 @@ def test_a_folder_inside_sources_is_mentioned_not_silently_skipped(project: Path
     code, _, err = run("build")
     assert code == 0
     assert "sources/week2: warning: skipped: a folder; deck2anki builds the files directly" in err
+
+
+def test_images_kept_in_sources_are_media_not_skipped_sources(project: Path) -> None:
+    """The README's Markdown example keeps its image in sources/img/: no warning for it, or
+    for an image beside the source; a folder that holds a source is still mentioned."""
+    png = (FIXTURES / "markdown" / "img" / "cell.png").read_bytes()
+    (project / "sources" / "img").mkdir()
+    (project / "sources" / "img" / "cell.png").write_bytes(png)
+    (project / "sources" / "beside.PNG").write_bytes(png)
+    (project / "sources" / "cells.md").write_text(
+        "## Cell?\n\n![A cell](img/cell.png) ![Again](beside.PNG)\n", encoding="utf-8"
+    )
+    (project / "sources" / "week2").mkdir()
+    (project / "sources" / "week2" / "photo.jpg").write_bytes(png)
+    (project / "sources" / "week2" / "deck.txt").write_text("Q?\nA.\n", encoding="utf-8")
+    code, out, err = run("build")
+    assert code == 0, err
+    assert "built build/cells.apkg (1 note," in out
+    with zipfile.ZipFile(project / "build" / "cells.apkg") as package:
+        assert sorted(json.loads(package.read("media")).values()) == ["beside.PNG", "cell.png"]
+    assert [line for line in err.splitlines() if "unknown-source" in line] == [
+        "sources/week2: warning: skipped: a folder; deck2anki builds the files directly in the"
+        " sources folder [unknown-source]"
+    ]
 
 
 def test_a_blank_deck_name_is_bad_usage(project: Path) -> None:

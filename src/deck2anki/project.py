@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import unicodedata
 from dataclasses import astuple, dataclass, replace
 from importlib import resources
@@ -87,12 +88,38 @@ def source_tag(key: str) -> str:
     return "deck2anki::" + "_".join(key.split())
 
 
+MEDIA_SUFFIXES = frozenset(
+    {
+        # images
+        *(".avif", ".bmp", ".gif", ".ico", ".jpeg", ".jpg", ".png", ".svg", ".tif", ".tiff"),
+        ".webp",
+        # sound
+        *(".aac", ".flac", ".m4a", ".mp3", ".oga", ".ogg", ".opus", ".wav"),
+        # video
+        *(".mkv", ".mov", ".mp4", ".mpeg", ".mpg", ".ogv", ".webm"),
+    }
+)
+"""What Anki shows from a note's media: such files in sources/ are not skipped sources."""
+
+
+def _media_only(path: Path) -> bool:
+    """Whether ``path`` is a media file, or a folder of nothing but media (``sources/img/``)."""
+    if not path.is_dir():
+        return path.suffix.lower() in MEDIA_SUFFIXES
+    # os.walk, which follows no symbolic link: a link to a folder above cannot loop.
+    inside = [n for _, _, names in os.walk(path) for n in names if not n.startswith(".")]
+    return bool(inside) and all(Path(n).suffix.lower() in MEDIA_SUFFIXES for n in inside)
+
+
 def find_sources(folder: Path, report: Report) -> list[Source]:
-    """The readable sources in ``folder``, by name; other files and folders are reported."""
+    """The readable sources in ``folder``, by name; other files and folders are reported,
+    but for media (images a source shows)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder; create it or pass --sources DIR")
     found: list[Source] = []
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if _media_only(path):  # the images a Markdown source shows, kept beside it
+            continue
         if path.is_dir():
             report.warning(
                 Location(str(path)),

@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
@@ -64,7 +64,9 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, offset = _front_matter(lines, path, report)
     body = lines[offset:]
-    tokens = _parser().parse("\n".join(body))
+    env: dict[str, Any] = {}
+    tokens = _parser().parse("\n".join(body), env)
+    definitions = _definitions(env.get("references", {}), body)
     starts = [
         i
         for i, t in enumerate(tokens)
@@ -87,8 +89,8 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
             notes.append(
                 Note(
                     note.question,
-                    note.answer,
-                    note.analogy,
+                    _defined(note.answer, definitions) if definitions else note.answer,
+                    _defined(note.analogy, definitions) if definitions else note.analogy,
                     tags,
                     note.guid,
                     note.markup,
@@ -110,6 +112,39 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         description=description if isinstance(description, str) else "",
         media=tuple(media.values()),
     )
+
+
+# A bracketed text: what a reference link or image names its definition by.
+_BRACKETED = re.compile(r"\[((?:[^\[\]\\]|\\.)+)\]")
+
+
+def _definitions(references: dict[str, dict[str, Any]], body: list[str]) -> dict[str, str]:
+    """Each link reference definition of the document (``[cell]: img/cell.png``), by its
+    normalised label, as written in the source."""
+    return {
+        label: "\n".join(body[found["map"][0] : found["map"][1]]).strip()
+        for label, found in references.items()
+        if found.get("map")
+    }
+
+
+def _defined(text: str, definitions: dict[str, str]) -> str:
+    """A field with the definitions of the references it uses but does not hold appended.
+
+    Each field is rendered on its own, so ``![A cell][cell]`` in one card, with ``[cell]:``
+    written at the end of the file (where Markdown allows it), would show as text: the
+    definition goes along with every card that uses it.
+    """
+    from markdown_it.common.utils import normalizeReference
+
+    used = dict.fromkeys(normalizeReference(label) for label in _BRACKETED.findall(text))
+    wanted = [label for label in used if label in definitions]
+    if not wanted:
+        return text
+    own: dict[str, Any] = {}
+    _parser().parse(text, own)
+    missing = [definitions[label] for label in wanted if label not in own.get("references", {})]
+    return "\n\n".join([text, "\n".join(missing)]) if missing else text
 
 
 def _title(tokens: Sequence[Token]) -> str:
