@@ -3,100 +3,30 @@
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from .formats import FORMATS
+from .messages import (
+    EXIT_CONTENT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    ContentFailure,
+    ProgressBars,
+    colour,
+    report_build,
+    reporting,
+    styled,
+    warn,
+)
 from .version import __version__
 
-if TYPE_CHECKING:  # the library loads when a command runs, not for --help
-    from .builder import BuildResult
-    from .errors import Diagnostic
-
-
-class _ContentFailure(click.ClickException):
-    """Bad content (exit 1): printed as the library wrote it, diagnostics and summary."""
-
-    exit_code = 1
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.message, err=True)
-
-
-class _UsageFailure(_ContentFailure):
-    """Bad usage (exit 2), told apart from bad content for scripts and CI."""
-
-    exit_code = 2
-
-
-@contextmanager
-def _reporting() -> Iterator[None]:
-    """Turn the library's errors into messages and exit statuses."""
-    from .errors import Deck2AnkiError, SourceError, UsageError
-
-    try:
-        yield
-    except SourceError as error:
-        raise _ContentFailure(str(error)) from None
-    except UsageError as error:
-        raise _UsageFailure(f"error: {error}") from None
-    except Deck2AnkiError as error:
-        raise _ContentFailure(f"error: {error}") from None
-
-
-def _colour() -> bool | None:
-    """Colour only on a terminal (click's own test) and never with NO_COLOR set."""
-    return False if os.environ.get("NO_COLOR") else None
-
-
-def _styled(text: str) -> str:
-    """A message with its "error:" and "warning:" marks in colour (stripped off a terminal)."""
-    text = text.replace(": error: ", ": " + click.style("error:", fg="red", bold=True) + " ", 1)
-    return text.replace(": warning: ", ": " + click.style("warning:", fg="yellow") + " ", 1)
-
-
-def _warn(warnings: Sequence[Diagnostic]) -> None:
-    for warning in warnings:
-        click.echo(_styled(str(warning)), err=True, color=_colour())
-
-
-class _ProgressBars:
-    """A progress bar per large deck, on a terminal only; nothing anywhere else."""
-
-    def __init__(self, verb: str) -> None:
-        self.verb = verb
-        self.bars: dict[str, Any] = {}
-        self.done: dict[str, int] = {}
-
-    def __call__(self, deck: str, done: int, total: int) -> None:
-        if total < PROGRESS_FROM:
-            return
-        if deck not in self.bars:
-            bar = click.progressbar(length=total, label=f"{self.verb} {deck}", file=sys.stderr)
-            self.bars[deck] = bar.__enter__()
-            self.done[deck] = 0
-        self.bars[deck].update(done - self.done[deck])
-        self.done[deck] = done
-        if done >= total:
-            self.bars.pop(deck).__exit__(None, None, None)
-
-
-PROGRESS_FROM = 2000
-"""Decks of this many notes or more show a progress bar while they build (on a terminal)."""
-
-
-EXIT_CONTENT = 1
-EXIT_INTERNAL = 3
-EXIT_INTERRUPTED = 130
-
+# The library loads when a command runs (inside it), not for --help.
 
 _config_option = click.option(
     "--config",
@@ -174,7 +104,7 @@ def build(
     from .builder import build as build_decks
     from .config import load_config
 
-    with _reporting():
+    with reporting():
         result = build_decks(
             sources,
             out,
@@ -184,22 +114,22 @@ def build(
             force=force,
             allow_notetype_change=allow_notetype_change,
             keep_going=keep_going,
-            progress=None if quiet or not sys.stderr.isatty() else _ProgressBars("building"),
+            progress=None if quiet or not sys.stderr.isatty() else ProgressBars("building"),
         )
-    _warn(result.warnings)
-    _warn(result.errors)
+    warn(result.warnings)
+    warn(result.errors)
     if check:
         for line in result.stale:
             click.echo(f"stale: {line}", err=True)
         if result.stale:
-            raise _ContentFailure(f"error: {len(result.stale)} stale; nothing was written")
+            raise ContentFailure(f"error: {len(result.stale)} stale; nothing was written")
         click.echo(f"up to date: {len(result.skipped) + len(result.built)} deck(s)")
         return
     if not quiet:
-        _report_build(result, verbose)
+        report_build(result, verbose)
     if result.failed:
         names = ", ".join(str(path) for path in result.failed)
-        raise _ContentFailure(f"error: not built, with errors: {names}")
+        raise ContentFailure(f"error: not built, with errors: {names}")
 
 
 @cli.command()
@@ -251,7 +181,7 @@ def convert(
     if (field_sep or card_sep) and from_format is None:
         from_format = "quizlet"
     report = Report()
-    with _reporting():
+    with reporting():
         deck = convert_file(
             source,
             target,
@@ -261,10 +191,10 @@ def convert(
             report=report,
             read_options=ReadOptions(field_sep=field_sep, card_sep=card_sep, encoding=encoding),
             write_options=WriteOptions(
-                0, progress=_ProgressBars("writing") if sys.stderr.isatty() else None
+                0, progress=ProgressBars("writing") if sys.stderr.isatty() else None
             ),
         )
-    _warn(report.warnings)
+    warn(report.warnings)
     noun = "note" if len(deck.notes) == 1 else "notes"
     click.echo(
         f"wrote {target} ({len(deck.notes)} {noun}, deck '{deck.name}')", err=target == STDIO
@@ -278,7 +208,7 @@ def inspect(package: Path, as_json: bool) -> None:
     """List the notes of an .apkg: question, answer, analogy and tags."""
     from . import inspect as inspection
 
-    with _reporting():
+    with reporting():
         deck = inspection.inspect_package(package)
     if as_json:
         click.echo(inspection.as_json(deck))
@@ -313,14 +243,14 @@ def check(
         for rule in checking.RULES:
             click.echo(f"{rule.name:<20} {rule.severity.value:<8} {rule.summary}")
         return
-    with _reporting():
+    with reporting():
         result = checking.check(paths or (Path("sources"),), config=load_config(config_path))
     failing = result.errors > 0 or (strict and result.warnings > 0)
     if output == "json":
         click.echo(checking.as_json(result))
     else:
         for diagnostic in result.diagnostics:
-            click.echo(_styled(str(diagnostic)), color=_colour())
+            click.echo(styled(str(diagnostic)), color=colour())
         click.echo(
             f"checked {result.files} file{'s' if result.files != 1 else ''}:"
             f" {result.errors} error{'s' if result.errors != 1 else ''},"
@@ -350,7 +280,7 @@ def preview(source: Path, output: Path, open_page: bool, config_path: Path | Non
     from .config import load_config
     from .preview import preview as preview_page
 
-    with _reporting():
+    with reporting():
         page = preview_page(source, config=load_config(config_path))
         files.write_atomic(output, page.encode("utf-8"))
     click.echo(f"wrote {output}")
@@ -374,7 +304,7 @@ def init(folder: Path, force: bool, install: str | None) -> None:
     from .scaffold import DEFAULT_INSTALL
     from .scaffold import init as scaffold
 
-    with _reporting():
+    with reporting():
         written = scaffold(folder, force=force, install=install or DEFAULT_INSTALL)
     for path in written:
         click.echo(f"wrote {path}")
@@ -397,7 +327,7 @@ def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool
     from .watching import watch as watch_builds
 
     try:
-        with _reporting():
+        with reporting():
             builds = watch_builds(sources, out, config_path=config_path)
             first = next(builds)
         click.echo(f"watching {sources} (Ctrl-C stops)")
@@ -407,7 +337,7 @@ def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool
                 click.echo("not rebuilt: fix the problems above; still watching", err=True)
                 continue
             assert rebuild.result is not None
-            _warn(rebuild.result.warnings)
+            warn(rebuild.result.warnings)
             for deck in rebuild.result.built:
                 click.echo(f"built {deck.output} ({deck.notes} notes) from {deck.source}")
                 if with_preview:
@@ -433,41 +363,6 @@ def formats() -> None:
 
 def _terminated(number: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _report_build(result: BuildResult, verbose: bool) -> None:
-    """One line per deck skipped, gone, renamed, re-linked, removed or built."""
-    for path in result.skipped:
-        why = ": the lock has its very inputs and output" if verbose else ""
-        click.echo(f"skipped {path}: up to date{why}")
-    for old in result.gone:
-        deleted = f"; deleted {old.output}" if old.output else ""
-        click.echo(
-            f"gone: the source of '{old.key}' no longer exists; its {old.notes} notes stay in"
-            f" students' collections and in the lock, marked removed{deleted}"
-        )
-    for deck in result.built:
-        if deck.renamed_from:
-            click.echo(
-                f"renamed: {deck.source} continues '{deck.renamed_from}' of the lock; its notes"
-                " keep their identity"
-            )
-        for relink in deck.relinked:
-            click.echo(
-                f"re-linked {relink.note.location}: {relink.old_question!r} is now"
-                f" {relink.note.question!r} (same note, reviews kept)"
-            )
-        for gone in deck.removed:
-            click.echo(
-                f"removed from {deck.source}: {gone.question!r} (guid {gone.guid}); Anki keeps it"
-                " in collections that imported it: students can delete it by hand"
-            )
-        noun = "note" if deck.notes == 1 else "notes"
-        why = f": {deck.reason}" if verbose else ""
-        click.echo(
-            f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from"
-            f" {deck.source}{why}"
-        )
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
 from ..split import LABELS, code_span_ranges
 from . import ReadOptions
+from .frontmatter import front_matter
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -48,7 +49,6 @@ _DOLLARS = re.compile(
     re.S,
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_FRONT_KEYS = {"deck", "tags", "description"}
 
 
 @cache
@@ -62,7 +62,7 @@ def _parser() -> MarkdownIt:
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read a Markdown source into a Deck; problems go to ``report``."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    meta, offset = _front_matter(lines, path, report)
+    meta, offset = front_matter(lines, path, report)
     body = lines[offset:]
     env: dict[str, Any] = {}
     tokens = _parser().parse("\n".join(body), env)
@@ -344,97 +344,3 @@ def _convert(text: str) -> str:
         position = end
     out.append(_DOLLARS.sub(replace, text[position:]))
     return "".join(out)
-
-
-def _front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str, object], int]:
-    """The front matter between ``---`` lines at the top, and the line the body starts on."""
-    if not lines or lines[0].strip() != "---":
-        return {}, 0
-    try:
-        close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    except StopIteration:
-        report.error(
-            Location(path, 1, 1),
-            "front matter is not closed",
-            "front-matter",
-            "end it with a line of three dashes: ---",
-        )
-        return {}, len(lines)
-    meta: dict[str, object] = {}
-    key = ""
-    for number in range(1, close):
-        raw = lines[number]
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        location = Location(path, number + 1, 1)
-        item = re.match(r"\s+-\s*(.*)$", raw)
-        if item and key == "tags":
-            existing = meta.setdefault("tags", [])
-            assert isinstance(existing, list)
-            existing.append(_scalar(_without_comment(item.group(1))))
-            continue
-        pair = re.match(r"([A-Za-z_][\w-]*)\s*:\s*(.*)$", raw)
-        if pair is None:
-            report.error(
-                location,
-                "front matter line is not 'key: value'",
-                "front-matter",
-                "write 'deck: Name', 'description: ...' or 'tags: [a, b]'",
-            )
-            continue
-        key, value = pair.group(1).lower(), _without_comment(pair.group(2)).strip()
-        if key not in _FRONT_KEYS:
-            report.warning(
-                location,
-                f"unknown front matter key {key!r} is ignored",
-                "front-matter-key",
-                "known keys: deck, description, tags",
-            )
-            continue
-        if key == "tags":
-            meta["tags"] = _tag_list(value) if value else []
-        else:
-            meta[key] = _scalar(value)
-    tags = meta.get("tags", [])
-    assert isinstance(tags, list)
-    for tag in tags:
-        if not tag or any(c.isspace() for c in tag):
-            report.error(
-                Location(path, 1, 1),
-                f"tag {tag!r} is empty or has a space",
-                "bad-tag",
-                "Anki tags are single words; use '_' or '::' instead",
-            )
-    return meta, close + 1
-
-
-def _without_comment(value: str) -> str:
-    """A YAML value without its comment: a # after white space, outside quotes, starts one."""
-    quote = ""
-    for index, char in enumerate(value):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'" and (index == 0 or value[index - 1].isspace()):
-            quote = char
-        elif char == "#" and (index == 0 or value[index - 1].isspace()):
-            return value[:index]
-    return value
-
-
-def _tag_list(value: str) -> list[str]:
-    if value.startswith("[") and value.endswith("]"):
-        return [_scalar(part) for part in value[1:-1].split(",") if part.strip()]
-    return value.split()
-
-
-def _scalar(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        try:
-            decoded = json.loads(value)
-            return decoded if isinstance(decoded, str) else value
-        except ValueError:
-            return value[1:-1]
-    if len(value) >= 2 and value[0] == value[-1] == "'":
-        return value[1:-1].replace("''", "'")
-    return value

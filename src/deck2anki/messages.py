@@ -1,0 +1,128 @@
+"""What the command line prints: diagnostics in colour, progress bars, the build report, and
+the failures that set its exit status (1: bad content, 2: bad usage)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:  # the library loads when a command runs, not for --help
+    from .builder import BuildResult
+    from .errors import Diagnostic
+
+
+class ContentFailure(click.ClickException):
+    """Bad content (exit 1): printed as the library wrote it, diagnostics and summary."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+class UsageFailure(ContentFailure):
+    """Bad usage (exit 2), told apart from bad content for scripts and CI."""
+
+    exit_code = 2
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Turn the library's errors into messages and exit statuses."""
+    from .errors import Deck2AnkiError, SourceError, UsageError
+
+    try:
+        yield
+    except SourceError as error:
+        raise ContentFailure(str(error)) from None
+    except UsageError as error:
+        raise UsageFailure(f"error: {error}") from None
+    except Deck2AnkiError as error:
+        raise ContentFailure(f"error: {error}") from None
+
+
+def colour() -> bool | None:
+    """Colour only on a terminal (click's own test) and never with NO_COLOR set."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def styled(text: str) -> str:
+    """A message with its "error:" and "warning:" marks in colour (stripped off a terminal)."""
+    text = text.replace(": error: ", ": " + click.style("error:", fg="red", bold=True) + " ", 1)
+    return text.replace(": warning: ", ": " + click.style("warning:", fg="yellow") + " ", 1)
+
+
+def warn(warnings: Sequence[Diagnostic]) -> None:
+    """Print each diagnostic on standard error, its mark in colour on a terminal."""
+    for warning in warnings:
+        click.echo(styled(str(warning)), err=True, color=colour())
+
+
+class ProgressBars:
+    """A progress bar per large deck, on a terminal only; nothing anywhere else."""
+
+    def __init__(self, verb: str) -> None:
+        self.verb = verb
+        self.bars: dict[str, Any] = {}
+        self.done: dict[str, int] = {}
+
+    def __call__(self, deck: str, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if deck not in self.bars:
+            bar = click.progressbar(length=total, label=f"{self.verb} {deck}", file=sys.stderr)
+            self.bars[deck] = bar.__enter__()
+            self.done[deck] = 0
+        self.bars[deck].update(done - self.done[deck])
+        self.done[deck] = done
+        if done >= total:
+            self.bars.pop(deck).__exit__(None, None, None)
+
+
+PROGRESS_FROM = 2000
+"""Decks of this many notes or more show a progress bar while they build (on a terminal)."""
+
+
+EXIT_CONTENT = 1
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+def report_build(result: BuildResult, verbose: bool) -> None:
+    """One line per deck skipped, gone, renamed, re-linked, removed or built."""
+    for path in result.skipped:
+        why = ": the lock has its very inputs and output" if verbose else ""
+        click.echo(f"skipped {path}: up to date{why}")
+    for old in result.gone:
+        deleted = f"; deleted {old.output}" if old.output else ""
+        click.echo(
+            f"gone: the source of '{old.key}' no longer exists; its {old.notes} notes stay in"
+            f" students' collections and in the lock, marked removed{deleted}"
+        )
+    for deck in result.built:
+        if deck.renamed_from:
+            click.echo(
+                f"renamed: {deck.source} continues '{deck.renamed_from}' of the lock; its notes"
+                " keep their identity"
+            )
+        for relink in deck.relinked:
+            click.echo(
+                f"re-linked {relink.note.location}: {relink.old_question!r} is now"
+                f" {relink.note.question!r} (same note, reviews kept)"
+            )
+        for gone in deck.removed:
+            click.echo(
+                f"removed from {deck.source}: {gone.question!r} (guid {gone.guid}); Anki keeps it"
+                " in collections that imported it: students can delete it by hand"
+            )
+        noun = "note" if deck.notes == 1 else "notes"
+        why = f": {deck.reason}" if verbose else ""
+        click.echo(
+            f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from"
+            f" {deck.source}{why}"
+        )
