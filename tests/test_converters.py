@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,25 @@ def test_standard_input_is_sniffed_and_the_guess_is_said(tmp_path: Path) -> None
     assert code == 0, err
     assert "-: warning: read as markdown, guessed from the content [format-guess]" in err
     assert out == "wrote " + str(tmp_path / "x.json") + " (3 notes, deck 'Biology::Cells')\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [
+        ("Front,Back\nWhat is ATP?,The cell's energy currency.\n", "csv"),
+        ('"Term","Definition","Tags"\n"ATP","energy, in a cell",bio\n', "csv"),
+        ("Question\tAnswer\nWhat is ATP?\tEnergy.\n", "tsv"),
+        ("What is ATP, in short?\nThe cell's energy currency, made in mitochondria.\n", "lecture"),
+    ],
+)
+def test_standard_input_in_a_delimited_format_is_told_by_its_header(
+    tmp_path: Path, text: str, guess: str
+) -> None:
+    code, _, err = run("convert", "-", str(tmp_path / "x.json"), stdin=text)
+    assert code == 0, err
+    assert f"-: warning: read as {guess}, guessed from the content [format-guess]" in err
+    note = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["notes"][0]
+    assert note["question"] in ("What is ATP?", "ATP", "What is ATP, in short?")
 
 
 def test_writing_to_standard_output_needs_a_format() -> None:

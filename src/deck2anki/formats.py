@@ -177,4 +177,8 @@ def sniff(data: bytes) -> Format:
     first = lines[0]
     if "\t" in first:
         return by_name("tsv")
+    from .readers.delimited import looks_like_csv
+
+    if looks_like_csv(first):
+        return by_name("csv")
     return by_name("lecture")

@@ -110,6 +110,12 @@ def _markup(value: str) -> Markup:
     return Markup(value) if value in ("markdown", "html") else Markup.TEXT
 
 
+def looks_like_csv(line: str) -> bool:
+    """Whether ``line``, a text's first, is a CSV header naming a question and an answer
+    column (``Front,Back``): without one, CSV cannot be told from lecture text by content."""
+    return "," in line and _header(next(csv.reader([line]), [])) is not None
+
+
 def _header(row: list[str]) -> dict[str, int] | None:
     """Column index per field if ``row`` is a header naming at least a question and an answer."""
     found: dict[str, int] = {}
