@@ -84,40 +84,54 @@ def test_reference_links_and_images_work_wherever_their_definitions_are(
     biology: Path, tmp_path: Path, collection: Any
 ) -> None:
     """Definitions at the end of the file (where Markdown writers put them) serve every card:
-    each card is rendered on its own, so the ones it uses go along with it."""
+    each card is rendered on its own, so the ones it uses go along with it, written anew
+    (not with the quote or list around them). Brackets in code are no references, and a
+    note kept verbatim (an anki-note block) stays as it is."""
     source = biology.parent / "references.md"
-    uses_image, uses_link, holds_definitions = deck2anki.read(source).notes
-    assert uses_image.answer == (
+    image, link, own, verbatim, holder = deck2anki.read(source).notes
+    assert image.answer == (
         "Like this: ![A cell][cell]. The [cell theory] says more.\n\n"
-        '[cell]: img/cell.png "A cell"\n[Cell Theory]: https://en.wikipedia.org/wiki/Cell_theory'
+        '[cell]: <img/cell.png> "A cell"\n'
+        "[cell theory]: <https://en.wikipedia.org/wiki/Cell_theory>"
     )
-    assert uses_image.analogy == (
+    assert image.analogy == (
         "a room in a house; see [the theory][CELL  theory].\n\n"
-        "[Cell Theory]: https://en.wikipedia.org/wiki/Cell_theory"
+        "[CELL  theory]: <https://en.wikipedia.org/wiki/Cell_theory>"
     )
-    assert uses_link.answer == (
-        "The nucleus ([more][nucleus]).\n\n"
-        "[nucleus]:\n    https://en.wikipedia.org/wiki/Cell_nucleus"
+    assert link.answer == (
+        "The nucleus ([more][nucleus]), counted from zero as in [indexing].\n\n"
+        "[nucleus]: <https://en.wikipedia.org/wiki/Cell_nucleus>\n"
+        "[indexing]: <https://en.wikipedia.org/wiki/Zero-based_numbering>"
+        ' "Counting \\"from\\" zero"'
     )
-    assert holds_definitions.answer.startswith("ATP synthase, in the inner membrane.\n\n[cell]:")
+    assert own.answer.startswith("With `arr[i]`, counting from zero: see [indexing].\n\n> [")
+    assert own.answer.endswith("> [i]: https://example.com/never-used")  # nothing appended
+    assert verbatim.answer == "<b>list[i]</b>, as in [nucleus]"
+    assert holder.answer.startswith("ATP synthase, in the inner membrane.\n\n[cell]:")
 
     deck2anki.convert(source, tmp_path / "refs.apkg")
     import_package(collection, tmp_path / "refs.apkg")
     assert collection.media.have("cell.png")
-    first = collection.get_note(collection.find_notes("microscope")[0])
-    assert first["Answer"] == (
+
+    def shown(question: str, field: str = "Answer") -> str:
+        (found,) = collection.find_notes(f'"Question:{question}"')
+        return str(collection.get_note(found)[field])
+
+    wiki = "https://en.wikipedia.org/wiki/"
+    assert shown(image.question) == (
         'Like this: <img src="cell.png" alt="A cell" title="A cell" />. The <a'
-        ' href="https://en.wikipedia.org/wiki/Cell_theory">cell theory</a> says more.'
+        f' href="{wiki}Cell_theory">cell theory</a> says more.'
     )
-    assert first["Analogy"] == (
-        'a room in a house; see <a href="https://en.wikipedia.org/wiki/Cell_theory">the theory</a>.'
+    assert shown(image.question, "Analogy") == (
+        f'a room in a house; see <a href="{wiki}Cell_theory">the theory</a>.'
     )
-    second = collection.get_note(collection.find_notes("genome")[0])
-    assert second["Answer"] == (
-        'The nucleus (<a href="https://en.wikipedia.org/wiki/Cell_nucleus">more</a>).'
+    assert shown(link.question) == (
+        f'The nucleus (<a href="{wiki}Cell_nucleus">more</a>), counted from zero as in <a'
+        f' href="{wiki}Zero-based_numbering" title="Counting &quot;from&quot; zero">indexing</a>.'
     )
-    third = collection.get_note(collection.find_notes("ATP")[0])
-    assert third["Answer"] == "ATP synthase, in the inner membrane."
+    assert "<code>arr[i]</code>" in shown(own.question)
+    assert shown(verbatim.question) == "<b>list[i]</b>, as in [nucleus]"
+    assert shown(holder.question) == "ATP synthase, in the inner membrane."
 
 
 def test_a_missing_image_is_an_error_naming_its_line(biology: Path) -> None:
@@ -219,6 +233,7 @@ def test_standard_input_is_sniffed_and_the_guess_is_said(tmp_path: Path) -> None
         ('"Term","Definition","Tags"\n"ATP","energy, in a cell",bio\n', "csv"),
         ("Question\tAnswer\nWhat is ATP?\tEnergy.\n", "tsv"),
         ("What is ATP, in short?\nThe cell's energy currency, made in mitochondria.\n", "lecture"),
+        ("Question, answer, and feedback: what are they?\nThree parts of a quiz.\n", "lecture"),
     ],
 )
 def test_standard_input_in_a_delimited_format_is_told_by_its_header(
@@ -228,7 +243,12 @@ def test_standard_input_in_a_delimited_format_is_told_by_its_header(
     assert code == 0, err
     assert f"-: warning: read as {guess}, guessed from the content [format-guess]" in err
     note = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["notes"][0]
-    assert note["question"] in ("What is ATP?", "ATP", "What is ATP, in short?")
+    assert note["question"] in (
+        "What is ATP?",
+        "ATP",
+        "What is ATP, in short?",
+        "Question, answer, and feedback: what are they?",
+    )
 
 
 def test_writing_to_standard_output_needs_a_format() -> None:

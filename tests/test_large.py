@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import zipfile
 from pathlib import Path
@@ -110,10 +111,13 @@ def test_a_process_with_other_threads_is_not_forked(monkeypatch: pytest.MonkeyPa
         parallel.map_notes(str, items)
 
 
-@pytest.mark.parametrize("failure", ["no-fork", "child-dies"])
+@pytest.mark.parametrize("failure", ["no-fork", "child-dies", "cut-short"])
 def test_without_a_second_process_the_work_is_done_here(
     monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
+    """No process to be had, a child killed before it wrote anything, or one killed after a
+    piece of its results (its file then has no end): its whole share is worked on here, and
+    never half taken from the file."""
     monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
     if failure == "no-fork":  # a limit on processes: fork fails
 
@@ -121,9 +125,17 @@ def test_without_a_second_process_the_work_is_done_here(
             raise BlockingIOError(11, "Resource temporarily unavailable")
 
         monkeypatch.setattr(os, "fork", refused)
-    else:  # killed, or out of memory, half-way
+    elif failure == "child-dies":  # killed, or out of memory, half-way
         monkeypatch.setattr(parallel, "_run", _dies)
-    items = list(range(parallel.MIN_ITEMS * 2))
+    else:
+        run, pieces = parallel._run, []
+
+        def one_piece_then_killed(*args: Any) -> list[Any]:
+            pieces.append(args)
+            return run(*args) if len(pieces) == 1 else _dies()
+
+        monkeypatch.setattr(parallel, "_run", one_piece_then_killed)
+    items = list(range(parallel.PIECE * 3))  # the child's share: two pieces
     assert parallel.map_notes(str, items) == [str(item) for item in items]
     _assert_no_child_left()
 
@@ -131,6 +143,48 @@ def test_without_a_second_process_the_work_is_done_here(
 def _dies(*args: Any) -> list[Any]:
     """A child's work that ends with the child: as a kill or the out-of-memory killer would."""
     os._exit(9)
+
+
+def test_with_sigchld_ignored_the_child_s_results_are_still_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process started with SIGCHLD ignored (some servers do that) has its children reaped
+    by the kernel, exit status and all: the child's file alone tells its work is whole."""
+    monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        pids = parallel.map_notes(lambda item: os.getpid(), list(range(parallel.MIN_ITEMS * 2)))
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert pids[0] == os.getpid()
+    assert pids[-1] != os.getpid()  # the second half came from the child
+
+
+def test_the_child_ends_on_ctrl_c_or_sigterm_without_this_process_s_handlers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """deck2anki's command line turns SIGTERM into KeyboardInterrupt, whose cleanup is the
+    parent's: the child has the default handlers, and no signal blocked."""
+    monkeypatch.setenv("DECK2ANKI_WORKERS", "2")
+
+    def terminated(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    def handlers(item: int) -> tuple[bool, bool, bool]:
+        default = signal.SIG_DFL
+        return (
+            signal.getsignal(signal.SIGTERM) is default,
+            signal.getsignal(signal.SIGINT) is default,
+            not signal.pthread_sigmask(signal.SIG_BLOCK, []),
+        )
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        seen = parallel.map_notes(handlers, list(range(parallel.MIN_ITEMS * 2)))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen[0] == (False, False, True)  # here: the handlers stay, nothing stays blocked
+    assert seen[-1] == (True, True, True)  # in the child
 
 
 def _assert_no_child_left() -> None:

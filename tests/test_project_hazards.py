@@ -163,6 +163,8 @@ def test_images_kept_in_sources_are_media_not_skipped_sources(project: Path) -> 
     (project / "sources" / "img").mkdir()
     (project / "sources" / "img" / "cell.png").write_bytes(png)
     (project / "sources" / "beside.PNG").write_bytes(png)
+    (project / "sources" / "img" / ".git").mkdir()  # a hidden folder inside is not looked at
+    (project / "sources" / "img" / ".git" / "HEAD").write_text("ref: main\n", encoding="utf-8")
     (project / "sources" / "cells.md").write_text(
         "## Cell?\n\n![A cell](img/cell.png) ![Again](beside.PNG)\n", encoding="utf-8"
     )

@@ -179,6 +179,6 @@ def sniff(data: bytes) -> Format:
         return by_name("tsv")
     from .readers.delimited import looks_like_csv
 
-    if looks_like_csv(first):
+    if looks_like_csv(text):
         return by_name("csv")
     return by_name("lecture")

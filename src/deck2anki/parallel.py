@@ -11,10 +11,12 @@ The results never depend on how the work was shared.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import threading
@@ -28,6 +30,9 @@ Params = ParamSpec("Params")
 
 MIN_ITEMS = 5000
 """Below this many items a second process costs more than it saves."""
+
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
+"""The signals that stop a build (cli.py turns SIGTERM into KeyboardInterrupt)."""
 
 PIECE = 5000
 """Items a child pickles at a time: what it holds of its results before they go to the file."""
@@ -70,7 +75,13 @@ def map_notes(
     children: list[_Child] = []
     try:
         for start, stop in bounds:
-            children.append(_fork(function, items, start, stop))
+            # Ctrl-C and SIGTERM wait until the child is on the list (here) or has dropped
+            # this process's handlers (in the child): neither side runs the other's cleanup.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+            try:
+                children.append(_fork(function, items, start, stop, held))
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         results = _mapped(function, items, 0, own, progress, len(items) / own)
         for child in children:
             share = child.results()
@@ -106,27 +117,39 @@ class _Child:
         """Its results, once it has finished; None if it did not finish its work."""
         if self.pid is None or self.file is None:
             return None
-        _, status = os.waitpid(self.pid, 0)
+        # Its exit status is not needed, and may be lost (SIGCHLD ignored by whoever
+        # started this process: the kernel reaps the child itself): the file tells.
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
         self.pid = None
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return None
         self.file.seek(0)
         results: list[Any] = []
-        for _ in range(self.start, self.stop, PIECE):
-            results += pickle.load(self.file)
-        return results
+        try:
+            while isinstance(piece := pickle.load(self.file), list):
+                results += piece
+        except Exception:  # cut short (killed while writing, disk full): not finished
+            return None
+        # The child ends its file with the number of results: all there, or none taken.
+        return results if piece == len(results) == self.stop - self.start else None
 
     def end(self) -> None:
         """Stop it if it still runs (this process was interrupted), and drop its file."""
         if self.pid is not None:
-            os.kill(self.pid, 9)
-            os.waitpid(self.pid, 0)
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
             self.pid = None
         if self.file is not None:
             self.file.close()
 
 
-def _fork(function: Callable[[Any], Any], items: Sequence[Any], start: int, stop: int) -> _Child:
+def _fork(
+    function: Callable[[Any], Any],
+    items: Sequence[Any],
+    start: int,
+    stop: int,
+    mask: set[int | signal.Signals],
+) -> _Child:
     """A child process working on ``items[start:stop]``.
 
     Its results go to an unnamed temporary file, a piece at a time, and not down a pipe: a
@@ -140,6 +163,10 @@ def _fork(function: Callable[[Any], Any], items: Sequence[Any], start: int, stop
     except OSError:  # no second process to be had (a limit on processes): all here
         return _Child(None, file, start, stop)
     if pid == 0:
+        # Interrupted, the child just ends (this process cleans up): the default handlers.
+        for number in _STOPPING:
+            signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _work_and_exit(function, items, start, stop, file)
     return _Child(pid, file, start, stop)
 
@@ -155,6 +182,7 @@ def _work_and_exit(
             for first in range(start, stop, PIECE):
                 piece = _run(first, min(first + PIECE, stop), function, items)
                 pickle.dump(piece, out, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(stop - start, out)  # the end: every result is in the file
         status = 0
     finally:
         os._exit(status)

@@ -106,9 +106,18 @@ def _media_only(path: Path) -> bool:
     """Whether ``path`` is a media file, or a folder of nothing but media (``sources/img/``)."""
     if not path.is_dir():
         return path.suffix.lower() in MEDIA_SUFFIXES
-    # os.walk, which follows no symbolic link: a link to a folder above cannot loop.
-    inside = [n for _, _, names in os.walk(path) for n in names if not n.startswith(".")]
-    return bool(inside) and all(Path(n).suffix.lower() in MEDIA_SUFFIXES for n in inside)
+    found = False
+    # os.walk follows no symbolic link below the folder: a link to a folder above cannot
+    # loop. The first file that is not media ends the walk (a link to /usr costs nothing).
+    for _, folders, names in os.walk(path):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            if Path(name).suffix.lower() not in MEDIA_SUFFIXES:
+                return False
+            found = True
+    return found
 
 
 def find_sources(folder: Path, report: Report) -> list[Source]:

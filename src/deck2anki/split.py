@@ -70,7 +70,7 @@ def code_span_ranges(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _mask_code(text: str) -> str:
+def mask_code(text: str) -> str:
     """``text`` with its Markdown code blanked out, same length: code never holds an analogy."""
     masked = list(text)
     position = 0
@@ -103,7 +103,7 @@ def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
     # Neither a label nor a self-naming word: nothing to split (most answers; no regex runs).
     if not any(key in lowered for key in _KEYS):
         return answer, ""
-    searched = _mask_code(answer) if markdown else answer
+    searched = mask_code(answer) if markdown else answer
     label = _find_label(searched, lowered)
     if label is not None and answer[: label[0]].strip():
         return answer[: label[0]].rstrip(), answer[label[1] :].strip()

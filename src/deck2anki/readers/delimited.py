@@ -110,10 +110,18 @@ def _markup(value: str) -> Markup:
     return Markup(value) if value in ("markdown", "html") else Markup.TEXT
 
 
-def looks_like_csv(line: str) -> bool:
-    """Whether ``line``, a text's first, is a CSV header naming a question and an answer
-    column (``Front,Back``): without one, CSV cannot be told from lecture text by content."""
-    return "," in line and _header(next(csv.reader([line]), [])) is not None
+def looks_like_csv(text: str) -> bool:
+    """Whether ``text`` starts as CSV with a header: a first row naming a question and an
+    answer column (``Front,Back``), and a second row of as many cells. Without a header, CSV
+    cannot be told from lecture text by its content (whose first line may have commas)."""
+    if "," not in text.partition("\n")[0]:
+        return False
+    rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        first, second = next(rows), next(rows)
+    except (StopIteration, csv.Error):
+        return False
+    return _header(first) is not None and len(second) == len(first)
 
 
 def _header(row: list[str]) -> dict[str, int] | None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
-from ..split import LABELS, code_span_ranges
+from ..split import LABELS, code_span_ranges, mask_code
 from . import ReadOptions
 from .frontmatter import front_matter
 
@@ -66,7 +66,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     body = lines[offset:]
     env: dict[str, Any] = {}
     tokens = _parser().parse("\n".join(body), env)
-    definitions = _definitions(env.get("references", {}), body)
+    definitions: dict[str, dict[str, str]] = env.get("references", {})
     starts = [
         i
         for i, t in enumerate(tokens)
@@ -83,14 +83,14 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
         following = tokens[end].map if end < len(tokens) else None
         stop = following[0] if following else len(body)
-        note = _card(tokens, start, end, stop, body, offset, path, report, media)
+        note = _card(tokens, start, end, stop, body, offset, path, report, media, definitions)
         if note is not None:
             tags = tuple(dict.fromkeys([*deck_tags, *note.tags]))
             notes.append(
                 Note(
                     note.question,
-                    _defined(note.answer, definitions) if definitions else note.answer,
-                    _defined(note.analogy, definitions) if definitions else note.analogy,
+                    note.answer,
+                    note.analogy,
                     tags,
                     note.guid,
                     note.markup,
@@ -118,33 +118,37 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
 _BRACKETED = re.compile(r"\[((?:[^\[\]\\]|\\.)+)\]")
 
 
-def _definitions(references: dict[str, dict[str, Any]], body: list[str]) -> dict[str, str]:
-    """Each link reference definition of the document (``[cell]: img/cell.png``), by its
-    normalised label, as written in the source."""
-    return {
-        label: "\n".join(body[found["map"][0] : found["map"][1]]).strip()
-        for label, found in references.items()
-        if found.get("map")
-    }
-
-
-def _defined(text: str, definitions: dict[str, str]) -> str:
-    """A field with the definitions of the references it uses but does not hold appended.
+def _defined(text: str, definitions: dict[str, dict[str, str]]) -> str:
+    """A Markdown field with the definitions of the references it uses, but does not hold
+    itself, appended (``definitions``: the document's, as markdown-it collected them).
 
     Each field is rendered on its own, so ``![A cell][cell]`` in one card, with ``[cell]:``
     written at the end of the file (where Markdown allows it), would show as text: the
-    definition goes along with every card that uses it.
+    definition goes along with every card that uses it. Brackets in code are not references.
     """
     from markdown_it.common.utils import normalizeReference
 
-    used = dict.fromkeys(normalizeReference(label) for label in _BRACKETED.findall(text))
+    used: dict[str, str] = {}  # normalised label: the label as this field first writes it
+    for label in _BRACKETED.findall(mask_code(text)):
+        used.setdefault(normalizeReference(label), label)
     wanted = [label for label in used if label in definitions]
     if not wanted:
         return text
     own: dict[str, Any] = {}
     _parser().parse(text, own)
-    missing = [definitions[label] for label in wanted if label not in own.get("references", {})]
-    return "\n\n".join([text, "\n".join(missing)]) if missing else text
+    held = own.get("references", {})
+    lines = [_definition(used[label], definitions[label]) for label in wanted if label not in held]
+    return "\n\n".join([text, "\n".join(lines)]) if lines else text
+
+
+def _definition(label: str, found: dict[str, str]) -> str:
+    """A link reference definition written anew (not copied: in the source it may sit in a
+    list or a quote): ``[label]: <href> "title"``."""
+    line = f"[{label}]: <{found['href']}>"
+    title = found.get("title", "")
+    if title:
+        line += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return line
 
 
 def _title(tokens: Sequence[Token]) -> str:
@@ -165,6 +169,7 @@ def _card(
     path: str,
     report: Report,
     media: dict[str, Media],
+    definitions: dict[str, dict[str, str]],
 ) -> Note | None:
     heading = tokens[start]
     assert heading.map is not None
@@ -227,6 +232,8 @@ def _card(
             location, "card without an answer", "empty-answer", "write the answer below the heading"
         )
         return None
+    if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
+        answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
     fields = (_dollars(question), _dollars(answer), _dollars(analogy))
     return Note(
         *fields, tags=tags, guid=guid, markup=Markup.MARKDOWN, location=location, cards=cards
