@@ -13,7 +13,7 @@ from pathlib import Path
 from . import files
 from .config import Config
 from .errors import Report
-from .identity import Relink, identify, next_mod, normalize_question
+from .identity import Relink, assign_guids, next_mod, normalize_question
 from .lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
 from .model import Deck
 from .notework import context_hash, media_hashes, reusable, work_on
@@ -115,15 +115,15 @@ def plan(
         renamed_from = _renamed_from(deck, vanished)
         previous = vanished.pop(renamed_from) if renamed_from else None
     derived = [item.derived for item in done]
-    identified = identify(deck, previous.notes if previous else (), report, derived, ready)
+    # The GUIDs alone, not a copy of every note with its GUID: a 100,000-note deck would
+    # hold both for a while (15 MB), and only the package and the lock need them.
+    assigned = assign_guids(deck, previous.notes if previous else (), report, derived, ready)
     del derived, ready
     report.raise_if_errors()
-    deck = identified.deck  # the notes before identification go
     by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
     packaged = []
-    entries = list(identified.removed)
-    for note, item in zip(deck.notes, done, strict=True):
-        guid = note.guid or ""
+    entries = list(assigned.removed)
+    for note, guid, item in zip(deck.notes, assigned.guids, done, strict=True):
         mod = next_mod(by_guid.get(guid), item.content, now)
         packaged.append(PackageNote(guid, item.fields, note.tags, mod, item.cards))
         entries.append(
@@ -131,8 +131,8 @@ def plan(
         )
     del done
     # Only the package's and the lock's copies of the notes are needed from here on.
-    relinked, newly_removed = identified.relinked, identified.newly_removed
-    del identified
+    relinked, newly_removed = assigned.relinked, assigned.newly_removed
+    del assigned
     deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     latest = max([state.mod, *(note.mod for note in packaged)])

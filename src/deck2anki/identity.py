@@ -158,6 +158,23 @@ class Identified:
     """Of ``removed``, those that were still present at the previous build."""
 
 
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    """Every note's GUID, in the deck's order, and what that took (``assign_guids``)."""
+
+    guids: tuple[str, ...]
+    """The GUID of each note of the deck, in order."""
+
+    relinked: tuple[Relink, ...] = ()
+    """Notes whose reworded question was matched to their old GUID."""
+
+    removed: tuple[LockedNote, ...] = ()
+    """Notes of the lock that are no longer in the source, marked removed."""
+
+    newly_removed: tuple[LockedNote, ...] = ()
+    """Of ``removed``, those that were still present at the previous build."""
+
+
 def identify(
     deck: Deck,
     previous: Sequence[LockedNote],
@@ -165,7 +182,26 @@ def identify(
     derived: Sequence[tuple[str, str]] | None = None,
     ready: Callable[[int], Note] | None = None,
 ) -> Identified:
-    """Give every note its GUID: pinned by the source, remembered by the lock, or derived.
+    """The deck with every note given its GUID (``assign_guids``, which says how)."""
+    assigned = assign_guids(deck, previous, report, derived, ready)
+    # The constructor, not dataclasses.replace: this runs once per note of every deck.
+    notes = tuple(
+        Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location, n.cards)
+        for n, guid in zip(deck.notes, assigned.guids, strict=True)
+    )
+    return Identified(
+        replace(deck, notes=notes), assigned.relinked, assigned.removed, assigned.newly_removed
+    )
+
+
+def assign_guids(
+    deck: Deck,
+    previous: Sequence[LockedNote],
+    report: Report,
+    derived: Sequence[tuple[str, str]] | None = None,
+    ready: Callable[[int], Note] | None = None,
+) -> Assigned:
+    """Every note's GUID: pinned by the source, remembered by the lock, or derived.
 
     A note keeps the GUID the lock has for its question. A note whose question is new is
     matched to a note that disappeared when its answer is close and the match is unambiguous
@@ -215,16 +251,12 @@ def identify(
             guids[index] = guid
             taken.add(guid)
 
-    # The constructor, not dataclasses.replace: this runs once per note of every deck.
-    notes = tuple(
-        Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location, n.cards)
-        for n, guid in zip(deck.notes, guids, strict=True)
-    )
-    _report_duplicates(notes, normalized, report)
+    settled = tuple(guid or "" for guid in guids)  # every one is set by now
+    _report_duplicates(deck.notes, settled, normalized, report)
     removed = tuple(replace(entry, removed=True) for entry in previous if entry.guid not in taken)
     was_present = {entry.guid for entry in vanished}
     newly_removed = tuple(entry for entry in removed if entry.guid in was_present)
-    return Identified(replace(deck, notes=notes), tuple(relinked), removed, newly_removed)
+    return Assigned(settled, tuple(relinked), removed, newly_removed)
 
 
 def _relinks(
@@ -274,16 +306,20 @@ def _same_card(note: Note, print_: str, entry: LockedNote) -> bool:
     return SequenceMatcher(None, old, new).ratio() >= CLOSE_QUESTION
 
 
-def _report_duplicates(notes: Sequence[Note], normalized: Sequence[str], report: Report) -> None:
+def _report_duplicates(
+    notes: Sequence[Note], guids: Sequence[str], normalized: Sequence[str], report: Report
+) -> None:
     """Two notes with one question, or one GUID, are one note to Anki: an error."""
+    if len(set(normalized)) == len(normalized) and len(set(guids)) == len(guids):
+        return  # none (the usual case): the notes need no dictionary to be told apart
     questions: dict[str, Note] = {}
-    guids: dict[str | None, Note] = {}
-    for note, question in zip(notes, normalized, strict=True):
+    by_guid: dict[str, Note] = {}
+    for note, guid, question in zip(notes, guids, normalized, strict=True):
         earlier = questions.setdefault(question, note)
         what = "this question is already in the deck"
         if earlier is note:
-            earlier = guids.setdefault(note.guid, note)
-            what = f"this note's id {note.guid!r} is already used"
+            earlier = by_guid.setdefault(guid, note)
+            what = f"this note's id {guid!r} is already used"
         if earlier is not note:
             where = earlier.location
             report.error(
