@@ -6,8 +6,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import deck2anki
-from deck2anki import notetype
+from deck2anki import identity, notetype
 from deck2anki.identity import deck_id, note_guid
 from deck2anki.model import Deck, Note
 from deck2anki.render import render_note
@@ -47,6 +49,18 @@ def test_ids_do_not_depend_on_time_or_machine() -> None:
         )
         == "ArGQx$}t5z"
     )
+
+
+@pytest.mark.parametrize(
+    "number", [0, 1, 90, 91, 92, 91**2 - 1, 91**2, 91**2 + 1, 91**3, 91**5 - 1, 2**64 - 1]
+)
+def test_guids_are_base_91_digit_by_digit(number: int) -> None:
+    """GUIDs are written two digits at a time; they must read as one digit at a time."""
+    alphabet, digits, rest = identity._GUID_ALPHABET, "", number
+    while rest:
+        rest, digit = divmod(rest, len(alphabet))
+        digits = alphabet[digit] + digits
+    assert identity.base91(number) == (digits or alphabet[0])
 
 
 def test_guid_follows_the_question_not_the_answer() -> None:

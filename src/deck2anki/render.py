@@ -204,8 +204,15 @@ _CODE = re.compile(
     rf"|{_IDENTIFIER}(?:\.{_IDENTIFIER})+)(?:\.{_IDENTIFIER}(?:\(\))?)*(?![\w(])"
 )
 _INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])+")
-# Every piece of code _CODE finds has one of these; searching for them first is cheap.
-_MAYBE_CODE = re.compile(r"\.[A-Za-z_]|\(\)")
+# Every piece of code _CODE finds has a dot before a letter or "_", or a "()": looking for
+# them first is cheap. Apart, not as one alternation: a pattern that starts with a literal
+# is searched for by that character, three times faster over a lecture's answers.
+_DOT_NAME = re.compile(r"\.[A-Za-z_]")
+
+
+def _may_name_code(text: str) -> bool:
+    """Whether ``text`` has what every piece of code ``_CODE`` finds has."""
+    return "()" in text or _DOT_NAME.search(text) is not None
 
 
 def code_in_prose(text: str) -> list[tuple[int, int]]:
@@ -215,7 +222,7 @@ def code_in_prose(text: str) -> list[tuple[int, int]]:
     ``keras.applications.Xception.preprocess_input()`` are code; ``e.g.``, ``i.e.``,
     ``U.S.``, ``0.5`` and the dot that ends a sentence are prose.
     """
-    if not _MAYBE_CODE.search(text):  # most prose: no dot before a letter, no "()"
+    if not _may_name_code(text):  # most prose: no dot before a letter, no "()"
         return []
     return [
         match.span()
@@ -294,7 +301,7 @@ def _plain_line(line: str) -> str:
 
 
 def _line_with_code(line: str) -> str:
-    if not _MAYBE_CODE.search(line):  # no code without a dot before a letter, or "()"
+    if not _may_name_code(line):  # no code without a dot before a letter, or "()"
         return escapeHtml(line)
     return "".join(
         f"<code>{escapeHtml(part)}</code>" if is_code else escapeHtml(part)
