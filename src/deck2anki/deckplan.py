@@ -4,6 +4,7 @@ on and identified against the lock, its package staged, its lock entry made.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -121,24 +122,27 @@ def plan(
     del derived, ready
     report.raise_if_errors()
     by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
-    packaged = []
-    entries = list(assigned.removed)
-    for note, guid, item in zip(deck.notes, assigned.guids, done, strict=True):
-        mod = next_mod(by_guid.get(guid), item.content, now)
-        packaged.append(PackageNote(guid, item.fields, note.tags, mod, item.cards))
-        entries.append(
-            LockedNote(guid, note.question, item.content, item.fingerprint, mod, source=item.source)
-        )
-    del done
-    # Only the package's and the lock's copies of the notes are needed from here on.
-    relinked, newly_removed = assigned.relinked, assigned.newly_removed
+    guids = assigned.guids
+    mods = [
+        next_mod(by_guid.get(g), item.content, now) for g, item in zip(guids, done, strict=True)
+    ]
+    packaged = [
+        PackageNote(guid, item.fields, note.tags, mod, item.cards)
+        for note, guid, item, mod in zip(deck.notes, guids, done, mods, strict=True)
+    ]
+    # The lock's copies of the notes are made once the package's rows are in (below), and
+    # only what they need is kept until then.
+    lock_notes = [(guid, note.question) for note, guid in zip(deck.notes, guids, strict=True)]
+    relinked, newly_removed, removed = assigned.relinked, assigned.newly_removed, assigned.removed
     del assigned
     deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     latest = max([state.mod, *(note.mod for note in packaged)])
     options = PackageOptions(latest, state.id, state.name, state.mod)
-    # SQLite and zlib work without holding Python's lock: the entry's lines of the lock file
-    # are written meanwhile.
+    # The entry's lines of the lock file are written while SQLite builds the indexes and zlib
+    # deflates, which need not Python's lock; not while the rows go in, which need it for
+    # every row: the two would take turns, and the package would wait for the lines.
+    rows_in = threading.Event()
     write = partial(
         write_package_to,
         name=deck.name,
@@ -146,10 +150,23 @@ def plan(
         notes=packaged,
         options=options,
         media=deck.media,
+        rows_written=rows_in.set,
     )
     with ThreadPoolExecutor(1) as pool:
         writing = pool.submit(files.stage, output, write, job.folder)
+        writing.add_done_callback(lambda _: rows_in.set())  # failed before: no waiting
         try:
+            rows_in.wait()
+            if writing.done():  # failed (or already made): a failure is raised now
+                writing.result()
+            entries = [
+                *removed,
+                *(
+                    LockedNote(guid, question, d.content, d.fingerprint, mod, source=d.source)
+                    for (guid, question), d, mod in zip(lock_notes, done, mods, strict=True)
+                ),
+            ]
+            del lock_notes, done, mods
             block = notes_block(entries)
             package = writing.result()
         except BaseException:  # Ctrl-C, say: the package still being made goes once it is
@@ -199,6 +216,8 @@ class Job:
 
 def _renamed_from(deck: Deck, vanished: dict[str, LockedDeck]) -> str | None:
     """The vanished lock entry this new source continues, if exactly one shares its questions."""
+    if not vanished:  # the usual case (a first build, a new source): no question to gather
+        return None
     questions = {normalize_question(note.question) for note in deck.notes}
     matches = []
     for key, entry in vanished.items():

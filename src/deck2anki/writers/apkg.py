@@ -137,8 +137,11 @@ def write_package_to(
     notes: Sequence[PackageNote],
     options: PackageOptions,
     media: Sequence[Media] = (),
+    rows_written: Callable[[], None] | None = None,
 ) -> None:
-    """Write to ``target`` the .apkg of a deck called ``name`` holding ``notes`` and ``media``.
+    """Write to ``target`` the .apkg of a deck called ``name`` holding ``notes`` and ``media``;
+    ``rows_written`` is called once the notes are in (what is left runs in C: SQLite builds
+    the indexes, zlib deflates, and Python's lock is free for other work).
 
     genanki writes the collection: its schema, our note type and the deck. The note and card
     rows we insert in bulk, with the values genanki's own ``Note.write_to_db`` gives them
@@ -165,6 +168,8 @@ def write_package_to(
             genanki.Package(package_deck).write_to_db(connection.cursor(), options.timestamp, ids)
             indexes = _drop_indexes(connection)
             _insert_notes(connection, notes, options, package_deck.deck_id, ids)
+            if rows_written is not None:
+                rows_written()
             # Built once over all rows: faster than keeping them current row by row.
             for statement in indexes:
                 connection.execute(statement)
