@@ -209,24 +209,31 @@ def card_templates(model: Any) -> Templates:
 
     The rule is genanki's ``Model._req`` (what Anki computes from the front templates).
     """
-    return [
+    return Templates(
         (template_ord, any if kind == "any" else all, required)
         for template_ord, kind, required in model._req
-    ]
+    )
 
 
-Templates = list[tuple[int, Callable[..., bool], list[int]]]
-"""Per card template: its ord, and the rule on which fields make a card (``card_templates``)."""
+class Templates(list[tuple[int, Callable[..., bool], list[int]]]):
+    """Per card template: its ord, and the rule on which fields make a card (``card_templates``);
+    with the ords each way of filling the fields gives, as ``card_ords`` works them out."""
+
+    def __init__(self, rules: Iterable[tuple[int, Callable[..., bool], list[int]]]) -> None:
+        super().__init__(rules)
+        # Which fields are filled decides the cards: a handful of cases for any number of
+        # notes, each worked out once (and each answer one tuple, however many notes share it).
+        self.by_filled: dict[tuple[bool, ...], tuple[int, ...]] = {}
 
 
 def card_ords(fields: Sequence[str], templates: Templates) -> tuple[int, ...]:
     """The ords of the card templates that make a card of a note with ``fields``."""
-    ords = tuple(o for o, rule, required in templates if rule(fields[i] for i in required))
-    # A handful of different answers for any number of notes: one tuple of each is kept.
-    return _ORDS.setdefault(ords, ords)
-
-
-_ORDS: dict[tuple[int, ...], tuple[int, ...]] = {}
+    filled = tuple(map(bool, fields))
+    ords = templates.by_filled.get(filled)
+    if ords is None:
+        ords = tuple(o for o, rule, required in templates if rule(filled[i] for i in required))
+        templates.by_filled[filled] = ords
+    return ords
 
 
 def _insert_notes(
