@@ -31,7 +31,7 @@ SELF_NAMING_WORDS: tuple[str, ...] = ("analogy",)
 EXAMPLE_MARKERS: tuple[str, ...] = ("For example", "For instance", "E.g.", "e.g.")
 """Openings of sentences that are examples and stay in the answer."""
 
-_KEYS = tuple(word.lower() for word in (*LABELS, *SELF_NAMING_WORDS))
+_KEYS = tuple(dict.fromkeys(word.lower() for word in (*LABELS, *SELF_NAMING_WORDS)))
 _LABEL_WORDS = tuple(label.lower() for label in LABELS)
 _COLON = re.compile(r"\s*:\s*")
 _SELF_NAMING = re.compile(r"\b(?:" + "|".join(map(re.escape, SELF_NAMING_WORDS)) + r")\b", re.I)
@@ -101,7 +101,7 @@ def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
     """
     lowered = answer.lower()
     # Neither a label nor a self-naming word: nothing to split (most answers; no regex runs).
-    if not any(key in lowered for key in _KEYS):
+    if not any(map(lowered.__contains__, _KEYS)):
         return answer, ""
     searched = mask_code(answer) if markdown else answer
     label = _find_label(searched, lowered)
