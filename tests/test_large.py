@@ -111,6 +111,27 @@ def test_a_process_with_other_threads_is_not_forked(monkeypatch: pytest.MonkeyPa
         parallel.map_notes(str, items)
 
 
+def test_a_thread_just_joined_but_still_listed_does_not_stop_the_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Linux may list a joined thread for a moment more (a build's package writer, say):
+    the check looks again before it gives up the second process; a thread still running
+    stops it at once."""
+    listed = [["1", "2"], ["1", "2"], ["1"]]
+    monkeypatch.setattr(os, "listdir", lambda path: listed.pop(0))
+    assert parallel._alone()
+    monkeypatch.setattr(os, "listdir", lambda path: ["1", "2"])
+    assert not parallel._alone()  # a native thread that stays: no fork, after a few looks
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not parallel._alone()
+    finally:
+        stop.set()
+        other.join()
+
+
 @pytest.mark.parametrize("failure", ["no-fork", "child-dies", "cut-short"])
 def test_without_a_second_process_the_work_is_done_here(
     monkeypatch: pytest.MonkeyPatch, failure: str

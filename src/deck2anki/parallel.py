@@ -20,6 +20,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, NoReturn, ParamSpec, TypeVar
@@ -198,7 +199,15 @@ def _alone() -> bool:
     a lock one of them holds would stay locked forever in the child. Linux lists every
     thread, those of native libraries too (``deck2anki watch``'s file watcher)."""
     try:
-        return len(os.listdir("/proc/self/task")) == 1
+        for _ in range(10):
+            if len(os.listdir("/proc/self/task")) == 1:
+                return True
+            if threading.active_count() > 1:
+                return False
+            # A thread that was just joined (a build's reader or writer) may be listed for
+            # a moment more while the system ends it.
+            time.sleep(0.0005)
+        return False
     except OSError:
         return threading.active_count() == 1
 
