@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deck2anki.errors import SourceError
+from deck2anki.errors import Report, SourceError
 from deck2anki.formats import FORMATS, Format
 from deck2anki.model import Deck
 from deck2anki.pipeline import parse
@@ -61,3 +61,52 @@ def test_the_package_reader_never_crashes_on_damaged_packages(data: bytes, flip:
 def test_the_seed_survives_every_text_reader_without_crashing() -> None:
     for index in range(len(TEXT_FORMATS)):
         read_or_fail(SEED.read_bytes(), index, TEXT_FORMATS)
+
+
+_LABELS = ["cell", "Cell Theory", "x"]
+_URLS = {label: f"https://example.com/{index}" for index, label in enumerate(_LABELS)}
+_PIECES = st.sampled_from(
+    [
+        "word",
+        "[cell]",
+        "[the theory][cell theory]",
+        "![a picture][X]",
+        "[x][]",
+        "`code[cell]`",
+        "[not defined]",
+        "\\[cell]",
+    ]
+)
+_ANSWERS = st.lists(_PIECES, min_size=1, max_size=6).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    answers=st.lists(_ANSWERS, min_size=1, max_size=4),
+    defined=st.lists(st.sampled_from(_LABELS), unique=True),
+    quoted=st.booleans(),
+)
+def test_a_card_shows_the_links_the_whole_document_shows(
+    answers: list[str], defined: list[str], quoted: bool
+) -> None:
+    """Each card is rendered on its own, yet its links and images are the ones markdown-it
+    finds in the card's part of the whole document, wherever their definitions are."""
+    import re
+
+    from markdown_it import MarkdownIt
+
+    import deck2anki.readers.markdown as markdown_reader
+    from deck2anki.render import render_note
+
+    cards = [f"## Question {index}?\n\n{answer}\n" for index, answer in enumerate(answers)]
+    marker = "> " if quoted else ""
+    definitions = "".join(f"{marker}[{label}]: {_URLS[label]}\n" for label in defined)
+    document = "\n".join(cards) + "\n" + definitions
+    deck = markdown_reader.parse(document, "fuzzed.md", Report())
+    whole = MarkdownIt("commonmark").render(document)
+    parts = whole.split("<h2>")[1:]
+    targets = re.compile(r'(?:href|src)="([^"]*)"')
+    assert len(parts) == len(deck.notes)
+    for part, note in zip(parts, deck.notes, strict=True):
+        rendered = render_note(note)
+        assert targets.findall(rendered.answer) == targets.findall(part), (note.answer, part)
