@@ -1,18 +1,23 @@
-"""No reader ever crashes: any input gives a deck or a SourceError that says where."""
+"""Generated inputs: no reader ever crashes (any input gives a deck or a SourceError that says
+where), and a Markdown card shows the links the whole document gives it."""
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from deck2anki.errors import Report, SourceError
 from deck2anki.formats import FORMATS, Format
 from deck2anki.model import Deck
 from deck2anki.pipeline import parse
+from deck2anki.readers import markdown as markdown_reader
+from deck2anki.render import render_note
 
 from conftest import SEED
 
@@ -63,6 +68,7 @@ def test_the_seed_survives_every_text_reader_without_crashing() -> None:
         read_or_fail(SEED.read_bytes(), index, TEXT_FORMATS)
 
 
+_TARGETS = re.compile(r'(?:href|src)="([^"]*)"')
 _LABELS = ["cell", "Cell Theory", "x"]
 _URLS = {label: f"https://example.com/{index}" for index, label in enumerate(_LABELS)}
 _PIECES = st.sampled_from(
@@ -91,13 +97,6 @@ def test_a_card_shows_the_links_the_whole_document_shows(
 ) -> None:
     """Each card is rendered on its own, yet its links and images are the ones markdown-it
     finds in the card's part of the whole document, wherever their definitions are."""
-    import re
-
-    from markdown_it import MarkdownIt
-
-    import deck2anki.readers.markdown as markdown_reader
-    from deck2anki.render import render_note
-
     cards = [f"## Question {index}?\n\n{answer}\n" for index, answer in enumerate(answers)]
     marker = "> " if quoted else ""
     definitions = "".join(f"{marker}[{label}]: {_URLS[label]}\n" for label in defined)
@@ -105,8 +104,7 @@ def test_a_card_shows_the_links_the_whole_document_shows(
     deck = markdown_reader.parse(document, "fuzzed.md", Report())
     whole = MarkdownIt("commonmark").render(document)
     parts = whole.split("<h2>")[1:]
-    targets = re.compile(r'(?:href|src)="([^"]*)"')
     assert len(parts) == len(deck.notes)
     for part, note in zip(parts, deck.notes, strict=True):
         rendered = render_note(note)
-        assert targets.findall(rendered.answer) == targets.findall(part), (note.answer, part)
+        assert _TARGETS.findall(rendered.answer) == _TARGETS.findall(part), (note.answer, part)
