@@ -6,8 +6,10 @@ import contextlib
 import io
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from concurrent.futures import Future
@@ -250,6 +252,36 @@ def test_a_package_failing_to_write_leaves_the_old_files_and_no_temporary_file(
     assert [p.name for p in project.rglob(".*") if p.is_file()] == []
 
 
+@pytest.mark.parametrize("failure", ["build/ not writable", "temporary folder full"])
+def test_a_folder_that_cannot_take_the_package_is_a_clean_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """No internal error and nothing left: build/ refusing this user (root cannot be refused
+    in a test, so mkstemp says it), or no room for the collection's scratch file (SQLite's
+    own limit on pages stands in for a full disk)."""
+    if failure == "build/ not writable":
+
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(files.tempfile, "mkstemp", refused)
+        expected = r"deep-learning-lecture-06\.apkg: cannot write it: Permission denied"
+    else:
+        connect = sqlite3.connect
+
+        def small(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+            connection = connect(*args, **kwargs)
+            connection.execute("PRAGMA max_page_count = 4")
+            return connection
+
+        monkeypatch.setattr(sqlite3, "connect", small)
+        expected = r"cannot write it: no room for the collection in the temporary folder"
+    with pytest.raises(deck2anki.UsageError, match=expected):
+        deck2anki.build(timestamp=1_700_000_000)
+    assert not (project / "build").exists()
+    assert not (project / "deck2anki.lock").exists()
+
+
 @pytest.mark.parametrize("check", [False, True])
 def test_a_failed_or_checked_first_build_leaves_no_build_folder(project: Path, check: bool) -> None:
     if not check:  # a second source with an error: nothing may be written, not even build/
@@ -261,7 +293,7 @@ def test_a_failed_or_checked_first_build_leaves_no_build_folder(project: Path, c
     assert [p.name for p in project.rglob(".*") if p.is_file()] == []
 
 
-@pytest.mark.parametrize("when", ["lock lines", "waiting for the package"])
+@pytest.mark.parametrize("when", ["waiting for the rows", "lock lines", "waiting for the package"])
 def test_an_interrupt_while_a_package_is_made_leaves_no_temporary_file(
     project: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
@@ -277,7 +309,13 @@ def test_an_interrupt_while_a_package_is_made_leaves_no_temporary_file(
             raise KeyboardInterrupt
         return real(self, timeout)
 
-    if when == "lock lines":
+    class Interrupted(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            raise KeyboardInterrupt  # Ctrl-C while the build waits for the rows to be in
+
+    if when == "waiting for the rows":
+        monkeypatch.setattr(deckplan, "Event", Interrupted)
+    elif when == "lock lines":
         monkeypatch.setattr(deckplan, "notes_block", interrupted)
     else:
         monkeypatch.setattr(Future, "result", interrupted_once)

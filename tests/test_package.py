@@ -60,7 +60,7 @@ def test_guids_are_base_91_digit_by_digit(number: int) -> None:
     while rest:
         rest, digit = divmod(rest, len(alphabet))
         digits = alphabet[digit] + digits
-    assert identity.base91(number) == (digits or alphabet[0])
+    assert identity._base91(number) == (digits or alphabet[0])
 
 
 def test_guid_follows_the_question_not_the_answer() -> None:

@@ -15,8 +15,10 @@ import pytest
 import deck2anki
 from deck2anki import notework
 from deck2anki.config import DeckConfig
-from deck2anki.identity import note_guid
+from deck2anki.errors import Report
+from deck2anki.identity import identify, note_guid
 from deck2anki.lock import LockedNoteType, load_lock
+from deck2anki.model import Deck, Note
 
 from conftest import SEED, edit_seed
 
@@ -249,3 +251,15 @@ def test_a_reused_note_that_needs_a_new_guid_gets_the_one_a_full_build_gives(
     assert (reused / "build" / "deck.apkg").read_bytes() == (
         full / "build" / "deck.apkg"
     ).read_bytes()
+
+
+def test_identify_gives_the_notes_as_ready_prepared_them() -> None:
+    """A note taken from the previous build whose GUID must be found anew is prepared again
+    (``ready``); the identified deck holds it as prepared, not as it was taken."""
+    taken = Note("What is alpha?", "Alpha. Analogy: the first step.", tags=("old",))
+    deck = Deck("Deck", (taken,))
+    again = Note("What is alpha?", "Alpha.", "the first step.", tags=("new",))
+    identified = identify(deck, (), Report(), ready=lambda index: again)
+    (note,) = identified.deck.notes
+    assert (note.answer, note.analogy, note.tags) == ("Alpha.", "the first step.", ("new",))
+    assert note.guid == note_guid("Deck", "What is alpha?")

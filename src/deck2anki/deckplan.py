@@ -4,12 +4,12 @@ on and identified against the lock, its package staged, its lock entry made.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from threading import Event
 
 from . import files
 from .config import Config
@@ -126,13 +126,16 @@ def plan(
     mods = [
         next_mod(by_guid.get(g), item.content, now) for g, item in zip(guids, done, strict=True)
     ]
+    # The notes as identified: a few pending ones prepared anew (``ready``), most as they are.
+    current = [assigned.note(deck, index) for index in range(len(deck.notes))]
     packaged = [
         PackageNote(guid, item.fields, note.tags, mod, item.cards)
-        for note, guid, item, mod in zip(deck.notes, guids, done, mods, strict=True)
+        for note, guid, item, mod in zip(current, guids, done, mods, strict=True)
     ]
     # The lock's copies of the notes are made once the package's rows are in (below), and
     # only what they need is kept until then.
-    lock_notes = [(guid, note.question) for note, guid in zip(deck.notes, guids, strict=True)]
+    lock_notes = [(guid, note.question) for note, guid in zip(current, guids, strict=True)]
+    del current
     relinked, newly_removed, removed = assigned.relinked, assigned.newly_removed, assigned.removed
     del assigned
     deck = replace(deck, notes=())
@@ -140,9 +143,9 @@ def plan(
     latest = max([state.mod, *(note.mod for note in packaged)])
     options = PackageOptions(latest, state.id, state.name, state.mod)
     # The entry's lines of the lock file are written while SQLite builds the indexes and zlib
-    # deflates, which need not Python's lock; not while the rows go in, which need it for
+    # deflates, which do not need Python's lock; not while the rows go in, which need it for
     # every row: the two would take turns, and the package would wait for the lines.
-    rows_in = threading.Event()
+    rows_in = Event()
     write = partial(
         write_package_to,
         name=deck.name,

@@ -124,8 +124,13 @@ def stage(path: Path, write: Callable[[IO[bytes]], None], folder: Path | None = 
     if path.is_dir():
         raise IsADirectoryError(21, "it is a folder")
     folder = path.parent if folder is None else folder
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            dir=folder, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
+        )
+    except OSError as error:  # a folder this user may not write to, a full disk
+        raise UsageError(f"{path}: cannot write it: {error.strerror or error}") from None
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:

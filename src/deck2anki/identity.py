@@ -12,8 +12,8 @@ import re
 import struct
 import unicodedata
 import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from .errors import Report
@@ -65,10 +65,10 @@ _GUID_PAIRS = [high + low for high in _GUID_ALPHABET for low in _GUID_ALPHABET]
 
 
 def _guid(deck_key: str, normalized: str) -> str:
-    return base91(int.from_bytes(_digest("note", deck_key, normalized)[:8], "big"))
+    return _base91(int.from_bytes(_digest("note", deck_key, normalized)[:8], "big"))
 
 
-def base91(number: int) -> str:
+def _base91(number: int) -> str:
     """``number`` (not negative) in Anki's GUID alphabet: most significant digit first, no
     leading zeros, "a" for zero."""
     pairs = len(_GUID_PAIRS)
@@ -187,6 +187,13 @@ class Assigned:
     newly_removed: tuple[LockedNote, ...] = ()
     """Of ``removed``, those that were still present at the previous build."""
 
+    prepared: Mapping[int, Note] = field(default_factory=dict)
+    """The notes ``ready`` gave anew, by index: the deck's notes as they now are there."""
+
+    def note(self, deck: Deck, index: int) -> Note:
+        """The note at ``index`` of ``deck`` as identified (as ``ready`` gave it, if it did)."""
+        return self.prepared.get(index) or deck.notes[index]
+
 
 def identify(
     deck: Deck,
@@ -200,7 +207,11 @@ def identify(
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     notes = tuple(
         Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location, n.cards)
-        for n, guid in zip(deck.notes, assigned.guids, strict=True)
+        for n, guid in zip(
+            (assigned.note(deck, index) for index in range(len(deck.notes))),
+            assigned.guids,
+            strict=True,
+        )
     )
     return Identified(
         replace(deck, notes=notes), assigned.relinked, assigned.removed, assigned.newly_removed
@@ -244,10 +255,11 @@ def assign_guids(
 
     vanished = [entry for entry in previous if entry.guid not in taken and not entry.removed]
     pending = [index for index, guid in enumerate(guids) if guid is None]
+    prepared: dict[int, Note] = {}
     if ready is not None and pending:
         whole = list(deck.notes)
         for index in pending:
-            whole[index] = ready(index)
+            whole[index] = prepared[index] = ready(index)
         deck = replace(deck, notes=tuple(whole))
     relinked = []
     for index, entry in _relinks(deck, pending, vanished, report):
@@ -264,12 +276,13 @@ def assign_guids(
             guids[index] = guid
             taken.add(guid)
 
-    settled = tuple(guid or "" for guid in guids)  # every one is set by now
+    settled = tuple(guid for guid in guids if guid is not None)
+    assert len(settled) == len(guids), "every note has its GUID by now"
     _report_duplicates(deck.notes, settled, normalized, report)
     removed = tuple(replace(entry, removed=True) for entry in previous if entry.guid not in taken)
     was_present = {entry.guid for entry in vanished}
     newly_removed = tuple(entry for entry in removed if entry.guid in was_present)
-    return Assigned(settled, tuple(relinked), removed, newly_removed)
+    return Assigned(settled, tuple(relinked), removed, newly_removed, prepared)
 
 
 def _relinks(

@@ -199,13 +199,13 @@ def _alone() -> bool:
     a lock one of them holds would stay locked forever in the child. Linux lists every
     thread, those of native libraries too (``deck2anki watch``'s file watcher)."""
     try:
-        for _ in range(10):
+        for look in range(10):
             if len(os.listdir("/proc/self/task")) == 1:
                 return True
-            if threading.active_count() > 1:
+            if threading.active_count() > 1 or look == 9:
                 return False
-            # A thread that was just joined (a build's reader or writer) may be listed for
-            # a moment more while the system ends it.
+            # A thread that was just joined (a build's package writer) may be listed for a
+            # moment more while the system ends it.
             time.sleep(0.0005)
         return False
     except OSError:

@@ -209,7 +209,8 @@ def _suspect(text: str) -> bool:
 
 
 def _has_label(text: str) -> bool:
-    return any(map(text.lower().__contains__, _LABEL_WORDS))
+    lowered = text.lower()
+    return any(label in lowered for label in _LABEL_WORDS)
 
 
 @dataclass(frozen=True, slots=True)

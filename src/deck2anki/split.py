@@ -101,7 +101,7 @@ def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
     """
     lowered = answer.lower()
     # Neither a label nor a self-naming word: nothing to split (most answers; no regex runs).
-    if not any(map(lowered.__contains__, _KEYS)):
+    if not any(key in lowered for key in _KEYS):
         return answer, ""
     searched = mask_code(answer) if markdown else answer
     label = _find_label(searched, lowered)

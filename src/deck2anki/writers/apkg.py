@@ -8,6 +8,7 @@ zip the result with fixed entry metadata: the same notes and times give the same
 
 from __future__ import annotations
 
+import errno
 import html
 import io
 import itertools
@@ -17,7 +18,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -175,6 +176,15 @@ def write_package_to(
                 connection.execute(statement)
             _settle_notetype(connection, options)
             connection.commit()
+        except sqlite3.Error as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_FULL:
+                raise
+            # An OSError, so that the caller says which package could not be written.
+            raise OSError(
+                errno.ENOSPC,
+                f"no room for the collection in the temporary folder {tempfile.gettempdir()};"
+                " free some space there, or point TMPDIR at a folder with more",
+            ) from None
         finally:
             connection.close()
         files = sorted(media, key=lambda item: item.name)
@@ -210,20 +220,27 @@ def card_templates(model: Any) -> Templates:
     The rule is genanki's ``Model._req`` (what Anki computes from the front templates).
     """
     return Templates(
-        (template_ord, any if kind == "any" else all, required)
-        for template_ord, kind, required in model._req
+        tuple(
+            (template_ord, any if kind == "any" else all, required)
+            for template_ord, kind, required in model._req
+        )
     )
 
 
-class Templates(list[tuple[int, Callable[..., bool], list[int]]]):
-    """Per card template: its ord, and the rule on which fields make a card (``card_templates``);
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """Per card template: its ord, and the rule on which fields make a card (``card_templates``),
     with the ords each way of filling the fields gives, as ``card_ords`` works them out."""
 
-    def __init__(self, rules: Iterable[tuple[int, Callable[..., bool], list[int]]]) -> None:
-        super().__init__(rules)
-        # Which fields are filled decides the cards: a handful of cases for any number of
-        # notes, each worked out once (and each answer one tuple, however many notes share it).
-        self.by_filled: dict[tuple[bool, ...], tuple[int, ...]] = {}
+    rules: tuple[tuple[int, Callable[..., bool], list[int]], ...]
+    """(ord, ``any`` or ``all``, the indexes of the fields it looks at), per template."""
+
+    by_filled: dict[tuple[bool, ...], tuple[int, ...]] = field(default_factory=dict)
+    """Which fields are filled decides the cards: a handful of cases for any number of notes,
+    each worked out once (and each answer one tuple, however many notes share it)."""
+
+    def __iter__(self) -> Iterator[tuple[int, Callable[..., bool], list[int]]]:
+        return iter(self.rules)
 
 
 def card_ords(fields: Sequence[str], templates: Templates) -> tuple[int, ...]:
@@ -310,8 +327,8 @@ def _settle_notetype(connection: sqlite3.Connection, options: PackageOptions) ->
     models = json.loads(models_json)
     model = models[str(options.notetype_id)]
     model["mod"] = options.timestamp if options.notetype_mod is None else options.notetype_mod
-    for field in model["flds"]:
-        field["id"] = stable_id("field", field["name"])
+    for named in model["flds"]:
+        named["id"] = stable_id("field", named["name"])
     for template in model["tmpls"]:
         template["id"] = stable_id("template", template["name"])
     connection.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
