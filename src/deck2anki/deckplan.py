@@ -127,20 +127,18 @@ def plan(
         next_mod(by_guid.get(g), item.content, now) for g, item in zip(guids, done, strict=True)
     ]
     # The notes as identified: a few pending ones prepared anew (``ready``), most as they are.
-    current = [assigned.note(deck, index) for index in range(len(deck.notes))]
     packaged = [
         PackageNote(guid, item.fields, note.tags, mod, item.cards)
-        for note, guid, item, mod in zip(current, guids, done, mods, strict=True)
+        for note, guid, item, mod in zip(assigned.notes, guids, done, mods, strict=True)
     ]
     # The lock's copies of the notes are made once the package's rows are in (below), and
-    # only what they need is kept until then.
-    lock_notes = [(guid, note.question) for note, guid in zip(current, guids, strict=True)]
-    del current
+    # only their questions are kept until then.
+    questions = [note.question for note in assigned.notes]
     relinked, newly_removed, removed = assigned.relinked, assigned.newly_removed, assigned.removed
     del assigned
     deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
-    latest = max([state.mod, *(note.mod for note in packaged)])
+    latest = max([state.mod, *mods])
     options = PackageOptions(latest, state.id, state.name, state.mod)
     # The entry's lines of the lock file are written while SQLite builds the indexes and zlib
     # deflates, which do not need Python's lock; not while the rows go in, which need it for
@@ -166,10 +164,10 @@ def plan(
                 *removed,
                 *(
                     LockedNote(guid, question, d.content, d.fingerprint, mod, source=d.source)
-                    for (guid, question), d, mod in zip(lock_notes, done, mods, strict=True)
+                    for guid, question, d, mod in zip(guids, questions, done, mods, strict=True)
                 ),
             ]
-            del lock_notes, done, mods
+            del questions, done, mods
             block = notes_block(entries)
             package = writing.result()
         except BaseException:  # Ctrl-C, say: the package still being made goes once it is

@@ -12,8 +12,8 @@ import re
 import struct
 import unicodedata
 import zlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from .errors import Report
@@ -187,12 +187,8 @@ class Assigned:
     newly_removed: tuple[LockedNote, ...] = ()
     """Of ``removed``, those that were still present at the previous build."""
 
-    prepared: Mapping[int, Note] = field(default_factory=dict)
-    """The notes ``ready`` gave anew, by index: the deck's notes as they now are there."""
-
-    def note(self, deck: Deck, index: int) -> Note:
-        """The note at ``index`` of ``deck`` as identified (as ``ready`` gave it, if it did)."""
-        return self.prepared.get(index) or deck.notes[index]
+    notes: tuple[Note, ...] = ()
+    """The deck's notes as identified: those ``ready`` gave anew where it did, without GUIDs."""
 
 
 def identify(
@@ -207,11 +203,7 @@ def identify(
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     notes = tuple(
         Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location, n.cards)
-        for n, guid in zip(
-            (assigned.note(deck, index) for index in range(len(deck.notes))),
-            assigned.guids,
-            strict=True,
-        )
+        for n, guid in zip(assigned.notes, assigned.guids, strict=True)
     )
     return Identified(
         replace(deck, notes=notes), assigned.relinked, assigned.removed, assigned.newly_removed
@@ -255,11 +247,10 @@ def assign_guids(
 
     vanished = [entry for entry in previous if entry.guid not in taken and not entry.removed]
     pending = [index for index, guid in enumerate(guids) if guid is None]
-    prepared: dict[int, Note] = {}
     if ready is not None and pending:
         whole = list(deck.notes)
         for index in pending:
-            whole[index] = prepared[index] = ready(index)
+            whole[index] = ready(index)
         deck = replace(deck, notes=tuple(whole))
     relinked = []
     for index, entry in _relinks(deck, pending, vanished, report):
@@ -282,7 +273,7 @@ def assign_guids(
     removed = tuple(replace(entry, removed=True) for entry in previous if entry.guid not in taken)
     was_present = {entry.guid for entry in vanished}
     newly_removed = tuple(entry for entry in removed if entry.guid in was_present)
-    return Assigned(settled, tuple(relinked), removed, newly_removed, prepared)
+    return Assigned(settled, tuple(relinked), removed, newly_removed, deck.notes)
 
 
 def _relinks(

@@ -89,8 +89,6 @@ def context_hash(
     return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
 
 
-# (prepared text, findings, fields, content, fingerprint, source, derived, cards): a tuple, not
-# a Done, because it may be pickled back from another process.
 def renderers() -> list[str]:
     """The versions of the libraries a note's fields come from. Not in ``code_fingerprint``
     (a library upgrade alone does not make a deck stale), but in the context: once a deck is
@@ -106,6 +104,8 @@ def renderers() -> list[str]:
 _RENDERERS = cache(renderers)
 
 
+# (prepared text, findings, fields, content, fingerprint, source, derived, cards): a tuple, not
+# a Done, because it may be pickled back from another process.
 _Result = tuple[
     Changed | None,
     list[Diagnostic],
@@ -139,6 +139,7 @@ def work_on(
     digests = media_hashes(deck) if hashes is None else hashes
     references = media_names(deck)
     templates = card_templates(notetype.genanki_model())  # the rules need no id or name
+    names = sorted(digests)  # once, not for every note
 
     def work(raw: Note) -> _Result:
         changed, findings = prepare_note(raw, path)
@@ -150,9 +151,7 @@ def work_on(
             type_in=settings.type_in,
             code=settings.inline_code,
         )
-        shown = (
-            [digests[n] for n in sorted(digests) if any(n in v for v in fields)] if digests else []
-        )
+        shown = [digests[n] for n in names if any(n in v for v in fields)] if digests else []
         content = content_hash(fields, note.tags, shown)
         derived = note_derived(deck.name, note.question)
         cards = card_ords(fields, templates)
