@@ -130,7 +130,7 @@ def stage(path: Path, write: Callable[[IO[bytes]], None], folder: Path | None = 
             dir=folder, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
         )
     except OSError as error:  # a folder this user may not write to, a full disk
-        raise UsageError(f"{path}: cannot write it: {error.strerror or error}") from None
+        raise _cannot_write(path, error) from None
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -139,9 +139,14 @@ def stage(path: Path, write: Callable[[IO[bytes]], None], folder: Path | None = 
     except BaseException as error:
         temporary.unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise UsageError(f"{path}: cannot write it: {error.strerror or error}") from None
+            raise _cannot_write(path, error) from None
         raise
     return Staged(temporary)
+
+
+def _cannot_write(path: Path | None, error: OSError) -> UsageError:
+    """The error that says ``path`` could not be written, and why."""
+    return UsageError(f"{path}: cannot write it: {error.strerror or error}")
 
 
 HASH_DIGITS = 16
@@ -215,8 +220,7 @@ def write_all(outputs: Mapping[Path, Contents | Staged], removals: Sequence[Path
             if isinstance(data, Staged):
                 data.discard()
         if isinstance(error, OSError):
-            reason = error.strerror or str(error)
-            raise UsageError(f"{current}: cannot write it: {reason}") from None
+            raise _cannot_write(current, error) from None
         raise
     finally:
         for backup, _ in backups:

@@ -199,15 +199,15 @@ def _alone() -> bool:
     a lock one of them holds would stay locked forever in the child. Linux lists every
     thread, those of native libraries too (``deck2anki watch``'s file watcher)."""
     try:
-        for look in range(10):
+        for _ in range(9):
             if len(os.listdir("/proc/self/task")) == 1:
                 return True
-            if threading.active_count() > 1 or look == 9:
+            if threading.active_count() > 1:
                 return False
             # A thread that was just joined (a build's package writer) may be listed for a
             # moment more while the system ends it.
             time.sleep(0.0005)
-        return False
+        return len(os.listdir("/proc/self/task")) == 1
     except OSError:
         return threading.active_count() == 1
 

@@ -67,16 +67,16 @@ def render_template(template: str, fields: dict[str, str]) -> str:
 
 def source_cards(deck: Deck, reverse: bool, type_in: bool, code: bool) -> list[PreviewCard]:
     """The cards a build of ``deck`` gives, rendered with the note type's templates."""
-    from .writers.apkg import card_templates, package_notes
+    from .writers.apkg import card_ords, card_templates, package_notes
 
     model = notetype.genanki_model()
+    rules = card_templates(model)
     templates = {t.name: t for t in notetype.TEMPLATES}
     cards = []
     for note in package_notes(deck, 0, reverse=reverse, type_in=type_in, code=code):
         fields = dict(zip(notetype.FIELDS, note.fields, strict=True))
-        for template_ord, rule, required in card_templates(model):
-            if not rule(note.fields[index] for index in required):
-                continue
+        # The cards a package holds, by the very rule its writer uses.
+        for template_ord in card_ords(note.fields, rules):
             template = templates[model.templates[template_ord]["name"]]
             front = render_template(notetype.template_text(template.front), fields)
             back = render_template(

@@ -239,16 +239,15 @@ class Templates:
     """Which fields are filled decides the cards: a handful of cases for any number of notes,
     each worked out once (and each answer one tuple, however many notes share it)."""
 
-    def __iter__(self) -> Iterator[tuple[int, Callable[..., bool], list[int]]]:
-        return iter(self.rules)
-
 
 def card_ords(fields: Sequence[str], templates: Templates) -> tuple[int, ...]:
     """The ords of the card templates that make a card of a note with ``fields``."""
     filled = tuple(map(bool, fields))
     ords = templates.by_filled.get(filled)
     if ords is None:
-        ords = tuple(o for o, rule, required in templates if rule(filled[i] for i in required))
+        ords = tuple(
+            o for o, rule, required in templates.rules if rule(filled[i] for i in required)
+        )
         templates.by_filled[filled] = ords
     return ords
 
