@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import lecture_text, write_project
 
 import deck2anki
-from deck2anki import notetype
+from deck2anki.cards import notetype
 
 ROWS: list[tuple[str, str, str]] = []
 RSS: dict[int, float] = {}
@@ -84,7 +84,7 @@ def raw_genanki(
     import genanki
 
     model = notetype.genanki_model()
-    deck = genanki.Deck(deck2anki.identity.deck_id(name), name)
+    deck = genanki.Deck(deck2anki.identity.guids.deck_id(name), name)
     for guid, fields in notes:
         note = genanki.Note(model=model, fields=fields, guid=guid if our_guids else None)
         deck.add_note(note)

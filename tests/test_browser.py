@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import deck2anki
-from deck2anki.preview import preview
+from deck2anki.cli.preview import preview
 
 from conftest import SEED, import_package
 

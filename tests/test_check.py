@@ -113,7 +113,7 @@ def test_check_warns_of_notes_the_lock_would_lose_and_of_a_note_type_fork(
     deck2anki.build(timestamp=1_700_000_000)
     source = project / "sources" / SEED.name
     source.write_text("\n".join(source.read_text("utf-8").splitlines()[:-4]), "utf-8")
-    from deck2anki import notetype
+    from deck2anki.cards import notetype
 
     monkeypatch.setattr(notetype, "FIELDS", (*notetype.FIELDS, "Source"))
     code, out, _ = run("check")
@@ -161,7 +161,7 @@ def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(
         raise KeyError("oops")
 
     # Patch the module the command calls into.
-    monkeypatch.setattr(sys.modules["deck2anki.builder"], "build", broken)
+    monkeypatch.setattr(sys.modules["deck2anki.project.build"], "build", broken)
     monkeypatch.setattr(sys, "argv", ["deck2anki", "build"])
     with pytest.raises(SystemExit) as exit_:
         cli_module.main()
@@ -181,7 +181,7 @@ def test_every_rule_the_code_reports_is_listed_with_its_severity() -> None:
     """Messages end with a rule name that `check --rules` lists and the config can name."""
     import ast
 
-    from deck2anki.rules import RULES
+    from deck2anki.cards.rules import RULES
 
     listed = {rule.name: rule.severity.value for rule in RULES}
     used = set()

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from deck2anki.cards.render import render_note
+from deck2anki.conversion import parse
 from deck2anki.errors import Report, SourceError
 from deck2anki.formats import FORMATS, Format
 from deck2anki.model import Deck
-from deck2anki.pipeline import parse
 from deck2anki.readers import markdown as markdown_reader
-from deck2anki.render import render_note
 
 from conftest import SEED
 

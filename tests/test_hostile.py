@@ -20,8 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 import deck2anki
-from deck2anki import deckplan, files
+from deck2anki import files
 from deck2anki.cli import cli
+from deck2anki.project import deck as deckplan
 from deck2anki.readers import apkg
 
 from conftest import SEED, edit_seed, fold, import_package
@@ -181,7 +182,7 @@ def test_markdown_links_only_keep_safe_schemes(tmp_path: Path) -> None:
         " [mail](mailto:a@b.c)\n",
         fmt="markdown",
     )
-    from deck2anki.render import render_note
+    from deck2anki.cards.render import render_note
 
     answer = render_note(deck.notes[0]).answer
     assert '<a href="https://anki.net">web</a>' in answer
@@ -347,7 +348,13 @@ def test_killing_a_real_build_leaves_whole_files_only(project: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(0.6)
+    # Stop it once it is writing (its first temporary file is there), not at a fixed time: on a
+    # busy machine a fixed delay may fall before deck2anki has even started.
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        if any(p.name.startswith(".") for p in project.glob("build/*")):
+            break
+        time.sleep(0.005)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     build = project / "build"

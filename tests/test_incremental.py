@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import deck2anki
-from deck2anki import notetype
+from deck2anki.cards import notetype
 from deck2anki.cli import cli
 
 from conftest import SEED, edit_seed

@@ -10,8 +10,8 @@ import pytest
 
 import deck2anki
 from deck2anki.errors import Report
-from deck2anki.identity import identify
-from deck2anki.lock import LockedNote
+from deck2anki.identity.guids import identify
+from deck2anki.identity.lock import LockedNote
 from deck2anki.model import Deck, Note
 
 from conftest import SEED, edit_seed
@@ -127,7 +127,7 @@ def test_a_removed_note_that_comes_back_gets_its_guid_back(project: Path) -> Non
 
 
 def _entry(guid: str, question: str, answer: str) -> LockedNote:
-    from deck2anki.identity import fingerprint
+    from deck2anki.identity.guids import fingerprint
 
     return LockedNote(guid, question, "c", fingerprint(Note(question, answer)), T0)
 

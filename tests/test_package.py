@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 import deck2anki
-from deck2anki import identity, notetype
-from deck2anki.identity import deck_id, note_guid
+from deck2anki.cards import notetype
+from deck2anki.cards.render import render_note
+from deck2anki.identity import guids as identity
+from deck2anki.identity.guids import deck_id, note_guid
 from deck2anki.model import Deck, Note
-from deck2anki.render import render_note
 
 from conftest import SEED, fold, import_package
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import deck2anki.preview
+import deck2anki.cli.preview
 from deck2anki.cli import cli
-from deck2anki.preview import render_template
+from deck2anki.cli.preview import render_template
 
 from conftest import SEED, fold
 
@@ -58,13 +58,13 @@ def test_preview_follows_the_decks_settings(project: Path) -> None:
     (project / "deck2anki.toml").write_text(
         "[decks.deep-learning-lecture-06]\nreverse = true\n", encoding="utf-8"
     )
-    page = deck2anki.preview.preview(project / "sources" / SEED.name)
+    page = deck2anki.cli.preview.preview(project / "sources" / SEED.name)
     assert page.count("<h2>") == 40 and page.count(". Reverse</h2>") == 20
 
 
 def test_preview_of_a_package_is_rendered_by_anki(project: Path) -> None:
     (built,) = deck2anki.build(timestamp=1_700_000_000).built
-    page = deck2anki.preview.preview(built.output)
+    page = deck2anki.cli.preview.preview(built.output)
     assert "20 cards, rendered by Anki's own renderer (the anki package)" in html.unescape(page)
     first_back = page.split('<div class="side">')[2]
     assert "Processing a large book chapter by chapter" in fold(first_back)

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 import deck2anki
 from deck2anki.cli import cli
 from deck2anki.errors import Report
-from deck2anki.identity import fingerprint, identify
-from deck2anki.lock import LockedNote
+from deck2anki.identity.guids import fingerprint, identify
+from deck2anki.identity.lock import LockedNote
 from deck2anki.model import Deck, Note
 
 from conftest import FIXTURES, SEED

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import deck2anki
-from deck2anki.render import (
+from deck2anki.cards.render import (
     _PLAIN_MARKDOWN,
     code_in_prose,
     markdown,

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 import deck2anki
-from deck2anki import notework
 from deck2anki.config import DeckConfig
 from deck2anki.errors import Report
-from deck2anki.identity import identify, note_guid
-from deck2anki.lock import LockedNoteType, load_lock
+from deck2anki.identity.guids import identify, note_guid
+from deck2anki.identity.lock import LockedNoteType, load_lock
 from deck2anki.model import Deck, Note
+from deck2anki.project import notework
 
 from conftest import SEED, edit_seed
 
@@ -166,7 +166,7 @@ def test_a_lock_entry_edited_by_hand_is_not_reused(project: Path, worked_on: lis
 
 def test_the_source_hash_does_not_depend_on_the_hash_seed() -> None:
     code = (
-        "from deck2anki.model import Note; from deck2anki.notework import source_hash;"
+        "from deck2anki.model import Note; from deck2anki.project.notework import source_hash;"
         " print(source_hash(Note('Q?', 'A.', cards=frozenset({'Reverse', 'Type-in'}))))"
     )
     hashes = {

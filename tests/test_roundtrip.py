@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import deck2anki
+from deck2anki.cards.render import render_note
 from deck2anki.model import Deck, Markup, Note
-from deck2anki.render import render_note
 
 ALPHABET = st.sampled_from(list("abcxyzABCXYZ0123 äßλ中é<>&\"'*_#[]()!|~`-.,:;$\\/="))
 LECTURE_ALPHABET = st.sampled_from(list("abcxyzABCXYZ0123 äßλ中é<>&\"'*_#[]()!~`-.,:;$\\="))

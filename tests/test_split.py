@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from deck2anki.cards.split import split_answer, split_note
 from deck2anki.errors import Report
 from deck2anki.model import Note
 from deck2anki.readers.lecture import parse
-from deck2anki.split import split_answer, split_note
 
 from conftest import SEED
 from lecture06_expected import EXPECTED_CARDS

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from deck2anki import notetype
+from deck2anki.cards import notetype
 
 CSS = notetype.css()
 AA = 4.5

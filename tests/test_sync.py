@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import deck2anki
-from deck2anki import notetype
+from deck2anki.cards import notetype
 
 from conftest import import_package
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import deck2anki
-from deck2anki import notetype
+from deck2anki.cards import notetype
 
 from conftest import edit_seed, fold, import_package, log_counts, review_every_card, study_state
 

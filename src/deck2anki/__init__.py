@@ -12,22 +12,22 @@ from typing import TYPE_CHECKING, Any
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .builder import BuildResult, build
+    from .cards.rules import CheckResult, check
+    from .conversion import convert, read, read_text, write
     from .errors import Deck2AnkiError, SourceError, UsageError
     from .model import Deck, Location, Markup, Media, Note
-    from .pipeline import convert, read, read_text, write
+    from .project.build import BuildResult, build
     from .readers import ReadOptions
-    from .rules import CheckResult, check
 
 _WHERE = {
-    "BuildResult": "builder",
-    "build": "builder",
-    "CheckResult": "rules",
-    "check": "rules",
-    "convert": "pipeline",
-    "read": "pipeline",
-    "read_text": "pipeline",
-    "write": "pipeline",
+    "BuildResult": "project.build",
+    "build": "project.build",
+    "CheckResult": "cards.rules",
+    "check": "cards.rules",
+    "convert": "conversion",
+    "read": "conversion",
+    "read_text": "conversion",
+    "write": "conversion",
     "Deck2AnkiError": "errors",
     "SourceError": "errors",
     "UsageError": "errors",

@@ -113,8 +113,8 @@ def load_config(path: Path | None = None) -> Config:
 
 def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
     """The warnings ``[check] disable`` switches off; errors cannot be switched off."""
+    from .cards.rules import RULES
     from .errors import Severity
-    from .rules import RULES
 
     bad = set(settings) - {"disable"}
     if bad:

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..cards.split import LABELS, code_span_ranges, mask_code
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
-from ..split import LABELS, code_span_ranges, mask_code
 from . import ReadOptions
 from .frontmatter import front_matter
 

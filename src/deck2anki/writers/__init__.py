@@ -45,6 +45,6 @@ def each_note(deck: Deck, options: WriteOptions) -> Iterator[Note]:
 
 def pinned(guid: str | None, deck_name: str, question: str) -> str | None:
     """The note's GUID if a reader could not derive it again from the deck name and question."""
-    from ..identity import note_guid
+    from ..identity.guids import note_guid
 
     return guid if guid and guid != note_guid(deck_name, question) else None

@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 import io
 
-from .. import notetype
+from ..cards import notetype
+from ..cards.render import media_names, render_note
 from ..errors import Report
 from ..model import Deck, Location
-from ..render import media_names, render_note
 from . import WriteOptions, each_note
 
 COLUMNS = ("GUID", "Deck", *notetype.FIELDS, "Tags")

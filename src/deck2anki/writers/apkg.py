@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .. import notetype
+from ..cards import notetype
+from ..cards.render import media_names, render_note
 from ..errors import Report
-from ..identity import deck_id, stable_id
+from ..identity.guids import deck_id, stable_id
 from ..model import Deck, Media, Note
-from ..render import media_names, render_note
 from . import WriteOptions, each_note
 from .packing import write_zip
 

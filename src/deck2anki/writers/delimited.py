@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
+from ..cards.unrender import as_markdown, as_text
 from ..errors import Report
 from ..model import Deck, Location, Markup
-from ..unrender import as_markdown, as_text
 from . import WriteOptions, each_note
 
 HEADER = ("Question", "Answer", "Analogy", "Tags", "Deck", "GUID")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import html
 import re
 
+from ..cards.render import media_names, render_note
+from ..cards.unrender import as_text
 from ..errors import Report
 from ..model import Deck, Location
 from ..readers.lecture import reads_as_description
-from ..render import media_names, render_note
-from ..unrender import as_text
 from . import WriteOptions, each_note, pinned
 
 _TAG = re.compile(r"<[^>]*>")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from ..cards.unrender import as_markdown
 from ..errors import Report
 from ..model import Deck, Note
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
-from ..unrender import as_markdown
 from . import WriteOptions, each_note, pinned
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Diagnostic, Report, Severity
-from .model import Location, Markup, Note
+from ..errors import Diagnostic, Report, Severity
+from ..model import Location, Markup, Note
 from .split import LABELS
 
 if TYPE_CHECKING:
-    from .config import Config
+    from ..config import Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,13 +245,13 @@ def check(
     including notes the lock has that a source dropped and a change that would fork the
     note type.
     """
+    from ..config import load_config
+    from ..conversion import build_time
+    from ..identity.guids import identify
+    from ..identity.lock import LOCK_NAME, load_lock
+    from ..project.sources import Source, find_sources, read_source, source_key
     from . import notetype
-    from .config import load_config
-    from .identity import identify
-    from .lock import LOCK_NAME, load_lock
     from .notetype import NoteTypeChangeError
-    from .pipeline import build_time
-    from .project import Source, find_sources, read_source, source_key
 
     config = config if config is not None else load_config()
     if lock_path is None:

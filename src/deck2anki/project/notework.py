@@ -18,17 +18,19 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from . import files, notetype, parallel
-from .config import DeckConfig
-from .errors import Diagnostic
-from .files import short_hash
-from .identity import content_hash, fingerprint, normalize_question, note_derived
-from .lock import LockedDeck, LockedNote, LockedNoteType
-from .model import Deck, Note
-from .prepare import Changed, kept, prepare_note, prepared
-from .project import note_tags
-from .render import media_names
-from .writers.apkg import card_ords, card_templates, note_fields, package_fields
+from .. import files
+from ..cards import notetype
+from ..cards.prepare import Changed, kept, prepare_note, prepared
+from ..cards.render import media_names
+from ..config import DeckConfig
+from ..errors import Diagnostic
+from ..files import short_hash
+from ..identity.guids import content_hash, fingerprint, normalize_question, note_derived
+from ..identity.lock import LockedDeck, LockedNote, LockedNoteType
+from ..model import Deck, Note
+from ..writers.apkg import card_ords, card_templates, note_fields, package_fields
+from . import parallel
+from .sources import note_tags
 
 
 class Done(NamedTuple):

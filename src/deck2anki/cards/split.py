@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Markup, Note
+from ..model import Markup, Note
 
 LABELS: tuple[str, ...] = ("Analogy",)
 """Labels that introduce an analogy, each followed by a colon."""

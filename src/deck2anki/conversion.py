@@ -18,11 +18,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from . import files
+from .cards.prepare import prepare_deck
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
-from .identity import identify
+from .identity.guids import identify
 from .model import Deck, Location, Media
-from .prepare import prepare_deck
 from .readers import ReadOptions
 from .writers import WriteOptions
 

@@ -12,8 +12,8 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:  # the library loads when a command runs, not for --help
-    from .builder import BuildResult
-    from .errors import Diagnostic
+    from ..errors import Diagnostic
+    from ..project.build import BuildResult
 
 
 class ContentFailure(click.ClickException):
@@ -34,7 +34,7 @@ class UsageFailure(ContentFailure):
 @contextmanager
 def reporting() -> Iterator[None]:
     """Turn the library's errors into messages and exit statuses."""
-    from .errors import Deck2AnkiError, SourceError, UsageError
+    from ..errors import Deck2AnkiError, SourceError, UsageError
 
     try:
         yield

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import notetype
-from .config import Config, load_config
-from .model import Deck
+from ..cards import notetype
+from ..config import Config, load_config
+from ..model import Deck
 
 _TAG = re.compile(r"\{\{([#^/]?)\s*([^}]*?)\s*\}\}")
 
@@ -67,7 +67,7 @@ def render_template(template: str, fields: dict[str, str]) -> str:
 
 def source_cards(deck: Deck, reverse: bool, type_in: bool, code: bool) -> list[PreviewCard]:
     """The cards a build of ``deck`` gives, rendered with the note type's templates."""
-    from .writers.apkg import card_ords, card_templates, package_notes
+    from ..writers.apkg import card_ords, card_templates, package_notes
 
     model = notetype.genanki_model()
     rules = card_templates(model)
@@ -113,8 +113,8 @@ def package_cards(path: Path) -> list[PreviewCard]:
 
 def preview(path: str | Path, *, config: Config | None = None) -> str:
     """The preview page of a source (with its settings) or of an .apkg."""
-    from .pipeline import read
-    from .project import source_key
+    from ..conversion import read
+    from ..project.sources import source_key
 
     path = Path(path)
     config = config if config is not None else load_config()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from . import files
-from .errors import UsageError
-from .version import __version__
+from .. import files
+from ..errors import UsageError
+from ..version import __version__
 
 # Where each skeleton file goes in the new repository (dotfiles and CI paths renamed).
 LAYOUT: dict[str, str] = {

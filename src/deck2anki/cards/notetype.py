@@ -17,9 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .errors import Deck2AnkiError
-from .identity import stable_id
-from .lock import LockedNoteType
+from ..errors import Deck2AnkiError
+from ..identity.guids import stable_id
+from ..identity.lock import LockedNoteType
 
 
 class NoteTypeChangeError(Deck2AnkiError):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .model import Deck, Markup, Note
+from ..model import Deck, Markup, Note
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -10,15 +10,15 @@ from dataclasses import astuple, dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from . import files
-from .config import Config, DeckConfig
-from .errors import Report, UsageError
-from .formats import FORMATS
-from .lock import LockedDeck, LockedNoteType
-from .model import Deck, Location, Note
-from .prepare import prepared
-from .readers import ReadOptions
-from .version import __version__
+from .. import files
+from ..cards.prepare import prepared
+from ..config import Config, DeckConfig
+from ..errors import Report, UsageError
+from ..formats import FORMATS
+from ..identity.lock import LockedDeck, LockedNoteType
+from ..model import Deck, Location, Note
+from ..readers import ReadOptions
+from ..version import __version__
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ def read_source(
     With ``prepare=False`` the notes stay as read, neither prepared (split, checked) nor
     tagged: the caller does both, with ``prepare.prepare_note`` and ``note_tags``.
     """
-    from .pipeline import input_format, parse
+    from ..conversion import input_format, parse
 
     settings = config.deck(source.key)
     data = files.read_bytes(source.path) if data is None else data

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .builder import BuildResult, build
-from .config import CONFIG_NAME, load_config
-from .errors import Deck2AnkiError, UsageError
+from ..config import CONFIG_NAME, load_config
+from ..errors import Deck2AnkiError, UsageError
+from ..project.build import BuildResult, build
 
 DEBOUNCE_MS = 300
 """Changes closer together than this are one rebuild (an editor saves in several steps)."""

@@ -11,8 +11,9 @@ from typing import Any
 
 import click
 
-from .formats import FORMATS
-from .messages import (
+from ..formats import FORMATS
+from ..version import __version__
+from .output import (
     EXIT_CONTENT,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -24,7 +25,6 @@ from .messages import (
     styled,
     warn,
 )
-from .version import __version__
 
 # The library loads when a command runs (inside it), not for --help.
 
@@ -101,8 +101,8 @@ def build(
     Every source is checked first; if any has an error, nothing is written. Decks whose
     inputs did not change since the lock was written are skipped.
     """
-    from .builder import build as build_decks
-    from .config import load_config
+    from ..config import load_config
+    from ..project.build import build as build_decks
 
     with reporting():
         result = build_decks(
@@ -172,11 +172,11 @@ def convert(
     The output format follows TARGET's suffix; what it cannot hold is reported, one line per
     kind of loss.
     """
-    from .errors import Report
-    from .pipeline import STDIO
-    from .pipeline import convert as convert_file
-    from .readers import ReadOptions
-    from .writers import WriteOptions
+    from ..conversion import STDIO
+    from ..conversion import convert as convert_file
+    from ..errors import Report
+    from ..readers import ReadOptions
+    from ..writers import WriteOptions
 
     if (field_sep or card_sep) and from_format is None:
         from_format = "quizlet"
@@ -206,7 +206,7 @@ def convert(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def inspect(package: Path, as_json: bool) -> None:
     """List the notes of an .apkg: question, answer, analogy and tags."""
-    from . import inspect as inspection
+    from .. import inspection
 
     with reporting():
         deck = inspection.inspect_package(package)
@@ -236,8 +236,8 @@ def check(
 
     Exit 1 on any error, and on warnings with --strict.
     """
-    from . import rules as checking
-    from .config import load_config
+    from ..cards import rules as checking
+    from ..config import load_config
 
     if rules:
         for rule in checking.RULES:
@@ -276,8 +276,8 @@ def preview(source: Path, output: Path, open_page: bool, config_path: Path | Non
     """Write one HTML page showing every card of SOURCE (a source or an .apkg), front and back,
     with light/dark and phone-width toggles.
     """
-    from . import files
-    from .config import load_config
+    from .. import files
+    from ..config import load_config
     from .preview import preview as preview_page
 
     with reporting():
@@ -322,9 +322,9 @@ def init(folder: Path, force: bool, install: str | None) -> None:
 )
 def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool) -> None:
     """Build, then rebuild whenever a source or the configuration changes; Ctrl-C stops."""
-    from . import files
+    from .. import files
     from .preview import preview as preview_page
-    from .watching import watch as watch_builds
+    from .watch import watch as watch_builds
 
     try:
         with reporting():

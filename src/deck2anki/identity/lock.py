@@ -18,7 +18,7 @@ from json.encoder import encode_basestring as _string  # what json.dumps uses, i
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 LOCK_NAME = "deck2anki.lock"
 """The lock file's name, next to ``deck2anki.toml``."""

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from .errors import Report
+from ..errors import Report
+from ..model import Deck, Location, Note
 from .lock import LockedNote
-from .model import Deck, Location, Note
 
 # Anki's own GUID alphabet (base 91 of printable ASCII, minus characters that trouble its
 # text import and HTML); GUIDs in this alphabet look like the ones Anki makes itself.

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
-from .model import Markup, Note
+from ..model import Markup, Note
 from .render import render_field, text_to_markdown
 
 _VOID = {"br", "img", "hr"}

@@ -11,15 +11,15 @@ from functools import partial
 from pathlib import Path
 from threading import Event
 
-from . import files
-from .config import Config
-from .errors import Report
-from .identity import Relink, assign_guids, next_mod, normalize_question
-from .lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
-from .model import Deck
+from .. import files
+from ..config import Config
+from ..errors import Report
+from ..identity.guids import Relink, assign_guids, next_mod, normalize_question
+from ..identity.lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
+from ..model import Deck
+from ..writers.apkg import PackageNote, PackageOptions, write_package_to
 from .notework import context_hash, media_hashes, reusable, work_on
-from .project import Source, deck_tags, read_source
-from .writers.apkg import PackageNote, PackageOptions, write_package_to
+from .sources import Source, deck_tags, read_source
 
 Progress = Callable[[str, int, int], None]
 """Called as (deck name, notes done, notes in the deck) while a large deck is built."""

@@ -1,0 +1,5 @@
+"""The ``deck2anki`` command: thin click commands over the library, and their output."""
+
+from .commands import cli, main
+
+__all__ = ["cli", "main"]
