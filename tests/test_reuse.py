@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import deck2anki
+from deck2anki.cards.render import renderer_versions
 from deck2anki.config import DeckConfig
 from deck2anki.errors import Report
 from deck2anki.identity.guids import identify, note_guid
@@ -185,10 +186,17 @@ def test_the_source_hash_does_not_depend_on_the_hash_seed() -> None:
 def test_a_library_that_renders_fields_is_part_of_the_context(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import markdown_it
+
     deck = deck2anki.Deck("D")
     before = notework.context_hash("k", DeckConfig(), STATE, "code", deck)
-    monkeypatch.setattr(notework, "_RENDERERS", lambda: ["markdown-it-py 99.0", "pygments 2"])
-    assert notework.context_hash("k", DeckConfig(), STATE, "code", deck) != before
+    monkeypatch.setattr(markdown_it, "__version__", "99.0")
+    renderer_versions.cache_clear()  # the versions are read once per process
+    try:
+        assert notework.context_hash("k", DeckConfig(), STATE, "code", deck) != before
+    finally:
+        monkeypatch.undo()
+        renderer_versions.cache_clear()
 
 
 LONG = "the quick brown fox jumps over the lazy dog while seven wise owls watch from above"

@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING, Any
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .cards.rules import CheckResult, check
     from .conversion import convert, read, read_text, write
     from .errors import Deck2AnkiError, SourceError, UsageError
     from .model import Deck, Location, Markup, Media, Note
     from .project.build import BuildResult, build
+    from .project.check import CheckResult, check
     from .readers import ReadOptions
 
 _WHERE = {
     "BuildResult": "project.build",
     "build": "project.build",
-    "CheckResult": "cards.rules",
-    "check": "cards.rules",
+    "CheckResult": "project.check",
+    "check": "project.check",
     "convert": "conversion",
     "read": "conversion",
     "read_text": "conversion",

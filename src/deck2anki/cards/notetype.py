@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from .._compat import card_requirements
 from ..errors import Deck2AnkiError
 from ..identity.guids import stable_id
 from ..identity.lock import LockedNoteType
+from ..model import Note
+from .render import render_note
 
 
 class NoteTypeChangeError(Deck2AnkiError):
@@ -151,3 +155,62 @@ def genanki_model(model_id: int = ID, name: str = NAME) -> Any:
         css=css(),
         sort_field_index=0,
     )
+
+
+def note_fields(
+    note: Note,
+    media: Mapping[str, str],
+    *,
+    reverse: bool = False,
+    type_in: bool = False,
+    code: bool = True,
+) -> tuple[str, ...]:
+    """A note's field values in a package, one per field of the note type (see package_notes)."""
+    rendered = render_note(note, media, code)
+    # A card is on when the deck's settings switch it on for all, or the note asks for it.
+    return (
+        rendered.question,
+        rendered.answer,
+        rendered.analogy,
+        SWITCH_ON if reverse or "Reverse" in note.cards else "",
+        SWITCH_ON if type_in or "Type-in" in note.cards else "",
+    )
+
+
+def card_templates(model: Any) -> Templates:
+    """For each card template: its ord, and which fields must be filled for the card to exist.
+
+    The rule is genanki's (what Anki computes from the front templates), read through
+    ``_compat`` since genanki keeps it private.
+    """
+    return Templates(
+        tuple(
+            (template_ord, any if kind == "any" else all, required)
+            for template_ord, kind, required in card_requirements(model)
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """Per card template: its ord, and the rule on which fields make a card (``card_templates``),
+    with the ords each way of filling the fields gives, as ``card_ords`` works them out."""
+
+    rules: tuple[tuple[int, Callable[..., bool], list[int]], ...]
+    """(ord, ``any`` or ``all``, the indexes of the fields it looks at), per template."""
+
+    by_filled: dict[tuple[bool, ...], tuple[int, ...]] = field(default_factory=dict)
+    """Which fields are filled decides the cards: a handful of cases for any number of notes,
+    each worked out once (and each answer one tuple, however many notes share it)."""
+
+
+def card_ords(fields: Sequence[str], templates: Templates) -> tuple[int, ...]:
+    """The ords of the card templates that make a card of a note with ``fields``."""
+    filled = tuple(map(bool, fields))
+    ords = templates.by_filled.get(filled)
+    if ords is None:
+        ords = tuple(
+            o for o, rule, required in templates.rules if rule(filled[i] for i in required)
+        )
+        templates.by_filled[filled] = ords
+    return ords

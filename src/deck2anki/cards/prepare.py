@@ -11,9 +11,9 @@ from collections.abc import Collection
 from dataclasses import replace
 from functools import partial
 
+from .. import parallel
 from ..errors import Diagnostic, Report, Severity
 from ..model import Deck, Markup, Note
-from ..project import parallel
 from .rules import lint_note
 from .split import split_note
 from .unrender import as_markdown

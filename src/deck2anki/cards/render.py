@@ -324,3 +324,16 @@ def render_note(
     else:
         question, answer, analogy = (render_field(value, media) for value in fields)
     return RenderedNote(question, answer, analogy, note)
+
+
+@cache
+def renderer_versions() -> list[str]:
+    """The versions of the libraries a note's fields come from. Not in ``code_fingerprint``
+    (a library upgrade alone does not make a deck stale), but in the context: once a deck is
+    rebuilt after one, every note is rendered with it, as a full build would render it.
+    The modules' own versions: the ones imported, whatever installed them."""
+    import markdown_it
+    import mdurl
+    import pygments
+
+    return [f"{m.__name__} {m.__version__}" for m in (markdown_it, mdurl, pygments)]

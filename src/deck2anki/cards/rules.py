@@ -8,17 +8,11 @@ can be switched off by name in ``deck2anki.toml`` (``[check] disable = ["rule", 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic, Report, Severity
 from ..model import Location, Markup, Note
 from .split import LABELS
-
-if TYPE_CHECKING:
-    from ..config import Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,110 +205,3 @@ def _suspect(text: str) -> bool:
 def _has_label(text: str) -> bool:
     lowered = text.lower()
     return any(label in lowered for label in _LABEL_WORDS)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """What ``deck2anki check`` found."""
-
-    diagnostics: tuple[Diagnostic, ...]
-    """Every problem, in file order."""
-
-    files: int
-    """How many sources were read."""
-
-    @property
-    def errors(self) -> int:
-        """How many of the diagnostics are errors."""
-        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        """How many of the diagnostics are warnings."""
-        return len(self.diagnostics) - self.errors
-
-
-def check(
-    paths: Sequence[str | Path] = ("sources",),
-    *,
-    config: Config | None = None,
-    lock_path: str | Path | None = None,
-) -> CheckResult:
-    """Read every source in ``paths`` (files or folders) and report every problem, writing
-    nothing: what a build would refuse (errors) and what it would only mention (warnings),
-    including notes the lock has that a source dropped and a change that would fork the
-    note type.
-    """
-    from ..config import load_config
-    from ..conversion import build_time
-    from ..identity.guids import identify
-    from ..identity.lock import LOCK_NAME, load_lock
-    from ..project.sources import Source, find_sources, read_source, source_key
-    from . import notetype
-    from .notetype import NoteTypeChangeError
-
-    config = config if config is not None else load_config()
-    if lock_path is None:
-        lock_path = (config.path.parent if config.path else Path()) / LOCK_NAME
-    lock = load_lock(Path(lock_path))
-    report = Report()
-    sources: list[Source] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            sources += find_sources(path, report)
-        else:
-            sources.append(Source(path, source_key(path)))
-    try:
-        notetype.resolve(lock.notetype, build_time(), allow_schema_change=False)
-    except NoteTypeChangeError as change:
-        report.warning(Location(str(lock_path)), str(change), "notetype-fork")
-    for source in sources:
-        found = Report()
-        deck = read_source(source, config, found)
-        previous = lock.decks.get(source.key)
-        identified = identify(deck, previous.notes if previous else (), found)
-        # A source with errors lost lines to them: those are no removed notes.
-        if identified.newly_removed and not found.has_errors:
-            questions = ", ".join(repr(n.question) for n in identified.newly_removed[:3])
-            more = len(identified.newly_removed) - 3
-            found.warning(
-                Location(str(source.path)),
-                f"{len(identified.newly_removed)} notes of the lock are gone from this source"
-                f" ({questions}{f' and {more} more' if more > 0 else ''}); students keep them",
-                "notes-removed",
-                "tell students to delete them, or bring the cards back",
-            )
-        report.diagnostics.extend(d for d in found.diagnostics if d not in report.diagnostics)
-    shown = [
-        d
-        for d in report.diagnostics
-        if d.severity is Severity.ERROR or d.rule not in config.disabled
-    ]
-    return CheckResult(tuple(shown), len(sources))
-
-
-def as_json(result: CheckResult) -> str:
-    """The result for machines: every diagnostic's parts, and the counts."""
-    import json
-
-    return json.dumps(
-        {
-            "files": result.files,
-            "errors": result.errors,
-            "warnings": result.warnings,
-            "diagnostics": [
-                {
-                    "path": d.location.path,
-                    "line": d.location.line,
-                    "column": d.location.column,
-                    "severity": d.severity.value,
-                    "message": d.message,
-                    "rule": d.rule,
-                    "hint": d.hint,
-                }
-                for d in result.diagnostics
-            ],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )

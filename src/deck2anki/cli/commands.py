@@ -236,11 +236,12 @@ def check(
 
     Exit 1 on any error, and on warnings with --strict.
     """
-    from ..cards import rules as checking
+    from ..cards.rules import RULES
     from ..config import load_config
+    from ..project import check as checking
 
     if rules:
-        for rule in checking.RULES:
+        for rule in RULES:
             click.echo(f"{rule.name:<20} {rule.severity.value:<8} {rule.summary}")
         return
     with reporting():

@@ -67,7 +67,8 @@ def render_template(template: str, fields: dict[str, str]) -> str:
 
 def source_cards(deck: Deck, reverse: bool, type_in: bool, code: bool) -> list[PreviewCard]:
     """The cards a build of ``deck`` gives, rendered with the note type's templates."""
-    from ..writers.apkg import card_ords, card_templates, package_notes
+    from ..cards.notetype import card_ords, card_templates
+    from ..writers.apkg import package_notes
 
     model = notetype.genanki_model()
     rules = card_templates(model)

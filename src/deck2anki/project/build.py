@@ -10,14 +10,13 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import files
+from .. import files, parallel
 from ..cards import notetype
 from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
 from ..identity.lock import LOCK_NAME, Lock, LockedDeck, load_lock, lock_parts
 from ..model import Location
-from . import parallel
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .sources import code_fingerprint, find_sources, inputs_hash, stale_reason
 

@@ -14,22 +14,21 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import astuple
-from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import files
+from .. import files, parallel
 from ..cards import notetype
+from ..cards.notetype import card_ords, card_templates, note_fields
 from ..cards.prepare import Changed, kept, prepare_note, prepared
-from ..cards.render import media_names
+from ..cards.render import media_names, renderer_versions
 from ..config import DeckConfig
 from ..errors import Diagnostic
 from ..files import short_hash
 from ..identity.guids import content_hash, fingerprint, normalize_question, note_derived
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType
 from ..model import Deck, Note
-from ..writers.apkg import card_ords, card_templates, note_fields, package_fields
-from . import parallel
+from ..writers.apkg import package_fields
 from .sources import note_tags
 
 
@@ -85,25 +84,10 @@ def context_hash(
     """A hash of what, besides its own text, a note's work depends on (``hashes``: the
     deck's ``media_hashes``, if already worked out)."""
     hashes = media_hashes(deck) if hashes is None else hashes
-    described: list[object] = [key, deck.name, *astuple(settings), code, *_RENDERERS()]
+    described: list[object] = [key, deck.name, *astuple(settings), code, *renderer_versions()]
     described += [state.id, state.name, state.version, state.content, state.mod]
     described += [[m.reference, m.name, hashes[m.name]] for m in deck.media]
     return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
-
-
-def renderers() -> list[str]:
-    """The versions of the libraries a note's fields come from. Not in ``code_fingerprint``
-    (a library upgrade alone does not make a deck stale), but in the context: once a deck is
-    rebuilt after one, every note is rendered with it, as a full build would render it.
-    The modules' own versions: the ones imported, whatever installed them."""
-    import markdown_it
-    import mdurl
-    import pygments
-
-    return [f"{m.__name__} {m.__version__}" for m in (markdown_it, mdurl, pygments)]
-
-
-_RENDERERS = cache(renderers)
 
 
 # (prepared text, findings, fields, content, fingerprint, source, derived, cards): a tuple, not

@@ -17,13 +17,14 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, NamedTuple
 
 from ..cards import notetype
-from ..cards.render import media_names, render_note
+from ..cards.notetype import card_ords, card_templates, note_fields
+from ..cards.render import media_names
 from ..errors import Report
 from ..identity.guids import deck_id, stable_id
 from ..model import Deck, Media, Note
@@ -96,26 +97,6 @@ def package_notes(
         fields = note_fields(note, media, reverse=reverse, type_in=type_in, code=code)
         notes.append(PackageNote(note.guid, fields, note.tags, mod))
     return notes
-
-
-def note_fields(
-    note: Note,
-    media: Mapping[str, str],
-    *,
-    reverse: bool = False,
-    type_in: bool = False,
-    code: bool = True,
-) -> tuple[str, ...]:
-    """A note's field values in a package, one per field of the note type (see package_notes)."""
-    rendered = render_note(note, media, code)
-    # A card is on when the deck's settings switch it on for all, or the note asks for it.
-    return (
-        rendered.question,
-        rendered.answer,
-        rendered.analogy,
-        notetype.SWITCH_ON if reverse or "Reverse" in note.cards else "",
-        notetype.SWITCH_ON if type_in or "Type-in" in note.cards else "",
-    )
 
 
 def write_package(
@@ -212,44 +193,6 @@ def package_fields(package: Path) -> dict[str, tuple[str, ...]]:
             return {guid: tuple(flds.split("\x1f")) for guid, flds in rows}
         finally:
             connection.close()
-
-
-def card_templates(model: Any) -> Templates:
-    """For each card template: its ord, and which fields must be filled for the card to exist.
-
-    The rule is genanki's ``Model._req`` (what Anki computes from the front templates).
-    """
-    return Templates(
-        tuple(
-            (template_ord, any if kind == "any" else all, required)
-            for template_ord, kind, required in model._req
-        )
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Templates:
-    """Per card template: its ord, and the rule on which fields make a card (``card_templates``),
-    with the ords each way of filling the fields gives, as ``card_ords`` works them out."""
-
-    rules: tuple[tuple[int, Callable[..., bool], list[int]], ...]
-    """(ord, ``any`` or ``all``, the indexes of the fields it looks at), per template."""
-
-    by_filled: dict[tuple[bool, ...], tuple[int, ...]] = field(default_factory=dict)
-    """Which fields are filled decides the cards: a handful of cases for any number of notes,
-    each worked out once (and each answer one tuple, however many notes share it)."""
-
-
-def card_ords(fields: Sequence[str], templates: Templates) -> tuple[int, ...]:
-    """The ords of the card templates that make a card of a note with ``fields``."""
-    filled = tuple(map(bool, fields))
-    ords = templates.by_filled.get(filled)
-    if ords is None:
-        ords = tuple(
-            o for o, rule, required in templates.rules if rule(filled[i] for i in required)
-        )
-        templates.by_filled[filled] = ords
-    return ords
 
 
 def _insert_notes(

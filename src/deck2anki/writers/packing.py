@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
+from .._compat import replace_compressor, set_compress_level
+
 CHUNK = 1 << 20
 """Bytes of the collection deflated on their own: big enough that compression loses
 almost nothing to the restarts (0.4% at 1 MiB), small enough that two cores share the work."""
@@ -59,7 +61,7 @@ def info(name: str) -> zipfile.ZipInfo:
     """Zip entry metadata that does not depend on when or where the package was made."""
     entry = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     entry.compress_type = zipfile.ZIP_DEFLATED
-    entry._compresslevel = LEVEL  # type: ignore[attr-defined]
+    set_compress_level(entry, LEVEL)
     entry.create_system = _UNIX
     entry.external_attr = 0o644 << 16
     return entry
@@ -72,11 +74,7 @@ def write_zip(
     workers = min(4, os.cpu_count() or 1)
     with zipfile.ZipFile(target, "w") as archive:
         with ThreadPoolExecutor(workers) as pool, archive.open(info(name), "w") as out:
-            # zipfile keeps the CRC and the sizes; only the deflating is ours. Its writer has
-            # no public hook for a compressor, so the one it made is swapped before any write.
-            if not hasattr(out, "_compressor"):
-                raise RuntimeError("this Python's zipfile has no _compressor to replace")
-            out._compressor = _ChunkedDeflate(pool)
+            replace_compressor(out, _ChunkedDeflate(pool))
             # A chunk per thread at a time: more would only hold more of the file in memory.
             while block := collection.read(CHUNK * workers):
                 out.write(block)
