@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import deck2anki
-from deck2anki.project import parallel
+from deck2anki import parallel
 from deck2anki.writers import packing
 
 from conftest import fold, import_package
