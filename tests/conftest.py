@@ -20,6 +20,32 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+FUZZ_SCALE = int(os.environ.get("DECK2ANKI_FUZZ_SCALE", "1"))
+"""How many times more examples each property test tries: 1 in every run; a maintainer's
+wider run sets it higher (docs/how-to/fuzz.md: ``DECK2ANKI_FUZZ_SCALE=50 pytest -m fuzz``)."""
+
+
+def examples(count: int) -> int:
+    """A property test's number of examples, scaled for a wider run."""
+    return count * FUZZ_SCALE
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run in CI (``CI`` set), when asked for with ``-m``, or with
+    ``DECK2ANKI_SLOW=1``; a developer's plain ``pytest`` leaves them out, and says so."""
+    if os.environ.get("CI") or os.environ.get("DECK2ANKI_SLOW") or config.option.markexpr:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+        config.hook.pytest_deselected(items=slow)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    ran = os.environ.get("CI") or os.environ.get("DECK2ANKI_SLOW") or config.option.markexpr
+    return "slow tests: " + ("included" if ran else "left out (CI=1 or DECK2ANKI_SLOW=1 runs them)")
+
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "deep-learning-lecture-06.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

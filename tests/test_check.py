@@ -193,6 +193,7 @@ def test_every_rule_the_code_reports_is_listed_with_its_severity() -> None:
                 and node.func.attr in ("error", "warning")
                 and len(node.args) >= 3
                 and isinstance(node.args[2], ast.Constant)
+                and isinstance(node.args[2].value, str)
             ):
                 used.add((node.args[2].value, node.func.attr))
     assert len(used) > 30

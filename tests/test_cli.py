@@ -194,3 +194,20 @@ def test_python_dash_m_runs_the_same_command() -> None:
         [sys.executable, "-m", "deck2anki", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout == f"deck2anki, version {__version__}\n"
+
+
+def test_help_imports_neither_genanki_nor_markdown_it() -> None:
+    """`deck2anki --help` answers at once: the libraries behind a build load when one runs."""
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['deck2anki', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('deck2anki', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('genanki', 'markdown_it', 'pygments', 'anki', 'zstandard', 'watchfiles')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage: deck2anki" in done.stdout
+    assert done.stderr == "[]\n"

@@ -216,9 +216,9 @@ def test_a_file_is_compared_with_its_new_bytes_part_by_part(
 ) -> None:
     path = tmp_path / "lock"
     path.write_bytes(b"head " + b"x" * (files.BLOCK + 3) + b" tail")
-    assert files.holds(path, parts) is same
-    assert files.holds(path, b"".join(parts)) is same
-    assert files.holds(tmp_path / "missing", parts) is False
+    assert files.has_contents(path, parts) is same
+    assert files.has_contents(path, b"".join(parts)) is same
+    assert files.has_contents(tmp_path / "missing", parts) is False
 
 
 @pytest.mark.parametrize("description", ["---", "What is this deck?", "Name | Mastery | Learn |"])

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -265,13 +266,13 @@ def test_a_folder_that_cannot_take_the_package_is_a_clean_error(
         def refused(*args: Any, **kwargs: Any) -> Any:
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(files.tempfile, "mkstemp", refused)
+        monkeypatch.setattr(tempfile, "mkstemp", refused)
         expected = r"deep-learning-lecture-06\.apkg: cannot write it: Permission denied"
     else:
         connect = sqlite3.connect
 
         def small(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-            connection = connect(*args, **kwargs)
+            connection: sqlite3.Connection = connect(*args, **kwargs)
             connection.execute("PRAGMA max_page_count = 4")
             return connection
 
@@ -336,6 +337,7 @@ def test_check_deletes_nothing_either(project: Path) -> None:
     assert not leftover.exists()
 
 
+@pytest.mark.slow
 def test_killing_a_real_build_leaves_whole_files_only(project: Path) -> None:
     # Enough work that the build is still running when stopped, and not in the moments of
     # interpreter shutdown (Python then restores the default handlers, and SIGTERM kills).

@@ -127,9 +127,9 @@ def test_bulk_written_rows_are_the_deck_genanki_itself_would_write(
     ours.write_bytes(write_package(deck.name, "", notes, PackageOptions(1_700_000_000)))
     model = notetype.genanki_model()
     reference_deck = genanki.Deck(deck_id(deck.name), deck.name)
-    for note in notes:
+    for written in notes:
         reference_deck.add_note(
-            genanki.Note(model=model, fields=list(note.fields), tags=["tag"], guid=note.guid)
+            genanki.Note(model=model, fields=list(written.fields), tags=["tag"], guid=written.guid)
         )
     reference = tmp_path / "genanki.apkg"
     genanki.Package(reference_deck).write_to_file(str(reference), timestamp=1_700_000_000)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import deck2anki
+from deck2anki.cards.prepare import note_changes
 from deck2anki.cards.render import renderer_versions
 from deck2anki.config import DeckConfig
 from deck2anki.errors import Report
@@ -32,13 +33,13 @@ EDIT = ("memory constraints", "limits of memory")
 def worked_on(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The questions of the notes a build prepares (splits, checks, renders), in order."""
     questions: list[str] = []
-    prepare = notework.prepare_note
+    prepare = note_changes
 
     def counting(note: deck2anki.Note, path: str) -> object:
         questions.append(note.question)
         return prepare(note, path)
 
-    monkeypatch.setattr(notework, "prepare_note", counting)
+    monkeypatch.setattr(notework, "note_changes", counting)
     return questions
 
 
@@ -263,11 +264,11 @@ def test_a_reused_note_that_needs_a_new_guid_gets_the_one_a_full_build_gives(
 
 def test_identify_gives_the_notes_as_ready_prepared_them() -> None:
     """A note taken from the previous build whose GUID must be found anew is prepared again
-    (``ready``); the identified deck holds it as prepared, not as it was taken."""
+    (``prepared_at``); the identified deck holds it as prepared, not as it was taken."""
     taken = Note("What is alpha?", "Alpha. Analogy: the first step.", tags=("old",))
     deck = Deck("Deck", (taken,))
     again = Note("What is alpha?", "Alpha.", "the first step.", tags=("new",))
-    identified = identify(deck, (), Report(), ready=lambda index: again)
+    identified = identify(deck, (), Report(), prepared_at=lambda index: again)
     (note,) = identified.deck.notes
     assert (note.answer, note.analogy, note.tags) == ("Alpha.", "the first step.", ("new",))
     assert note.guid == note_guid("Deck", "What is alpha?")

@@ -103,6 +103,7 @@ def _snapshot(col: Any) -> dict[str, Any]:
     return notes
 
 
+@pytest.mark.slow
 def test_a_built_deck_syncs_intact_to_a_second_device(
     project: Path, tmp_path: Path, sync_server: str
 ) -> None:

@@ -106,7 +106,9 @@ def test_a_changed_note_gets_a_later_mod_even_within_the_same_second(project: Pa
     deck2anki.build(timestamp=T0)
     deck = deck2anki.read(project / PACKAGE)
     mods = _lock_mods(project)
-    assert mods[deck.notes[0].guid] == T0 + 1
+    guid = deck.notes[0].guid
+    assert guid is not None
+    assert mods[guid] == T0 + 1
     assert sorted(mods.values())[:-1] == [T0] * 19
 
 

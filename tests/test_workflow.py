@@ -125,6 +125,7 @@ def test_the_repository_ships_pre_commit_hooks() -> None:
     assert all(hook["language"] == "python" and hook["pass_filenames"] is False for hook in hooks)
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_the_changed_deck_and_stops_cleanly_on_ctrl_c(project: Path) -> None:
     (project / "sources" / "tiny.txt").write_text("Q?\nA.\n", encoding="utf-8")
     process = subprocess.Popen(

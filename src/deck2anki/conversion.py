@@ -67,13 +67,13 @@ def parse(
     root: Path | None = None,
     disabled: Collection[str] = (),
     strict: bool = True,
-    prepare: bool = True,
+    as_read: bool = False,
 ) -> Deck:
     """Turn one source's bytes into a Deck: read, name, load media, split, check the notes.
 
     No GUIDs are derived here (``read`` does, or a build from its lock). ``disabled`` names
-    warnings of ``rules.RULES`` to leave out. With ``prepare=False`` the notes stay as read,
-    neither split nor checked: the caller prepares them (``prepare.prepare_note``).
+    warnings of ``rules.RULES`` to leave out. With ``as_read=True`` the notes stay as read,
+    neither split nor checked: the caller prepares them (``cards.prepare.note_changes``).
 
     Every problem of the source is collected, past the first error; then, if any is an
     error, one ``SourceError`` carries them all (with ``strict=False`` the caller raises,
@@ -96,7 +96,7 @@ def parse(
     name = (deck_name or "").strip() or deck.name or fallback
     media = _load_media(deck.media, path, root or Path.cwd(), report)
     deck = replace(deck, name=name, media=media)
-    if prepare:
+    if not as_read:
         deck = prepare_deck(deck, path, report, disabled)
     if strict:
         report.raise_if_errors()

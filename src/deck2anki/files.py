@@ -42,7 +42,7 @@ def _parts(data: Contents) -> Sequence[bytes | bytearray]:
     return (data,) if isinstance(data, bytes | bytearray) else data
 
 
-def holds(path: Path, data: Contents) -> bool:
+def has_contents(path: Path, data: Contents) -> bool:
     """Whether the file at ``path`` holds exactly ``data`` (read a block at a time: a large
     lock file is not held twice to compare it)."""
     try:

@@ -22,7 +22,7 @@ Changed = tuple[str, str, str, Markup | None]
 """A prepared note's question, answer and analogy, and its markup if that changed."""
 
 
-def prepare_note(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic]]:
+def note_changes(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic]]:
     """One note read from ``path``, made ready: its text if that changed, and what the note
     rules find in it (every rule on).
 
@@ -40,8 +40,8 @@ def prepare_note(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic
     return (ready.question, ready.answer, ready.analogy, markup), findings
 
 
-def prepared(note: Note, changed: Changed | None, tags: tuple[str, ...] | None = None) -> Note:
-    """``note`` with the text ``prepare_note`` gave it (and, if given, other ``tags``)."""
+def with_changes(note: Note, changed: Changed | None, tags: tuple[str, ...] | None = None) -> Note:
+    """``note`` with the text ``note_changes`` gave it (and, if given, other ``tags``)."""
     n = note
     if changed is None:
         if tags is None:
@@ -61,18 +61,18 @@ def prepared(note: Note, changed: Changed | None, tags: tuple[str, ...] | None =
     )
 
 
-def kept(findings: list[Diagnostic], disabled: Collection[str]) -> list[Diagnostic]:
+def reported(findings: list[Diagnostic], disabled: Collection[str]) -> list[Diagnostic]:
     """The findings to report: every error, and the warnings not switched off."""
     return [d for d in findings if d.rule not in disabled or d.severity is Severity.ERROR]
 
 
 def prepare_deck(deck: Deck, path: str, report: Report, disabled: Collection[str]) -> Deck:
     """Every note of ``deck`` (read from ``path``) prepared; findings go to ``report``."""
-    results = parallel.map_notes(partial(prepare_note, path=path), deck.notes)
+    results = parallel.map_notes(partial(note_changes, path=path), deck.notes)
     notes = []
     for note, (changed, findings) in zip(deck.notes, results, strict=True):
-        notes.append(prepared(note, changed))
-        report.diagnostics += kept(findings, disabled)
+        notes.append(with_changes(note, changed))
+        report.diagnostics += reported(findings, disabled)
     return replace(deck, notes=tuple(notes))
 
 

@@ -170,7 +170,7 @@ _PLAIN_MARKDOWN = re.compile(
 )
 
 
-def escapeHtml(text: str) -> str:
+def escape_html(text: str) -> str:
     """Escape ``&<>"`` as markdown-it does, so both render paths give the same bytes."""
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
@@ -247,7 +247,7 @@ def _code_parts(line: str) -> list[tuple[bool, str]]:
 
 
 def text_to_markdown(text: str, code: bool = True) -> str:
-    """Markdown that shows plain ``text`` as written: punctuation escaped, lines kept, and
+    """Markdown that shows plain ``text`` as written: punctuation escaped, lines reported, and
     (with ``code``) the code it names as code spans.
 
     Anki's math (``\\(...\\)``) stays as it is, so MathJax still finds it.
@@ -297,14 +297,14 @@ def render_text(text: str, hard_breaks: bool = True, code: bool = False) -> str:
 
 
 def _plain_line(line: str) -> str:
-    return escapeHtml(line)
+    return escape_html(line)
 
 
 def _line_with_code(line: str) -> str:
     if not _may_name_code(line):  # no code without a dot before a letter, or "()"
-        return escapeHtml(line)
+        return escape_html(line)
     return "".join(
-        f"<code>{escapeHtml(part)}</code>" if is_code else escapeHtml(part)
+        f"<code>{escape_html(part)}</code>" if is_code else escape_html(part)
         for is_code, part in _code_parts(line)
     )
 

@@ -188,7 +188,8 @@ class Assigned:
     """Of ``removed``, those that were still present at the previous build."""
 
     notes: tuple[Note, ...] = ()
-    """The deck's notes as identified: those ``ready`` gave anew where it did, without GUIDs."""
+    """The deck's notes as identified: those ``prepared_at`` gave anew where it did, without
+    GUIDs."""
 
 
 def identify(
@@ -196,10 +197,10 @@ def identify(
     previous: Sequence[LockedNote],
     report: Report,
     derived: Sequence[tuple[str, str]] | None = None,
-    ready: Callable[[int], Note] | None = None,
+    prepared_at: Callable[[int], Note] | None = None,
 ) -> Identified:
     """The deck with every note given its GUID (``assign_guids``, which says how)."""
-    assigned = assign_guids(deck, previous, report, derived, ready)
+    assigned = assign_guids(deck, previous, report, derived, prepared_at)
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     notes = tuple(
         Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location, n.cards)
@@ -215,7 +216,7 @@ def assign_guids(
     previous: Sequence[LockedNote],
     report: Report,
     derived: Sequence[tuple[str, str]] | None = None,
-    ready: Callable[[int], Note] | None = None,
+    prepared_at: Callable[[int], Note] | None = None,
 ) -> Assigned:
     """Every note's GUID: pinned by the source, remembered by the lock, or derived.
 
@@ -224,7 +225,7 @@ def assign_guids(
     (a reworded question); otherwise its GUID is derived from the deck name and question.
     ``derived`` may give, per note, its ``normalize_question`` and ``note_guid`` already
     worked out (a build does that with the rest of each note's work; "" for a GUID not
-    worked out). ``ready`` may give the note at an index as it must be compared with
+    worked out). ``prepared_at`` may give the note at an index as it must be compared with
     vanished notes (a build takes unchanged notes from its previous build without splitting
     them again; the rare one that needs a new GUID is split then).
     """
@@ -247,10 +248,10 @@ def assign_guids(
 
     vanished = [entry for entry in previous if entry.guid not in taken and not entry.removed]
     pending = [index for index, guid in enumerate(guids) if guid is None]
-    if ready is not None and pending:
+    if prepared_at is not None and pending:
         whole = list(deck.notes)
         for index in pending:
-            whole[index] = ready(index)
+            whole[index] = prepared_at(index)
         deck = replace(deck, notes=tuple(whole))
     relinked = []
     for index, entry in _relinks(deck, pending, vanished, report):

@@ -157,7 +157,7 @@ def build(
         written = {item.key: item.notes for item in planned}
         new_lock = lock_parts(Lock(state, decks), written)
         del written
-        lock_changed = not files.holds(lock_path, new_lock)
+        lock_changed = not files.has_contents(lock_path, new_lock)
         built = tuple(item.result for item in planned)
         if check:
             stale = [

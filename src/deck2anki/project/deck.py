@@ -87,7 +87,7 @@ def plan(
     soon as they are worked on: a 100,000-note deck holds a few copies of its text otherwise.
     """
     source, previous, output = job.source, job.previous, job.output
-    deck = read_source(source, config, report, prepare=False)
+    deck = read_source(source, config, report, as_read=True)
     settings = config.deck(source.key)
     hashes = media_hashes(deck)
     context = context_hash(source.key, settings, state, code, deck, hashes)
@@ -96,7 +96,7 @@ def plan(
         if progress is not None:
             progress(deck.name, done, total)
 
-    notes, done, ready = work_on(
+    notes, done, prepared_at = work_on(
         deck,
         str(source.path),
         settings,
@@ -108,7 +108,7 @@ def plan(
     )
     for item in done:
         report.diagnostics += item.findings
-    deck = replace(deck, notes=notes)  # the notes as read go (but for ``ready``)
+    deck = replace(deck, notes=notes)  # the notes as read go (but for ``prepared_at``)
     del notes
     renamed_from = None
     if previous is None:  # a renamed source continues the lock entry of its old name
@@ -118,15 +118,15 @@ def plan(
     derived = [item.derived for item in done]
     # The GUIDs alone, not a copy of every note with its GUID: a 100,000-note deck would
     # hold both for a while (15 MB), and only the package and the lock need them.
-    assigned = assign_guids(deck, previous.notes if previous else (), report, derived, ready)
-    del derived, ready
+    assigned = assign_guids(deck, previous.notes if previous else (), report, derived, prepared_at)
+    del derived, prepared_at
     report.raise_if_errors()
     by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
     guids = assigned.guids
     mods = [
         next_mod(by_guid.get(g), item.content, now) for g, item in zip(guids, done, strict=True)
     ]
-    # The notes as identified: a few pending ones prepared anew (``ready``), most as they are.
+    # The notes as identified: a few pending ones prepared anew (``prepared_at``), most as they are.
     packaged = [
         PackageNote(guid, item.fields, note.tags, mod, item.cards)
         for note, guid, item, mod in zip(assigned.notes, guids, done, mods, strict=True)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from .. import files, parallel
 from ..cards import notetype
 from ..cards.notetype import card_ords, card_templates, note_fields
-from ..cards.prepare import Changed, kept, prepare_note, prepared
+from ..cards.prepare import Changed, note_changes, reported, with_changes
 from ..cards.render import media_names, renderer_versions
 from ..config import DeckConfig
 from ..errors import Diagnostic
@@ -116,7 +116,7 @@ def work_on(
 ) -> tuple[tuple[Note, ...], list[Done], Callable[[int], Note]]:
     """Every note of ``deck`` (read from ``path``, unprepared) worked on, in order: the notes
     prepared and tagged, the work on each, and a function giving the note at an index fully
-    prepared (``identify``'s ``ready``).
+    prepared (``identify``'s ``prepared_at``).
 
     ``earlier`` maps source hashes to the lock entry and fields of the previous build. A
     note taken from there is tagged, and has its question as prepared (from the lock), but
@@ -128,8 +128,8 @@ def work_on(
     names = sorted(digests)  # once, not for every note
 
     def work(raw: Note) -> _Result:
-        changed, findings = prepare_note(raw, path)
-        note = prepared(raw, changed, note_tags(raw, extra_tags))
+        changed, findings = note_changes(raw, path)
+        note = with_changes(raw, changed, note_tags(raw, extra_tags))
         fields = note_fields(
             note,
             references,
@@ -155,7 +155,7 @@ def work_on(
     if not earlier:
         results = parallel.map_notes(work, deck.notes, progress)
         results.reverse()  # popped from the end, each result goes once used (many MB)
-        pairs = [_done(raw, results.pop(), extra_tags, disabled) for raw in deck.notes]
+        pairs = [_note_and_result(raw, results.pop(), extra_tags, disabled) for raw in deck.notes]
         notes = tuple(note for note, _ in pairs)
         return notes, [done for _, done in pairs], notes.__getitem__
     else:
@@ -171,32 +171,32 @@ def work_on(
                 # The lock holds the question as prepared (invisible characters gone, HTML
                 # made Markdown): what identification and the lock must see again.
                 text = (entry.question, raw.answer, raw.analogy, None)
-                note = prepared(raw, text, note_tags(raw, extra_tags))
+                note = with_changes(raw, text, note_tags(raw, extra_tags))
                 derived = (normalize_question(note.question), "")  # a GUID only if needed
                 cards = card_ords(fields, templates)
                 done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
                 pairs.append((note, done))
             else:
-                pairs.append(_done(raw, next(fresh), extra_tags, disabled))
+                pairs.append(_note_and_result(raw, next(fresh), extra_tags, disabled))
     notes = tuple(note for note, _ in pairs)
     raws = deck.notes
 
-    def ready(index: int) -> Note:
+    def prepared_at(index: int) -> Note:
         """The note at ``index`` prepared in full: a reused one is prepared again."""
         raw = raws[index]
         if sources[index] not in earlier:
             return notes[index]
-        return prepared(raw, prepare_note(raw, path)[0], note_tags(raw, extra_tags))
+        return with_changes(raw, note_changes(raw, path)[0], note_tags(raw, extra_tags))
 
-    return notes, [done for _, done in pairs], ready
+    return notes, [done for _, done in pairs], prepared_at
 
 
-def _done(
+def _note_and_result(
     raw: Note, result: _Result, extra: tuple[str, ...], disabled: Collection[str]
 ) -> tuple[Note, Done]:
     changed, findings, sent, content, print_, source, (normal, guid), cards = result
-    note = prepared(raw, changed, note_tags(raw, extra))
-    found = tuple(kept(findings, disabled)) if findings else ()
+    note = with_changes(raw, changed, note_tags(raw, extra))
+    found = tuple(reported(findings, disabled)) if findings else ()
     fields = _dereferenced(sent, note)
     derived = (note.question if normal is None else normal, guid)
     return note, Done(fields, content, print_, source, derived, cards, found)

@@ -11,8 +11,9 @@ from importlib import resources
 from pathlib import Path
 
 from .. import files
-from ..cards.prepare import prepared
+from ..cards.prepare import with_changes
 from ..config import Config, DeckConfig
+from ..conversion import input_format, parse
 from ..errors import Report, UsageError
 from ..formats import FORMATS
 from ..identity.lock import LockedDeck, LockedNoteType
@@ -38,16 +39,14 @@ def source_key(path: Path) -> str:
 
 
 def read_source(
-    source: Source, config: Config, report: Report, data: bytes | None = None, prepare: bool = True
+    source: Source, config: Config, report: Report, data: bytes | None = None, as_read: bool = False
 ) -> Deck:
     """Read one source of the project with its settings, collecting problems without raising:
     the caller adds identity problems (duplicates) and then fails once.
 
-    With ``prepare=False`` the notes stay as read, neither prepared (split, checked) nor
-    tagged: the caller does both, with ``prepare.prepare_note`` and ``note_tags``.
+    With ``as_read=True`` the notes stay as read, neither prepared (split, checked) nor
+    tagged: the caller does both, with ``cards.prepare.note_changes`` and ``note_tags``.
     """
-    from ..conversion import input_format, parse
-
     settings = config.deck(source.key)
     data = files.read_bytes(source.path) if data is None else data
     # The suffix chose the format; the content may refine it (.txt from Anki or Quizlet).
@@ -61,14 +60,14 @@ def read_source(
         options=ReadOptions(encoding=settings.encoding),
         disabled=config.disabled,
         strict=False,
-        prepare=prepare,
+        as_read=as_read,
     )
     if settings.description is not None:
         deck = replace(deck, description=settings.description)
-    if not prepare:
+    if as_read:
         return deck
     extra = deck_tags(source.key, settings)
-    notes = tuple(prepared(n, None, note_tags(n, extra)) for n in deck.notes)
+    notes = tuple(with_changes(n, None, note_tags(n, extra)) for n in deck.notes)
     return replace(deck, notes=notes)
 
 
