@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import files, notetype, parallel
+from . import files, lockcheck, notetype, parallel
 from .config import Config, load_config
 from .deckplan import BuiltDeck, Job, Planned, Progress, plan
 from .errors import Diagnostic, Report, Severity, SourceError, UsageError
@@ -18,6 +18,7 @@ from .lock import (
     LOCK_NAME,
     Lock,
     LockedDeck,
+    damaged,
     load_lock,
     lock_parts,
 )
@@ -117,6 +118,7 @@ def build(
 
     if not check:  # ``check`` writes nothing, and deletes nothing either
         files.sweep(out)  # what a killed build left, before this build stages its own files
+        files.sweep(lock_path.parent, lock_path.name)  # a lock being written, killed
     planned: list[Planned] = []
     created = not out.exists()
     # Packages are staged as they are made, beside their place (or, with ``check``, in a
@@ -134,7 +136,11 @@ def build(
                     f"{output}: is a folder; remove it so the deck can be written there"
                 )
             previous = lock.decks.get(source.key)
-            reason = stale_reason(previous, inputs, output, source.path.parent)
+            try:
+                reason = stale_reason(previous, inputs, output, source.path.parent)
+            except lockcheck.Damaged as error:  # a media path of its entry leads out
+                where = ("decks", source.key, *error.where)
+                raise damaged(lock_path, lockcheck.Damaged(where, error.detail)) from None
             if reason is None and not force:
                 skipped.append(source.path)
                 continue
