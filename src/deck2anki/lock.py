@@ -132,7 +132,9 @@ def load_lock(path: Path) -> Lock:
         source = files.read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return Lock()
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise UsageError(_damaged(path, error.strerror or str(error))) from None
+    except UnicodeDecodeError as error:
         raise UsageError(_damaged(path, str(error))) from None
     try:
         data = json.loads(source)

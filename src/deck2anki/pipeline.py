@@ -101,7 +101,8 @@ def parse(
             Location(path),
             f"the deck name {name!r} holds a control character",
             "control-character",
-            "rename the deck with --deck or the configuration's 'name'",
+            "give the deck a plain name (in the source, with --deck or the configuration's"
+            " 'name'), or rename the file it is named after",
         )
     media = _load_media(deck.media, path, root or Path.cwd(), report)
     deck = replace(deck, name=name, media=media)
