@@ -156,8 +156,11 @@ def test_a_new_card_with_an_unrelated_answer_is_not_relinked() -> None:
     ("content", "message"),
     [
         ("{not json", "deck2anki.lock: damaged lock file (Expecting property name"),
-        ('{"deck2anki-lock": 99, "decks": {}}', "deck2anki.lock: damaged lock file (ValueError"),
-        ('{"deck2anki-lock": 1}', "deck2anki.lock: damaged lock file (KeyError"),
+        (
+            '{"deck2anki-lock": 99, "decks": {}}',
+            "deck2anki.lock: damaged lock file (unknown lock format 99)",
+        ),
+        ('{"deck2anki-lock": 1}', 'deck2anki.lock:1: damaged lock file ("decks": is missing)'),
     ],
     ids=["not-json", "unknown-format", "missing-decks"],
 )

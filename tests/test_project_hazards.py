@@ -135,7 +135,10 @@ def test_a_lock_with_a_broken_fingerprint_is_a_damaged_lock(project: Path) -> No
     lock.write_text(text[:start] + "zz" + text[start + 2 :], encoding="utf-8")
     code, _, err = run("build")
     assert code == 2
-    assert err.startswith("error: deck2anki.lock: damaged lock file (ValueError: 'zz")
+    assert err.startswith(
+        "error: deck2anki.lock:11: damaged lock file (deck 'deep-learning-lecture-06', note 1,"
+        ' "fingerprint": \'zz'
+    )
     assert "is not a hash of 64 hex digits" in err
 
 

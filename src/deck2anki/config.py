@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .model import has_control, shown
 
 CONFIG_NAME = "deck2anki.toml"
 """The configuration file's name, looked for in the current folder."""
@@ -91,9 +92,14 @@ def load_config(path: Path | None = None) -> Config:
                 f" known: {', '.join(sorted(_DECK_KEYS))}"
             )
         for key, value in settings.items():
-            where = f"{path}: 'decks.{stem}.{key}'"
+            where = f"{shown(path)}: 'decks.{shown(stem)}.{key}'"
             if key in _STRINGS and (not isinstance(value, str) or not value.strip()):
                 raise UsageError(f"{where} must be a non-empty string")
+            if key == "name" and has_control(value):
+                raise UsageError(
+                    f"{where} {value!r} holds a control character; write the name in plain"
+                    " characters (terminals act on control characters)"
+                )
             if key in _SWITCHES and not isinstance(value, bool):
                 raise UsageError(f"{where} must be true or false")
             if key == "tags" and (

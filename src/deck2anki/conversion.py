@@ -21,15 +21,16 @@ from . import files
 from .cards.prepare import prepare_deck
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
+from .identity import lockcheck
 from .identity.guids import identify
-from .model import Deck, Location, Media
+from .model import Deck, Location, Media, has_control
 from .readers import ReadOptions
 from .writers import WriteOptions
 
 STDIO = "-"
 """The path that means standard input or standard output."""
 
-LATEST_TIME = 253_402_300_799
+LATEST_TIME = lockcheck.LATEST_TIME
 """The last second of the year 9999: later times do not fit Anki's or zip's fields."""
 
 
@@ -84,6 +85,8 @@ def parse(
     options = options or ReadOptions()
     if deck_name is not None and not deck_name.strip():
         raise UsageError("the deck name is empty; give --deck a name")
+    if deck_name is not None and has_control(deck_name):
+        raise UsageError(f"the deck name {deck_name!r} holds a control character; give a plain one")
     if fmt.text_reader is not None:
         text = files.decode(data, path, report, options.encoding)
         deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")
@@ -94,6 +97,14 @@ def parse(
         raise UsageError(f"deck2anki can write {fmt.name} files but not read them")
     fallback = "Deck" if path == STDIO else deck_name_from_path(Path(path))
     name = (deck_name or "").strip() or deck.name or fallback
+    if has_control(name):  # from a package or a JSON source: a terminal would act on it
+        report.error(
+            Location(path),
+            f"the deck name {name!r} holds a control character",
+            "control-character",
+            "give the deck a plain name (in the source, with --deck or the configuration's"
+            " 'name'), or rename the file it is named after",
+        )
     media = _load_media(deck.media, path, root or Path.cwd(), report)
     deck = replace(deck, name=name, media=media)
     if not as_read:
@@ -142,7 +153,15 @@ def _load_media(
             )
             continue
         try:
-            data = target.read_bytes()
+            data = files.read_regular(target)
+        except (files.NotRegular, files.TooLarge) as error:
+            report.error(
+                where,
+                f"image {item.reference!r} is {error.strerror}",
+                "missing-media",
+                "give an image file (not a FIFO or a device) of a sensible size",
+            )
+            continue
         except OSError:
             report.error(
                 where,

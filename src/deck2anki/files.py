@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import filecmp
+import glob
 import hashlib
+import io
 import os
 import signal
+import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,22 +21,78 @@ from pathlib import Path
 from typing import IO
 
 from .errors import Report, UsageError
-from .model import Location
+from .model import Location, shown
 
 BLOCK = 1 << 20
 """Bytes read at a time where a whole file need not be in memory."""
 
 
-def read_bytes(path: Path) -> bytes:
+READ_LIMIT = 1 << 30
+"""The most bytes deck2anki reads from one file (a source, a package, an image, the lock)."""
+
+
+class NotRegular(OSError):
+    """The path is a FIFO, a device, a socket: reading it could block forever or never end."""
+
+
+class TooLarge(OSError):
+    """The file holds more than the bytes it may."""
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor open for reading on ``path``, which must be a regular file.
+
+    O_NONBLOCK makes opening a FIFO return at once instead of waiting for a writer, and the
+    type is checked on the open descriptor (fstat), not the name, so a file swapped for a
+    FIFO or a device between a check and the open is still refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    handle = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise NotRegular(errno.EINVAL, "not a regular file (a FIFO, a device or a socket)")
+        if flags & getattr(os, "O_NONBLOCK", 0):  # reads of a regular file never block anyway
+            os.set_blocking(handle, True)
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[io.BufferedReader]:
+    """``path`` open for reading in binary, if it is a regular file (else ``NotRegular``)."""
+    with io.open(_open_regular(path), "rb") as stream:  # noqa: UP020 (typed as buffered)
+        yield stream
+
+
+def read_regular(path: Path, limit: int = READ_LIMIT) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them (else ``TooLarge``:
+    a file that grows while it is read is not followed forever)."""
+    with open_regular(path) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(errno.EFBIG, f"larger than the {limit:,} bytes deck2anki reads")
+    return data
+
+
+def read_bytes(path: Path, limit: int = READ_LIMIT) -> bytes:
     """The bytes of ``path``, or a UsageError that names it."""
     try:
-        return path.read_bytes()
+        return read_regular(path, limit)
     except FileNotFoundError:
-        raise UsageError(f"{path}: no such file; check the path") from None
+        raise UsageError(f"{shown(path)}: no such file; check the path") from None
     except IsADirectoryError:
-        raise UsageError(f"{path}: is a folder, not a file") from None
+        raise UsageError(f"{shown(path)}: is a folder, not a file") from None
+    except NotRegular:
+        raise UsageError(
+            f"{shown(path)}: not a regular file (a FIFO, a device or a socket);"
+            " deck2anki reads only files"
+        ) from None
+    except TooLarge as error:
+        raise UsageError(f"{shown(path)}: {error.strerror}; split it") from None
     except OSError as error:
-        raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
+        raise UsageError(f"{shown(path)}: cannot read it: {error.strerror}") from None
 
 
 Contents = bytes | bytearray | Sequence[bytes | bytearray]
@@ -46,7 +107,7 @@ def has_contents(path: Path, data: Contents) -> bool:
     """Whether the file at ``path`` holds exactly ``data`` (read a block at a time: a large
     lock file is not held twice to compare it)."""
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             for part in _parts(data):
                 view = memoryview(part)
                 for start in range(0, len(part), BLOCK):
@@ -127,7 +188,7 @@ def stage(path: Path, write: Callable[[IO[bytes]], None], folder: Path | None = 
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(
-            dir=folder, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX
+            dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=TEMPORARY_SUFFIX
         )
     except OSError as error:  # a folder this user may not write to, a full disk
         raise _cannot_write(path, error) from None
@@ -161,7 +222,7 @@ def short_hash(data: bytes) -> str:
 def digest(path: Path) -> str:
     """``short_hash`` of the file at ``path``, read a block at a time (a large package is not
     held in memory to be hashed)."""
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()[:HASH_DIGITS]
 
 
@@ -253,8 +314,45 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_all({path: data})
 
 
-def sweep(folder: Path) -> None:
-    """Delete temporary files a killed run of deck2anki left in ``folder``."""
-    if folder.is_dir():
-        for leftover in folder.glob(f".*{TEMPORARY_SUFFIX}"):
-            leftover.unlink(missing_ok=True)
+def sweep(folder: Path, name: str | None = None) -> None:
+    """Delete temporary files a killed run of deck2anki left in ``folder`` (of the file
+    ``name`` only, when given: the lock's, in a project's root).
+
+    A temporary file's name carries its writer's process id: one whose writer still runs
+    belongs to a build going on beside this one, and stays. Names from before (no id) go.
+    """
+    if not folder.is_dir():
+        return
+    name = "*" if name is None else glob.escape(name)
+    for pattern in (f".{name}.*{TEMPORARY_SUFFIX}", f".{name}.*{TEMPORARY_SUFFIX}.old"):
+        for leftover in folder.glob(pattern):
+            if not _writer_runs(leftover):
+                leftover.unlink(missing_ok=True)
+
+
+def _writer_runs(leftover: Path) -> bool:
+    """Whether the process that named this temporary file (``.NAME.PID.RANDOM.deck2anki-tmp``)
+    still runs."""
+    parts = leftover.name.removesuffix(".old").removesuffix(TEMPORARY_SUFFIX).rsplit(".", 2)
+    if len(parts) < 3 or not parts[1].isdigit() or not parts[1].isascii():
+        return False  # named before names carried a process id
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return True  # another thread's build, or (rarely) a run before with this same id
+    if os.name == "nt":  # os.kill would end the process there, not test for it: by age
+        try:
+            return time.time() - leftover.stat().st_mtime < STALE_AFTER
+        except OSError:
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's process (EPERM), a number past pid_t
+        return True
+    return True
+
+
+STALE_AFTER = 24 * 3600
+"""Where a process id cannot be tested (Windows): seconds after which a temporary file is
+taken for a killed run's."""

@@ -2,8 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from os import PathLike
+
+# What a terminal acts on rather than shows: C0 controls (escape sequences, a newline that
+# forges an output line), DEL, C1 controls (a one-character CSI) and the bidirectional
+# overrides and isolates that make text read backwards (U+202A-U+202E, U+2066-U+2069).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep: str = "", json: bool = False) -> str:
+    """``text`` safe to print: each control character (but those in ``keep``) written as
+    its Python escape (``\\x1b``, ``\\n``, ``\\u202e``), or with ``json`` as JSON's
+    (``\\u001b``, valid inside a JSON string), so a file or deck name shows what it holds
+    instead of acting on the terminal."""
+    if _CONTROLS.search(text) is None:  # the usual case: one scan, no copy
+        return text
+
+    def escaped(match: re.Match[str]) -> str:
+        char = match[0]
+        if char in keep:
+            return char
+        return f"\\u{ord(char):04x}" if json else repr(char)[1:-1]
+
+    return _CONTROLS.sub(escaped, text)
+
+
+def shown(name: str | PathLike[str]) -> str:
+    """A file, deck or note name as a message shows it: every control character escaped
+    (``printable``), so a name can neither send escape sequences nor forge a line."""
+    return printable(str(name))
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a character that ``printable`` escapes."""
+    return _CONTROLS.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +55,7 @@ class Location:
     """1-based column, or None when only the line is known."""
 
     def __str__(self) -> str:
-        parts = [self.path]
+        parts = [shown(self.path)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:

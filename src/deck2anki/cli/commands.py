@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ..formats import FORMATS
+from ..model import shown
 from ..version import __version__
 from .output import (
     EXIT_CONTENT,
@@ -20,6 +21,7 @@ from .output import (
     ContentFailure,
     ProgressBars,
     colour,
+    echo,
     report_build,
     reporting,
     styled,
@@ -120,15 +122,15 @@ def build(
     warn(result.errors)
     if check:
         for line in result.stale:
-            click.echo(f"stale: {line}", err=True)
+            echo(f"stale: {line}", err=True)
         if result.stale:
             raise ContentFailure(f"error: {len(result.stale)} stale; nothing was written")
-        click.echo(f"up to date: {len(result.skipped) + len(result.built)} deck(s)")
+        echo(f"up to date: {len(result.skipped) + len(result.built)} deck(s)")
         return
     if not quiet:
         report_build(result, verbose)
     if result.failed:
-        names = ", ".join(str(path) for path in result.failed)
+        names = ", ".join(shown(path) for path in result.failed)
         raise ContentFailure(f"error: not built, with errors: {names}")
 
 
@@ -196,8 +198,9 @@ def convert(
         )
     warn(report.warnings)
     noun = "note" if len(deck.notes) == 1 else "notes"
-    click.echo(
-        f"wrote {target} ({len(deck.notes)} {noun}, deck '{deck.name}')", err=target == STDIO
+    echo(
+        f"wrote {shown(target)} ({len(deck.notes)} {noun}, deck '{shown(deck.name)}')",
+        err=target == STDIO,
     )
 
 
@@ -211,9 +214,9 @@ def inspect(package: Path, as_json: bool) -> None:
     with reporting():
         deck = inspection.inspect_package(package)
     if as_json:
-        click.echo(inspection.as_json(deck))
+        echo(inspection.as_json(deck), json=True)
     else:
-        click.echo(inspection.as_table(deck, shutil.get_terminal_size().columns))
+        echo(inspection.as_table(deck, shutil.get_terminal_size().columns))
 
 
 @cli.command()
@@ -242,17 +245,17 @@ def check(
 
     if rules:
         for rule in RULES:
-            click.echo(f"{rule.name:<20} {rule.severity.value:<8} {rule.summary}")
+            echo(f"{rule.name:<20} {rule.severity.value:<8} {rule.summary}")
         return
     with reporting():
         result = checking.check(paths or (Path("sources"),), config=load_config(config_path))
     failing = result.errors > 0 or (strict and result.warnings > 0)
     if output == "json":
-        click.echo(checking.as_json(result))
+        echo(checking.as_json(result), json=True)
     else:
         for diagnostic in result.diagnostics:
-            click.echo(styled(str(diagnostic)), color=colour())
-        click.echo(
+            click.echo(styled(str(diagnostic)), color=colour())  # styled() escaped it
+        echo(
             f"checked {result.files} file{'s' if result.files != 1 else ''}:"
             f" {result.errors} error{'s' if result.errors != 1 else ''},"
             f" {result.warnings} warning{'s' if result.warnings != 1 else ''}"
@@ -284,7 +287,7 @@ def preview(source: Path, output: Path, open_page: bool, config_path: Path | Non
     with reporting():
         page = preview_page(source, config=load_config(config_path))
         files.write_atomic(output, page.encode("utf-8"))
-    click.echo(f"wrote {output}")
+    echo(f"wrote {output}")
     if open_page:
         import webbrowser
 
@@ -308,8 +311,8 @@ def init(folder: Path, force: bool, install: str | None) -> None:
     with reporting():
         written = scaffold(folder, force=force, install=install or DEFAULT_INSTALL)
     for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"next: cd {folder} && deck2anki build")
+        echo(f"wrote {path}")
+    echo(f"next: cd {folder} && deck2anki build")
 
 
 @cli.command()
@@ -331,25 +334,25 @@ def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool
         with reporting():
             builds = watch_builds(sources, out, config_path=config_path)
             first = next(builds)
-        click.echo(f"watching {sources} (Ctrl-C stops)")
+        echo(f"watching {sources} (Ctrl-C stops)")
         for rebuild in itertools.chain([first], builds):
             if rebuild.problem is not None:
-                click.echo(str(rebuild.problem), err=True)
-                click.echo("not rebuilt: fix the problems above; still watching", err=True)
+                echo(str(rebuild.problem), err=True)
+                echo("not rebuilt: fix the problems above; still watching", err=True)
                 continue
             assert rebuild.result is not None
             warn(rebuild.result.warnings)
             for deck in rebuild.result.built:
-                click.echo(f"built {deck.output} ({deck.notes} notes) from {deck.source}")
+                echo(f"built {shown(deck.output)} ({deck.notes} notes) from {shown(deck.source)}")
                 if with_preview:
                     page = Path("preview") / f"{deck.output.stem}.html"
                     files.write_atomic(page, preview_page(deck.source).encode("utf-8"))
-                    click.echo(f"wrote {page}")
+                    echo(f"wrote {page}")
             if not rebuild.result.built:
-                click.echo("up to date")
+                echo("up to date")
     except KeyboardInterrupt:
         pass
-    click.echo("stopped watching")
+    echo("stopped watching")
 
 
 @cli.command()
@@ -359,7 +362,7 @@ def formats() -> None:
         modes = "read" if fmt.readable else ""
         if fmt.writer is not None:
             modes = f"{modes}/write" if modes else "write"
-        click.echo(f"{fmt.name:<10} {' '.join(fmt.suffixes):<16} {modes:<11} {fmt.description}")
+        echo(f"{fmt.name:<10} {' '.join(fmt.suffixes):<16} {modes:<11} {fmt.description}")
 
 
 def _terminated(number: int, frame: object) -> None:
@@ -380,12 +383,12 @@ def main() -> None:
         sys.exit(failure.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
         # click turns Ctrl-C into Abort; SIGTERM arrives as KeyboardInterrupt (_terminated).
-        click.echo("interrupted; files are written whole or not at all", err=True)
+        echo("interrupted; files are written whole or not at all", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Exception as error:
         if debug:
             raise
-        click.echo(
+        echo(
             f"deck2anki: internal error ({type(error).__name__}: {error}). This is a bug in"
             " deck2anki, not in your files: please report it with the command you ran."
             " Run it again with --debug to see the traceback.",

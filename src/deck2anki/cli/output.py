@@ -11,6 +11,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from ..model import printable, shown
+
 if TYPE_CHECKING:  # the library loads when a command runs, not for --help
     from ..errors import Diagnostic
     from ..project.build import BuildResult
@@ -22,7 +24,7 @@ class ContentFailure(click.ClickException):
     exit_code = 1
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.message, err=True)
+        echo(self.message, err=True)
 
 
 class UsageFailure(ContentFailure):
@@ -46,13 +48,25 @@ def reporting() -> Iterator[None]:
         raise ContentFailure(f"error: {error}") from None
 
 
+def echo(
+    message: object = "", err: bool = False, color: bool | None = None, json: bool = False
+) -> None:
+    """Print a line, every control character in it escaped but newlines and tabs: whatever
+    the text holds (a file or deck name, a field of a package), the terminal only shows it.
+    The one way the command line prints; names within a line are ``shown`` (no newline).
+    With ``json`` the escapes are JSON's, for a document (whose own newlines are layout)."""
+    click.echo(printable(str(message), "\n\t", json), err=err, color=color)
+
+
 def colour() -> bool | None:
     """Colour only on a terminal (click's own test) and never with NO_COLOR set."""
     return False if os.environ.get("NO_COLOR") else None
 
 
 def styled(text: str) -> str:
-    """A message with its "error:" and "warning:" marks in colour (stripped off a terminal)."""
+    """A message with its "error:" and "warning:" marks in colour (stripped off a terminal):
+    its control characters escaped first, so that only these marks' own escapes remain."""
+    text = printable(text, "\n\t")
     text = text.replace(": error: ", ": " + click.style("error:", fg="red", bold=True) + " ", 1)
     return text.replace(": warning: ", ": " + click.style("warning:", fg="yellow") + " ", 1)
 
@@ -60,7 +74,7 @@ def styled(text: str) -> str:
 def warn(warnings: Sequence[Diagnostic]) -> None:
     """Print each diagnostic on standard error, its mark in colour on a terminal."""
     for warning in warnings:
-        click.echo(styled(str(warning)), err=True, color=colour())
+        click.echo(styled(str(warning)), err=True, color=colour())  # styled() escaped it
 
 
 class ProgressBars:
@@ -97,32 +111,32 @@ def report_build(result: BuildResult, verbose: bool) -> None:
     """One line per deck skipped, gone, renamed, re-linked, removed or built."""
     for path in result.skipped:
         why = ": the lock has its very inputs and output" if verbose else ""
-        click.echo(f"skipped {path}: up to date{why}")
+        echo(f"skipped {shown(path)}: up to date{why}")
     for old in result.gone:
-        deleted = f"; deleted {old.output}" if old.output else ""
-        click.echo(
-            f"gone: the source of '{old.key}' no longer exists; its {old.notes} notes stay in"
-            f" students' collections and in the lock, marked removed{deleted}"
+        deleted = f"; deleted {shown(old.output)}" if old.output else ""
+        echo(
+            f"gone: the source of '{shown(old.key)}' no longer exists; its {old.notes} notes"
+            f" stay in students' collections and in the lock, marked removed{deleted}"
         )
     for deck in result.built:
         if deck.renamed_from:
-            click.echo(
-                f"renamed: {deck.source} continues '{deck.renamed_from}' of the lock; its notes"
-                " keep their identity"
+            echo(
+                f"renamed: {shown(deck.source)} continues '{shown(deck.renamed_from)}' of the"
+                " lock; its notes keep their identity"
             )
         for relink in deck.relinked:
-            click.echo(
+            echo(
                 f"re-linked {relink.note.location}: {relink.old_question!r} is now"
                 f" {relink.note.question!r} (same note, reviews kept)"
             )
         for gone in deck.removed:
-            click.echo(
-                f"removed from {deck.source}: {gone.question!r} (guid {gone.guid}); Anki keeps it"
-                " in collections that imported it: students can delete it by hand"
+            echo(
+                f"removed from {shown(deck.source)}: {gone.question!r} (guid {shown(gone.guid)});"
+                " Anki keeps it in collections that imported it: students can delete it by hand"
             )
         noun = "note" if deck.notes == 1 else "notes"
         why = f": {deck.reason}" if verbose else ""
-        click.echo(
-            f"built {deck.output} ({deck.notes} {noun}, deck '{deck.deck_name}') from"
-            f" {deck.source}{why}"
+        echo(
+            f"built {shown(deck.output)} ({deck.notes} {noun}, deck '{shown(deck.deck_name)}')"
+            f" from {shown(deck.source)}{why}"
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,10 @@ from json.encoder import encode_basestring as _string  # what json.dumps uses, i
 from pathlib import Path
 from typing import Any
 
+from .. import files
 from ..errors import UsageError
+from ..model import printable, shown
+from . import lockcheck as check
 
 LOCK_NAME = "deck2anki.lock"
 """The lock file's name, next to ``deck2anki.toml``."""
@@ -121,73 +123,130 @@ class Lock:
 
 
 def load_lock(path: Path) -> Lock:
-    """Read the lock at ``path``; a missing file is an empty lock (the first build)."""
+    """Read the lock at ``path``; a missing file is an empty lock (the first build).
+
+    Every value is checked (``lockcheck``): a lock that fails is a UsageError naming the
+    entry and its line, and nothing in it is used, no path in it opened.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        source = files.read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return Lock()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except OSError as error:
+        raise UsageError(_damaged(path, error.strerror or str(error))) from None
+    except UnicodeDecodeError as error:
         raise UsageError(_damaged(path, str(error))) from None
     try:
-        if data.get("deck2anki-lock") != FORMAT:
-            raise ValueError(f"unknown lock format {data.get('deck2anki-lock')!r}")
-        notetype = data.get("notetype")
-        return Lock(
-            notetype=None
-            if notetype is None
-            else LockedNoteType(
-                id=int(notetype["id"]),
-                name=str(notetype["name"]),
-                version=int(notetype["version"]),
-                fields=tuple(map(str, notetype["fields"])),
-                templates=tuple(map(str, notetype["templates"])),
-                content=str(notetype["content"]),
-                mod=int(notetype["mod"]),
-            ),
-            decks={
-                str(key): LockedDeck(
-                    inputs=str(deck["inputs"]),
-                    package=str(deck["package"]),
-                    notes=tuple(_note(note) for note in deck["notes"]),
-                    media=tuple((str(p), str(h)) for p, h in sorted(deck.get("media", {}).items())),
-                    seal=str(deck.get("seal", "")),
-                    context=_hex(deck.get("context", ""), 16, step=16),
-                )
-                for key, deck in data["decks"].items()
-            },
-        )
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
-        raise UsageError(_damaged(path, f"{type(error).__name__}: {error}")) from None
+        data = json.loads(source)
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, 100,000 [s
+        raise UsageError(_damaged(path, str(error) or type(error).__name__)) from None
+    try:
+        return _lock(data)
+    except check.Damaged as error:
+        raise damaged(path, error, source) from None
 
 
-def _damaged(path: Path, detail: str) -> str:
+def damaged(path: Path, error: check.Damaged, source: str | None = None) -> UsageError:
+    """The error that says the lock at ``path`` is damaged at ``error.where``: its line,
+    the entry and what is wrong (``source``: the lock's text, read again if not given)."""
+    line = ""
+    if source is None:
+        try:
+            source = files.read_regular(path).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            source = None
+    if source is not None and error.where:
+        line = f":{check.line_of(source, error.where)}"
+    detail = f"{check.entry(error.where)}: {error.detail}" if error.where else error.detail
+    return UsageError(_damaged(path, detail, line))
+
+
+def _damaged(path: Path, detail: str, line: str = "") -> str:
     return (
-        f"{path}: damaged lock file ({detail}); restore it from version control"
-        " (deleting it loses the identity of reworded notes)"
+        f"{shown(path)}{line}: damaged lock file ({printable(detail)}); restore it from version"
+        " control (deleting it loses the identity of reworded notes)"
     )
 
 
-_HEX = re.compile("[0-9a-f]*")
+def _lock(data: Any) -> Lock:
+    data = check.table(data, ())
+    version = check.field(data, "deck2anki-lock", ())
+    if type(version) is not int or version != FORMAT:
+        raise check.Damaged((), f"unknown lock format {version!r}")
+    notetype = data.get("notetype")
+    decks = check.table(check.field(data, "decks", ()), ("decks",))
+    return Lock(
+        notetype=None if notetype is None else _notetype(notetype),
+        decks={key: _deck(key, deck) for key, deck in decks.items()},
+    )
 
 
-def _hex(value: Any, size: int, step: int | None = None) -> str:
-    """``value`` if it is ``size`` hex digits (or, with ``step``, up to ``size`` in steps)."""
-    text = str(value)
-    fits = len(text) % step == 0 and len(text) <= size if step else len(text) == size
-    if not fits or not _HEX.fullmatch(text):
-        raise ValueError(f"{text!r} is not a hash of {size} hex digits")
-    return text
+def _notetype(data: Any) -> LockedNoteType:
+    at: check.Where = ("notetype",)
+    data = check.table(data, at)
+
+    def names(key: str) -> tuple[str, ...]:
+        where = (*at, key)
+        items = check.listed(check.field(data, key, at), where)
+        return tuple(
+            check.text(name, (*where, i), check.MAX_NAME, empty=False)
+            for i, name in enumerate(items)
+        )
+
+    return LockedNoteType(
+        id=check.integer(check.field(data, "id", at), (*at, "id"), 1, check.LARGEST_ID),
+        name=check.text(check.field(data, "name", at), (*at, "name"), check.MAX_NAME, False),
+        version=check.integer(check.field(data, "version", at), (*at, "version"), 1, 2**31),
+        fields=names("fields"),
+        templates=names("templates"),
+        content=check.hexdigits(check.field(data, "content", at), (*at, "content"), 16),
+        mod=check.time(check.field(data, "mod", at), (*at, "mod")),
+    )
 
 
-def _note(data: dict[str, Any]) -> LockedNote:
+def _deck(key: str, data: Any) -> LockedDeck:
+    at: check.Where = ("decks", key)
+    check.text(key, at, empty=False)
+    data = check.table(data, at)
+    media = check.table(data.get("media", {}), (*at, "media"))
+    for reference, value in media.items():
+        check.media_path(reference, (*at, "media", reference))
+        check.hexdigits(value, (*at, "media", reference), 16)
+    notes = check.listed(check.field(data, "notes", at), (*at, "notes"))
+    seen: dict[str, int] = {}
+    parsed = []
+    for index, note in enumerate(notes):
+        entry = _note(note, (*at, "notes", index))
+        if entry.guid in seen:
+            raise check.Damaged(
+                (*at, "notes", index, "guid"),
+                f"GUID {entry.guid!r} is also note {seen[entry.guid] + 1}'s",
+            )
+        seen[entry.guid] = index
+        parsed.append(entry)
+    package = check.field(data, "package", at)
+    return LockedDeck(
+        inputs=check.hexdigits(check.field(data, "inputs", at), (*at, "inputs"), 16),
+        package=check.hexdigits(package, (*at, "package"), 16, step=16),
+        notes=tuple(parsed),
+        media=tuple(sorted(media.items())),
+        seal=check.hexdigits(data.get("seal", ""), (*at, "seal"), 16, step=16),
+        context=check.hexdigits(data.get("context", ""), (*at, "context"), 16, step=16),
+    )
+
+
+def _note(data: Any, at: check.Where) -> LockedNote:
+    data = check.table(data, at)
     return LockedNote(
-        guid=str(data["guid"]),
-        question=str(data["question"]),
-        content=_hex(data["content"], 16),
-        fingerprint=_hex(data["fingerprint"], 64, step=8),
-        mod=int(data["mod"]),
-        removed=bool(data.get("removed", False)),
-        source=_hex(data.get("source", ""), 16, step=16),
+        guid=check.guid(check.field(data, "guid", at), (*at, "guid")),
+        question=check.text(check.field(data, "question", at), (*at, "question")),
+        content=check.hexdigits(check.field(data, "content", at), (*at, "content"), 16),
+        fingerprint=check.hexdigits(
+            check.field(data, "fingerprint", at), (*at, "fingerprint"), 64, step=8
+        ),
+        mod=check.time(check.field(data, "mod", at), (*at, "mod")),
+        removed=check.flag(data.get("removed", False), (*at, "removed")),
+        source=check.hexdigits(data.get("source", ""), (*at, "source"), 16, step=16),
     )
 
 

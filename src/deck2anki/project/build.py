@@ -15,7 +15,8 @@ from ..cards import notetype
 from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
-from ..identity.lock import LOCK_NAME, Lock, LockedDeck, load_lock, lock_parts
+from ..identity import lockcheck
+from ..identity.lock import LOCK_NAME, Lock, LockedDeck, damaged, load_lock, lock_parts
 from ..model import Location
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .sources import code_fingerprint, find_sources, inputs_hash, stale_reason
@@ -107,6 +108,7 @@ def build(
 
     if not check:  # ``check`` writes nothing, and deletes nothing either
         files.sweep(out)  # what a killed build left, before this build stages its own files
+        files.sweep(lock_path.parent, lock_path.name)  # a lock being written, killed
     planned: list[Planned] = []
     created = not out.exists()
     # Packages are staged as they are made, beside their place (or, with ``check``, in a
@@ -124,7 +126,11 @@ def build(
                     f"{output}: is a folder; remove it so the deck can be written there"
                 )
             previous = lock.decks.get(source.key)
-            reason = stale_reason(previous, inputs, output, source.path.parent)
+            try:
+                reason = stale_reason(previous, inputs, output, source.path.parent)
+            except lockcheck.Damaged as error:  # a media path of its entry leads out
+                where = ("decks", source.key, *error.where)
+                raise damaged(lock_path, lockcheck.Damaged(where, error.detail)) from None
             if reason is None and not force:
                 skipped.append(source.path)
                 continue

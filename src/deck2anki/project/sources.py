@@ -16,8 +16,9 @@ from ..config import Config, DeckConfig
 from ..conversion import input_format, parse
 from ..errors import Report, UsageError
 from ..formats import FORMATS
+from ..identity import lockcheck
 from ..identity.lock import LockedDeck, LockedNoteType
-from ..model import Deck, Location, Note
+from ..model import Deck, Location, Note, shown
 from ..readers import ReadOptions
 from ..version import __version__
 
@@ -119,13 +120,33 @@ def _media_only(path: Path) -> bool:
     return found
 
 
+def _check_special(path: Path, inside: tuple[Path, ...]) -> None:
+    """Refuse a link out of the project (as a source's images are) and a FIFO, device or
+    socket, which could block a build forever or never end."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not any(target.is_relative_to(folder) for folder in inside):
+            raise UsageError(
+                f"{shown(path)}: a link to {shown(target)}, outside the project; deck2anki"
+                " reads sources only inside it (a pull request could link to any file):"
+                " copy the file in instead"
+            )
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise UsageError(
+            f"{shown(path)}: not a regular file (a FIFO, a device or a socket); deck2anki"
+            " reads only files: remove it from the sources folder"
+        )
+
+
 def find_sources(folder: Path, report: Report) -> list[Source]:
     """The readable sources in ``folder``, by name; other files and folders are reported,
     but for media (images a source shows)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder; create it or pass --sources DIR")
     found: list[Source] = []
+    inside = (Path.cwd().resolve(), folder.resolve())
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        _check_special(path, inside)
         if _media_only(path):  # the images a Markdown source shows, kept beside it
             continue
         if path.is_dir():
@@ -195,10 +216,15 @@ def inputs_hash(
 
 
 def stale_reason(
-    previous: LockedDeck | None, inputs: str, output: Path, folder: Path
+    previous: LockedDeck | None, inputs: str, output: Path, folder: Path, root: Path | None = None
 ) -> str | None:
     """Why a deck must be rebuilt, in words; None when the lock says it is up to date (built
-    from these very inputs into this very output)."""
+    from these very inputs into this very output).
+
+    The lock's media paths are only opened inside ``root`` (default: here, where a source's
+    images must be), and only when they are regular files: a path leading out of the project
+    is a damaged lock (``lockcheck.Damaged``, at ``("media", path)``); a link out of it or a
+    FIFO is a change, and the rebuild reads the source's images with their own checks."""
     if previous is None:
         return "new: the lock has no entry for it"
     if previous.inputs != inputs:
@@ -209,9 +235,15 @@ def stale_reason(
         return f"{output} is missing"
     if files.digest(output) != previous.package:
         return f"{output} is not the package the lock describes"
+    root = (root or Path.cwd()).resolve()
     for reference, digest in previous.media:
+        target = Path(os.path.normpath(folder.resolve() / reference))
+        if not target.is_relative_to(root):
+            raise lockcheck.Damaged(("media", reference), f"leads out of the project ({root})")
+        if not target.resolve().is_relative_to(root):
+            return f"the image {reference} is a link out of the project"
         try:
-            if files.digest(folder / reference) != digest:
+            if files.digest(target) != digest:
                 return f"the image {reference} changed"
         except OSError:
             return f"the image {reference} is missing"

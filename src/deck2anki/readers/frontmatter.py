@@ -10,7 +10,7 @@ import json
 import re
 
 from ..errors import Report
-from ..model import Location
+from ..model import Location, has_control
 
 _FRONT_KEYS = {"deck", "tags", "description"}
 
@@ -62,6 +62,13 @@ def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str,
             continue
         if key == "tags":
             meta["tags"] = _tag_list(value) if value else []
+        elif key == "deck" and has_control(_scalar(value)):
+            report.error(
+                location,
+                f"the deck name {_scalar(value)!r} holds a control character",
+                "control-character",
+                "write the name in plain characters: terminals act on control characters",
+            )
         else:
             meta[key] = _scalar(value)
     tags = meta.get("tags", [])
