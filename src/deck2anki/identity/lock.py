@@ -77,6 +77,11 @@ class LockedDeck:
     """A hash of what, besides a note's own text, its fields come from: settings, note type,
     code, media ("" for unknown: nothing is reused)."""
 
+    tag: str = ""
+    """The tag every note of the deck carries when it is not ``deck2anki::KEY`` of its
+    source's name now: the source was renamed, and a tag is content Anki would update every
+    note for ("" for ``deck2anki::KEY``)."""
+
     @property
     def intact(self) -> bool:
         """True when the entry is as deck2anki wrote it: an edited one forces a rebuild."""
@@ -152,6 +157,7 @@ def load_lock(path: Path) -> Lock:
                     media=tuple((str(p), str(h)) for p, h in sorted(deck.get("media", {}).items())),
                     seal=str(deck.get("seal", "")),
                     context=_hex(deck.get("context", ""), 16, step=16),
+                    tag=_tag(deck.get("tag", "")),
                 )
                 for key, deck in data["decks"].items()
             },
@@ -176,6 +182,14 @@ def _hex(value: Any, size: int, step: int | None = None) -> str:
     fits = len(text) % step == 0 and len(text) <= size if step else len(text) == size
     if not fits or not _HEX.fullmatch(text):
         raise ValueError(f"{text!r} is not a hash of {size} hex digits")
+    return text
+
+
+def _tag(value: Any) -> str:
+    """A deck's ``tag``: "" or one ``deck2anki::`` tag (no white space, which would make two)."""
+    text = str(value)
+    if text and (not text.startswith("deck2anki::") or any(c.isspace() for c in text)):
+        raise ValueError(f"{text!r} is not a deck2anki:: tag")
     return text
 
 
@@ -233,6 +247,8 @@ def seal(deck: LockedDeck, block: Block | None = None) -> str:
     described: list[object] = [deck.inputs, deck.package, list(deck.media)]
     if deck.context:  # not there before contexts were: those seals still hold
         described.append(deck.context)
+    if deck.tag:  # only a renamed source's entry has one: other seals still hold
+        described.append(["tag", deck.tag])
     digest = hashlib.sha256(_line(described).encode())
     data, ends = notes_block(deck.notes) if block is None else block
     view, start = memoryview(data), 0
@@ -280,6 +296,8 @@ def lock_parts(
         entry.append(f'      "package": {_line(deck.package)},')
         if deck.context:
             entry.append(f'      "context": {_line(deck.context)},')
+        if deck.tag:
+            entry.append(f'      "tag": {_line(deck.tag)},')
         entry.append(f'      "seal": {_line(sealed)},')
         if deck.media:
             entry.append(f'      "media": {_line(dict(deck.media))},')
