@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import deck2anki
 from deck2anki.cards import notetype
 from deck2anki.cli import cli
+from deck2anki.identity.lock import load_lock
 
 from conftest import SEED, edit_seed
 
@@ -215,12 +216,18 @@ def test_an_allowed_schema_change_gets_a_new_note_type_id_and_name(
     assert new_name == "deck2anki (v2)" and new_id != notetype.ID
 
 
-def test_two_sources_building_one_deck_may_not_share_a_question(project: Path) -> None:
+def test_two_sources_building_one_deck_give_one_question_two_notes(project: Path) -> None:
+    # (issue 15) A new note's GUID comes from its source's name and question, not the deck
+    # name: two sources of one deck name no longer give one question one GUID (which Anki
+    # would take for one note), so each source's note is its own.
     shutil.copy(project / "sources" / SEED.name, project / "sources" / "again.txt")
     (project / "deck2anki.toml").write_text(
         '[decks.again]\nname = "DL"\n[decks.deep-learning-lecture-06]\nname = "DL"\n', "utf-8"
     )
     code, _, err = run("build")
-    assert code == 1
-    assert "is also in sources/again.txt, and both build the same deck name" in err
-    assert not (project / "build").exists()
+    assert code == 0, err
+    decks = load_lock(project / "deck2anki.lock").decks
+    first = {n.guid for n in decks["again"].notes}
+    second = {n.guid for n in decks["deep-learning-lecture-06"].notes}
+    assert len(first) == len(second) == 20
+    assert not first & second

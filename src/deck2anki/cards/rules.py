@@ -66,6 +66,8 @@ RULES: tuple[Rule, ...] = (
     Rule("front-matter-key", Severity.WARNING, "a front matter key deck2anki does not know"),
     Rule("unknown-column", Severity.WARNING, "delimited columns that map to no field"),
     Rule("unused-config", Severity.WARNING, "a [decks.NAME] section that names no source"),
+    Rule("updates-every-note", Severity.WARNING, "a build that updates every note of a deck"),
+    Rule("renamed-deck", Severity.WARNING, "a deck renamed: students keep it under the old name"),
     Rule("format-guess", Severity.WARNING, "a format guessed from the content, not the name"),
     Rule("lossy-conversion", Severity.WARNING, "what the output format cannot hold"),
 )

@@ -124,6 +124,18 @@ def report_build(result: BuildResult, verbose: bool) -> None:
                 f"renamed: {shown(deck.source)} continues '{shown(deck.renamed_from)}' of the"
                 " lock; its notes keep their identity"
             )
+        if deck.recovered:
+            click.echo(
+                f"recovered: the lock has no entry for {deck.source}; its notes keep the"
+                f" identity and times {deck.output} gave {deck.recovered} notes"
+            )
+        for moved in deck.moved:
+            click.echo(
+                f"moved to {deck.source} from '{moved.origin}': {moved.question!r} (same note,"
+                " reviews kept); Anki does not move a card a student already has to another"
+                f" deck on import: only students who import it for the first time get it in"
+                f" '{deck.deck_name}'"
+            )
         for relink in deck.relinked:
             echo(
                 f"re-linked {relink.note.location}: {relink.old_question!r} is now"

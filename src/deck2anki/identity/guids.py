@@ -191,6 +191,12 @@ class Assigned:
     """The deck's notes as identified: those ``prepared_at`` gave anew where it did, without
     GUIDs."""
 
+    adopted: tuple[LockedNote, ...] = ()
+    """Of the ``adoptable`` notes (gone from another source), those this deck took over."""
+
+    added: tuple[int, ...] = ()
+    """The indexes of the notes given a new GUID: new to the deck as far as it can tell."""
+
 
 def identify(
     deck: Deck,
@@ -217,12 +223,18 @@ def assign_guids(
     report: Report,
     derived: Sequence[tuple[str, str]] | None = None,
     prepared_at: Callable[[int], Note] | None = None,
+    seed: str | None = None,
+    adoptable: Sequence[LockedNote] = (),
 ) -> Assigned:
     """Every note's GUID: pinned by the source, remembered by the lock, or derived.
 
     A note keeps the GUID the lock has for its question. A note whose question is new is
-    matched to a note that disappeared when its answer is close and the match is unambiguous
-    (a reworded question); otherwise its GUID is derived from the deck name and question.
+    matched to a note that disappeared when its answer is close (or the same, however short)
+    and the match is unambiguous (a reworded question). ``adoptable`` are notes that left
+    another source of the project in this build: a note with one of their questions (or
+    re-linked to one) takes its GUID, the card moved. Otherwise the GUID is derived from
+    ``seed`` (default: the deck's name; a project build gives the source's key, which no
+    setting changes) and the question.
     ``derived`` may give, per note, its ``normalize_question`` and ``note_guid`` already
     worked out (a build does that with the rest of each note's work; "" for a GUID not
     worked out). ``prepared_at`` may give the note at an index as it must be compared with
@@ -232,8 +244,9 @@ def assign_guids(
     by_question: dict[str, LockedNote] = {}
     for entry in previous:
         by_question.setdefault(normalize_question(entry.question), entry)
+    seed = deck.name if seed is None else seed
     if derived is None:
-        derived = [note_derived(deck.name, note.question) for note in deck.notes]
+        derived = [note_derived(seed, note.question) for note in deck.notes]
     normalized = [question for question, _ in derived]
     guids: list[str | None] = []
     taken: set[str] = set()
@@ -248,25 +261,45 @@ def assign_guids(
 
     vanished = [entry for entry in previous if entry.guid not in taken and not entry.removed]
     pending = [index for index, guid in enumerate(guids) if guid is None]
+    adopted: list[LockedNote] = []
+    if adoptable and pending:  # a card moved here from another source keeps its note
+        elsewhere: dict[str, list[LockedNote]] = {}
+        for entry in adoptable:
+            if entry.guid not in taken:
+                elsewhere.setdefault(normalize_question(entry.question), []).append(entry)
+        for index in pending:
+            found = elsewhere.get(normalized[index], [])
+            if len(found) == 1 and found[0].guid not in taken:
+                guids[index] = found[0].guid
+                taken.add(found[0].guid)
+                adopted.append(found[0])
+        pending = [index for index in pending if guids[index] is None]
+        others = {entry.guid for entry in previous}
+        vanished += [e for e in adoptable if e.guid not in taken and e.guid not in others]
     if prepared_at is not None and pending:
         whole = list(deck.notes)
         for index in pending:
             whole[index] = prepared_at(index)
         deck = replace(deck, notes=tuple(whole))
     relinked = []
+    moving = {entry.guid for entry in adoptable}
     for index, entry in _relinks(deck, pending, vanished, report):
         guids[index] = entry.guid
         taken.add(entry.guid)
         relinked.append(Relink(entry.guid, entry.question, deck.notes[index]))
+        if entry.guid in moving:
+            adopted.append(entry)
+    added = []
     for index in pending:
         if guids[index] is None:
-            guid = derived[index][1] or _guid(deck.name, normalized[index])
+            guid = derived[index][1] or _guid(seed, normalized[index])
             salt = 0
             while guid in taken:  # only when two questions normalise alike: duplicates
                 salt += 1
-                guid = _guid(deck.name, f"{normalized[index]}\x00{salt}")
+                guid = _guid(seed, f"{normalized[index]}\x00{salt}")
             guids[index] = guid
             taken.add(guid)
+            added.append(index)
 
     settled = tuple(guid for guid in guids if guid is not None)
     assert len(settled) == len(guids), "every note has its GUID by now"
@@ -274,7 +307,15 @@ def assign_guids(
     removed = tuple(replace(entry, removed=True) for entry in previous if entry.guid not in taken)
     was_present = {entry.guid for entry in vanished}
     newly_removed = tuple(entry for entry in removed if entry.guid in was_present)
-    return Assigned(settled, tuple(relinked), removed, newly_removed, deck.notes)
+    return Assigned(
+        settled,
+        tuple(relinked),
+        removed,
+        newly_removed,
+        deck.notes,
+        tuple(adopted),
+        tuple(added),
+    )
 
 
 def _relinks(
@@ -297,7 +338,8 @@ def _relinks(
         candidates = close[index]
         note = deck.notes[index]
         if len(candidates) == 1 and partners[candidates[0].guid] == 1:
-            pairs.append((index, candidates[0]))
+            if _plausible(note, candidates[0]):
+                pairs.append((index, candidates[0]))
         elif candidates:
             report.warning(
                 note.location or Location("<deck>"),
@@ -310,18 +352,100 @@ def _relinks(
     return pairs
 
 
+def could_take(added: Sequence[tuple[str, str]], offered: Sequence[tuple[str, LockedNote]]) -> bool:
+    """Whether a note given a new GUID, as (question normalised, fingerprint), may be one of
+    the ``offered`` notes (gone from another source): the same question, or a close answer.
+    A quick test: ``assign_guids`` decides."""
+    if not added:
+        return False
+    questions = {normalize_question(entry.question) for _, entry in offered}
+    return any(
+        question in questions
+        or any(
+            print_
+            and (print_ == e.fingerprint or similarity(print_, e.fingerprint) >= CLOSE_ANSWER)
+            for _, e in offered
+        )
+        for question, print_ in added
+    )
+
+
 def _same_card(note: Note, print_: str, entry: LockedNote) -> bool:
     """Whether a new note is the vanished ``entry`` with its question reworded.
 
     The answer must be close. A short answer ("No.", "Paris") says little about which card
-    it belongs to, so then the question must be close too.
+    it belongs to, so then the question must be close too, unless the answer is the very
+    same: then it is a candidate whatever the question, and ``_relinks`` takes it when it is
+    the one vanished note with that answer and ``_plausible``. A short answer's sketch holds
+    all its words, so equal sketches are the same words.
     """
+    if print_ and print_ == entry.fingerprint:
+        return True
     if similarity(print_, entry.fingerprint) < CLOSE_ANSWER:
         return False
     if len(_WORD.findall(f"{note.answer} {note.analogy}")) >= LONG_ANSWER_WORDS:
         return True
     old, new = normalize_question(entry.question).lower(), normalize_question(note.question).lower()
     return SequenceMatcher(None, old, new).ratio() >= CLOSE_QUESTION
+
+
+# Words every question may hold: sharing one says nothing of two questions' subject.
+_QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "does",
+        "did",
+        "the",
+        "and",
+        "for",
+        "are",
+        "was",
+        "were",
+        "its",
+        "that",
+        "this",
+        "with",
+        "from",
+        "can",
+        "not",
+        "has",
+        "have",
+    ]
+)
+
+
+def _plausible(note: Note, entry: LockedNote) -> bool:
+    """Whether the one vanished note with a new note's very answer is that note reworded.
+
+    A long answer says so; a short one ("No.") only with questions of one subject: close,
+    or sharing a word of it ("PCB"). Otherwise the new note is another card ("Is softmax
+    linear?" after "Is ReLU differentiable at zero?" was deleted), and gets no one's reviews.
+    """
+    if len(_WORD.findall(f"{note.answer} {note.analogy}")) >= LONG_ANSWER_WORDS:
+        return True
+    old, new = normalize_question(entry.question).lower(), normalize_question(note.question).lower()
+    if SequenceMatcher(None, old, new).ratio() >= CLOSE_QUESTION:
+        return True
+    return _share_a_word(note.question, entry.question)
+
+
+def _share_a_word(first: str, second: str) -> bool:
+    """Whether two questions share a word of their subject ("PCB"): with the very same short
+    answer ("No."), a question that shares none is another card, not a rewording."""
+
+    def words(text: str) -> set[str]:
+        found = {w.lower() for w in _WORD.findall(normalize_question(text))}
+        return {w for w in found if len(w) >= 3 and w not in _QUESTION_WORDS}
+
+    return bool(words(first) & words(second))
 
 
 def _report_duplicates(

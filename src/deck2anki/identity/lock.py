@@ -79,6 +79,11 @@ class LockedDeck:
     """A hash of what, besides a note's own text, its fields come from: settings, note type,
     code, media ("" for unknown: nothing is reused)."""
 
+    tag: str = ""
+    """The tag every note of the deck carries when it is not ``deck2anki::KEY`` of its
+    source's name now: the source was renamed, and a tag is content Anki would update every
+    note for ("" for ``deck2anki::KEY``)."""
+
     @property
     def intact(self) -> bool:
         """True when the entry is as deck2anki wrote it: an edited one forces a rebuild."""
@@ -232,7 +237,16 @@ def _deck(key: str, data: Any) -> LockedDeck:
         media=tuple(sorted(media.items())),
         seal=check.hexdigits(data.get("seal", ""), (*at, "seal"), 16, step=16),
         context=check.hexdigits(data.get("context", ""), (*at, "context"), 16, step=16),
+        tag=_tag(data.get("tag", ""), (*at, "tag")),
     )
+
+
+def _tag(value: Any, where: check.Where) -> str:
+    """A deck's ``tag``: "" or one ``deck2anki::`` tag (no white space, which would make two)."""
+    text = check.text(value, where, check.MAX_NAME)
+    if text and (not text.startswith("deck2anki::") or any(c.isspace() for c in text)):
+        raise check.Damaged(where, f"{text!r} is not one deck2anki:: tag")
+    return text
 
 
 def _note(data: Any, at: check.Where) -> LockedNote:
@@ -292,6 +306,8 @@ def seal(deck: LockedDeck, block: Block | None = None) -> str:
     described: list[object] = [deck.inputs, deck.package, list(deck.media)]
     if deck.context:  # not there before contexts were: those seals still hold
         described.append(deck.context)
+    if deck.tag:  # only a renamed source's entry has one: other seals still hold
+        described.append(["tag", deck.tag])
     digest = hashlib.sha256(_line(described).encode())
     data, ends = notes_block(deck.notes) if block is None else block
     view, start = memoryview(data), 0
@@ -339,6 +355,8 @@ def lock_parts(
         entry.append(f'      "package": {_line(deck.package)},')
         if deck.context:
             entry.append(f'      "context": {_line(deck.context)},')
+        if deck.tag:
+            entry.append(f'      "tag": {_line(deck.tag)},')
         entry.append(f'      "seal": {_line(sealed)},')
         if deck.media:
             entry.append(f'      "media": {_line(dict(deck.media))},')

@@ -16,7 +16,18 @@ from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
 from ..identity import lockcheck
-from ..identity.lock import LOCK_NAME, Lock, LockedDeck, damaged, load_lock, lock_parts
+from ..identity.guids import could_take
+from ..identity.lock import (
+    LOCK_NAME,
+    Lock,
+    LockedDeck,
+    LockedNoteType,
+    damaged,
+    load_lock,
+    lock_parts,
+    notes_block,
+    seal,
+)
 from ..model import Location
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .sources import code_fingerprint, find_sources, inputs_hash, stale_reason
@@ -117,6 +128,7 @@ def build(
     try:
         skipped: list[Path] = []
         failed: list[Path] = []
+        reports: dict[str, Report] = {}  # per source, in order
         for source in found:
             data = files.read_bytes(source.path)
             inputs = inputs_hash(data, source.key, config.deck(source.key), state, code)
@@ -135,6 +147,7 @@ def build(
                 skipped.append(source.path)
                 continue
             source_report = Report()
+            reports[source.key] = source_report
             try:
                 # Read again rather than hand ``data`` on: a 50 MB source is not held twice while
                 # it is parsed (the second read comes from the page cache).
@@ -146,8 +159,11 @@ def build(
                 )
             except SourceError:
                 failed.append(source.path)
-            finally:
-                report.diagnostics.extend(source_report.diagnostics)
+        # Cards moved between sources keep their notes: a deck given a note another deck lost
+        # is planned again, taking it over (what it says replaces what it said).
+        planned = _take_moves(planned, vanished, reports, config, state, code, now, progress)
+        for source_report in reports.values():
+            report.diagnostics.extend(source_report.diagnostics)
         # A failed source keeps its old package and lock entry (``keep_going``), like a skipped one.
         if failed and not keep_going:
             raise SourceError(report.diagnostics)
@@ -215,6 +231,59 @@ def build(
         scratch.cleanup()
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a failed first build leaves no empty folder behind
+
+
+def _take_moves(
+    planned: list[Planned],
+    vanished: dict[str, LockedDeck],
+    reports: dict[str, Report],
+    config: Config,
+    state: LockedNoteType,
+    code: str,
+    now: int,
+    progress: Progress | None,
+) -> list[Planned]:
+    """The decks planned again where they take over notes other sources lost (moved cards).
+
+    The notes a source lost are known only once it is planned, so a deck that gained one
+    may have been planned before: it is planned again, with them. The source that lost a
+    note that moved no longer lists it (not removed: moved). Sources are taken in order:
+    of two that gained one lost question, the first takes it.
+    """
+    pool = [(item.key, entry) for item in planned for entry in item.result.removed]
+    pool += [(k, e) for k, deck in sorted(vanished.items()) for e in deck.notes if not e.removed]
+    if not pool:  # the usual case: no note left any source
+        return planned
+    taken: dict[str, str] = {}  # GUID moved -> the key of the source it left
+    result = list(planned)
+    for index, item in enumerate(result):
+        offered = tuple((k, e) for k, e in pool if k != item.key and e.guid not in taken)
+        if item.job is None or not offered or not could_take(item.added, offered):
+            continue
+        again_report = Report()
+        again = plan(item.job, {}, config, state, code, now, again_report, progress, offered)
+        reports[item.key].diagnostics[:] = again_report.diagnostics
+        item.package.discard()
+        result[index] = again
+        taken.update((moved.guid, moved.origin) for moved in again.result.moved)
+    if not taken:
+        return result
+    for index, item in enumerate(result):
+        if any(origin == item.key for origin in taken.values()):
+            result[index] = _without(item, taken)
+    for key, deck in vanished.items():
+        vanished[key] = replace(deck, notes=tuple(n for n in deck.notes if n.guid not in taken))
+    return result
+
+
+def _without(item: Planned, moved: dict[str, str]) -> Planned:
+    """``item`` no longer listing the notes that moved to another source."""
+    notes = tuple(note for note in item.locked.notes if note.guid not in moved)
+    locked = replace(item.locked, notes=notes)
+    block = notes_block(notes)
+    removed = tuple(note for note in item.result.removed if note.guid not in moved)
+    result = replace(item.result, removed=removed)
+    return replace(item, locked=locked, result=result, notes=(seal(locked, block), block[0]))
 
 
 def _gone(

@@ -18,8 +18,15 @@ from ..identity.guids import Relink, assign_guids, next_mod, normalize_question
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
 from ..model import Deck
 from ..writers.apkg import PackageNote, PackageOptions, write_package_to
+from .continuity import (
+    announce_every_note,
+    announce_renamed_deck,
+    check_renamed_settings,
+    recovered_notes,
+)
 from .notework import context_hash, media_hashes, reusable, work_on
-from .sources import Source, deck_tags, read_source
+from .previous import read_previous
+from .sources import Source, deck_tags, read_source, source_tag
 
 Progress = Callable[[str, int, int], None]
 """Called as (deck name, notes done, notes in the deck) while a large deck is built."""
@@ -57,6 +64,27 @@ class BuiltDeck:
     reason: str = ""
     """Why the deck was rebuilt, in words (``--verbose`` says it)."""
 
+    moved: tuple[Moved, ...] = ()
+    """Notes that came from another source of the project, and kept their GUIDs."""
+
+    recovered: int = 0
+    """How many notes' GUIDs and times were read back from the previous package, for want
+    of a lock entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A note moved to this deck's source from another one: it kept its GUID."""
+
+    question: str
+    """Its question now."""
+
+    guid: str
+    """The GUID it kept."""
+
+    origin: str
+    """The key of the source it came from."""
+
 
 @dataclass(frozen=True, slots=True)
 class Planned:
@@ -69,6 +97,12 @@ class Planned:
     notes: tuple[str, bytearray]
     """The deck's seal and notes in the lock file (``lock.seal``, ``lock.notes_block``)."""
 
+    job: Job | None = None
+    """What was planned, to plan it again with notes moved from other sources."""
+
+    added: tuple[tuple[str, str], ...] = ()
+    """The notes given new GUIDs: (question normalised, fingerprint) each."""
+
 
 def plan(
     job: Job,
@@ -79,18 +113,32 @@ def plan(
     now: int,
     report: Report,
     progress: Progress | None,
+    moving: tuple[tuple[str, LockedNote], ...] = (),
 ) -> Planned:
     """Read the source, work on its notes, identify them against the lock, settle their
-    times, build the package.
+    times, build the package. ``moving`` are notes gone from other sources in this build,
+    with the key of the source each left: a note of this one that is one of them keeps it.
 
     The source is read here, not by the caller, so that the notes as read are let go as
     soon as they are worked on: a 100,000-note deck holds a few copies of its text otherwise.
     """
     source, previous, output = job.source, job.previous, job.output
+    said = len(report.diagnostics)  # what is said before this plan (if it starts again)
     deck = read_source(source, config, report, as_read=True)
     settings = config.deck(source.key)
     hashes = media_hashes(deck)
     context = context_hash(source.key, settings, state, code, deck, hashes)
+    renamed_from, recovered = job.renamed_from, None
+    if renamed_from:
+        check_renamed_settings(renamed_from, source.key, source.path, config)
+    elif previous is None:  # no lock entry: the package in build/ still knows the notes
+        recovered = read_previous(output)
+    if previous is not None:
+        tag = previous.tag or source_tag(renamed_from or source.key)
+    else:
+        tag = (recovered.source_tag if recovered else "") or source_tag(source.key)
+    old_package = output.with_name(f"{renamed_from}.apkg") if renamed_from else output
+    announce_renamed_deck(previous, recovered, context, old_package, deck.name, config, report)
 
     def told(done: int, total: int) -> None:
         if progress is not None:
@@ -100,32 +148,58 @@ def plan(
         deck,
         str(source.path),
         settings,
-        deck_tags(source.key, settings),
+        deck_tags(source.key, settings, tag),
         config.disabled,
-        reusable(previous, context, output),  # none without a lock entry: no rename reuses
+        # None without a lock entry of this name: a renamed source's context differs.
+        reusable(None if renamed_from else previous, context, output),
         told,
         hashes,
+        seed=source.key,  # never the deck's name: renaming a deck changes no GUID
     )
     for item in done:
         report.diagnostics += item.findings
     deck = replace(deck, notes=notes)  # the notes as read go (but for ``prepared_at``)
     del notes
-    renamed_from = None
-    if previous is None:  # a renamed source continues the lock entry of its old name
-        # Its questions as prepared, as the lock has them (HTML made Markdown, say).
-        renamed_from = _renamed_from(deck, vanished)
-        previous = vanished.pop(renamed_from) if renamed_from else None
+    if previous is None and vanished:  # a renamed source continues its old name's entry
+        # Known by its questions as prepared, as the lock has them (HTML made Markdown): the
+        # deck is planned again as the renamed one (its tag, its settings): renames are rare.
+        old = _renamed_from(deck, vanished)
+        if old is not None:
+            del deck, done, prepared_at, report.diagnostics[said:]
+            job = replace(job, previous=vanished.pop(old), renamed_from=old)
+            return plan(job, vanished, config, state, code, now, report, progress, moving)
+    if recovered is not None and recovered.notes:
+        previous = LockedDeck("", "", recovered_notes(recovered, deck, done))
     derived = [item.derived for item in done]
     # The GUIDs alone, not a copy of every note with its GUID: a 100,000-note deck would
     # hold both for a while (15 MB), and only the package and the lock need them.
-    assigned = assign_guids(deck, previous.notes if previous else (), report, derived, prepared_at)
+    assigned = assign_guids(
+        deck,
+        previous.notes if previous else (),
+        report,
+        derived,
+        prepared_at,
+        seed=source.key,
+        adoptable=tuple(entry for _, entry in moving),
+    )
     del derived, prepared_at
     report.raise_if_errors()
     by_guid = {entry.guid: entry for entry in previous.notes} if previous else {}
+    by_guid.update((entry.guid, entry) for entry in assigned.adopted)
     guids = assigned.guids
     mods = [
         next_mod(by_guid.get(g), item.content, now) for g, item in zip(guids, done, strict=True)
     ]
+    announce_every_note(guids, done, by_guid, source.path, deck.name, report)
+    origins = {entry.guid: key for key, entry in moving}
+    moved = tuple(
+        Moved(assigned.notes[guids.index(e.guid)].question, e.guid, origins[e.guid])
+        for e in assigned.adopted
+    )
+    added = tuple(
+        (normalize_question(assigned.notes[i].question), done[i].fingerprint)
+        for i in assigned.added
+    )
     # The notes as identified: a few pending ones prepared anew (``prepared_at``), most as they are.
     packaged = [
         PackageNote(guid, item.fields, note.tags, mod, item.cards)
@@ -176,7 +250,8 @@ def plan(
     try:
         media = tuple(sorted((m.reference, hashes[m.name]) for m in deck.media if m.reference))
         digest = files.digest(package.path)
-        locked = LockedDeck(job.inputs, digest, tuple(entries), media, context=context)
+        own_tag = "" if tag == source_tag(source.key) else tag
+        locked = LockedDeck(job.inputs, digest, tuple(entries), media, context=context, tag=own_tag)
         written = (seal(locked, block), block[0])
         del block
         reason = f"renamed from {renamed_from}" if renamed_from else job.reason
@@ -189,8 +264,10 @@ def plan(
             newly_removed,
             renamed_from,
             reason,
+            moved,
+            len(recovered.notes) if recovered else 0,
         )
-        return Planned(source.key, locked, package, result, written)
+        return Planned(source.key, locked, package, result, written, job, added)
     except BaseException:  # until the caller holds the package, it is ours to clean up
         package.discard()
         raise
@@ -213,6 +290,9 @@ class Job:
     reason: str
     folder: Path | None = None
     """Where its package is staged, when not beside its place (``check``)."""
+
+    renamed_from: str | None = None
+    """The lock entry ``previous`` is when it is another source's: the source was renamed."""
 
 
 def _renamed_from(deck: Deck, vanished: dict[str, LockedDeck]) -> str | None:

@@ -113,6 +113,7 @@ def work_on(
     earlier: dict[str, tuple[LockedNote, tuple[str, ...]]],
     progress: Callable[[int, int], None] | None = None,
     hashes: Mapping[str, str] | None = None,
+    seed: str | None = None,
 ) -> tuple[tuple[Note, ...], list[Done], Callable[[int], Note]]:
     """Every note of ``deck`` (read from ``path``, unprepared) worked on, in order: the notes
     prepared and tagged, the work on each, and a function giving the note at an index fully
@@ -120,12 +121,14 @@ def work_on(
 
     ``earlier`` maps source hashes to the lock entry and fields of the previous build. A
     note taken from there is tagged, and has its question as prepared (from the lock), but
-    is not split again: only what changed is worked on.
+    is not split again: only what changed is worked on. ``seed`` is what the GUID of a
+    note new to the deck is derived from (default: the deck's name).
     """
     digests = media_hashes(deck) if hashes is None else hashes
     references = media_names(deck)
     templates = card_templates(notetype.genanki_model())  # the rules need no id or name
     names = sorted(digests)  # once, not for every note
+    seed = deck.name if seed is None else seed  # what a new note's GUID is derived from
 
     def work(raw: Note) -> _Result:
         changed, findings = note_changes(raw, path)
@@ -139,7 +142,7 @@ def work_on(
         )
         shown = [digests[n] for n in names if any(n in v for v in fields)] if digests else []
         content = content_hash(fields, note.tags, shown)
-        derived = note_derived(deck.name, note.question)
+        derived = note_derived(seed, note.question)
         cards = card_ords(fields, templates)
         return (
             changed,

@@ -72,10 +72,15 @@ def read_source(
     return replace(deck, notes=notes)
 
 
-def deck_tags(key: str, settings: DeckConfig) -> tuple[str, ...]:
-    """The tags every note of source ``key`` gets: the deck's own, and the source's name (so
-    students can find and filter its cards)."""
-    return tuple(dict.fromkeys((*settings.tags, source_tag(key))))
+def deck_tags(key: str, settings: DeckConfig, tag: str | None = None) -> tuple[str, ...]:
+    """The tags every note of source ``key`` gets: the deck's own, and the source's tag (so
+    students can find and filter its cards): ``tag``, or by default ``source_tag(key)``.
+
+    A renamed source keeps the tag of the name it had (the lock records it): Anki replaces
+    a note's tags when it updates it, so a new tag would be a change to every note, and would
+    replace every student's own edits for a rename they cannot see.
+    """
+    return tuple(dict.fromkeys((*settings.tags, tag or source_tag(key))))
 
 
 def note_tags(note: Note, extra: tuple[str, ...]) -> tuple[str, ...]:
