@@ -95,6 +95,11 @@ EXIT_INTERRUPTED = 130
 
 def report_build(result: BuildResult, verbose: bool) -> None:
     """One line per deck skipped, gone, renamed, re-linked, removed or built."""
+    if result.merged:
+        click.echo(
+            "merged: the lock held both sides of a git merge; read both, rebuilt every deck:"
+            " 'git add' the lock and build/ and commit to finish the merge"
+        )
     for path in result.skipped:
         why = ": the lock has its very inputs and output" if verbose else ""
         click.echo(f"skipped {path}: up to date{why}")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from . import merge
 
 LOCK_NAME = "deck2anki.lock"
 """The lock file's name, next to ``deck2anki.toml``."""
@@ -119,15 +120,33 @@ class Lock:
     decks: dict[str, LockedDeck] = field(default_factory=dict)
     """Per source (its file name without the suffix), what its deck last was."""
 
+    merged: bool = False
+    """True when the file held both sides of a git merge (``merge.union``): every deck's
+    hashes are to be worked out again."""
+
 
 def load_lock(path: Path) -> Lock:
     """Read the lock at ``path``; a missing file is an empty lock (the first build)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Lock()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise UsageError(_damaged(path, str(error))) from None
+    # A merge git left unresolved (markers, or both sides' lines): the union of both sides.
+    merged = merge.conflicted(text)
+    try:
+        data = None if merged else json.loads(text)
+    except json.JSONDecodeError as error:
+        try:
+            data, merged = merge.union(text), True
+        except ValueError:  # not both sides of a merge either: a damaged lock
+            raise UsageError(_damaged(path, str(error))) from None
+    try:
+        if data is None or merge.duplicated(data):
+            data, merged = merge.union(text), True
+    except ValueError as error:
+        raise UsageError(_damaged(path, f"a git merge's conflict: {error}")) from None
     try:
         if data.get("deck2anki-lock") != FORMAT:
             raise ValueError(f"unknown lock format {data.get('deck2anki-lock')!r}")
@@ -155,6 +174,7 @@ def load_lock(path: Path) -> Lock:
                 )
                 for key, deck in data["decks"].items()
             },
+            merged=merged,
         )
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise UsageError(_damaged(path, f"{type(error).__name__}: {error}")) from None

@@ -7,6 +7,7 @@ time earlier builds gave it, writes the packages whose inputs changed, then writ
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
 from ..identity.lock import LOCK_NAME, Lock, LockedDeck, load_lock, lock_parts
 from ..model import Location
 from .deck import BuiltDeck, Job, Planned, Progress, plan
+from .locking import WAIT, project_lock
 from .sources import code_fingerprint, find_sources, inputs_hash, stale_reason
 
 
@@ -60,6 +62,9 @@ class BuildResult:
     errors: tuple[Diagnostic, ...] = ()
     """With ``keep_going``: the errors of the failed sources."""
 
+    merged: bool = False
+    """The lock held both sides of a git merge: read as their union, every deck rebuilt."""
+
 
 @parallel.without_collections
 def build(
@@ -74,6 +79,8 @@ def build(
     allow_notetype_change: bool = False,
     keep_going: bool = False,
     progress: Progress | None = None,
+    wait: float = WAIT,
+    waiting: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build every source in ``sources`` into an .apkg in ``out``, and update the lock.
 
@@ -82,12 +89,44 @@ def build(
     whose inputs and output match the lock is skipped unless ``force``. With ``keep_going``,
     the good decks are written and the failed ones keep their old package and lock entry.
     With ``check``, nothing is written and ``BuildResult.stale`` says what would change.
+
+    One build of a project runs at a time (``locking``): another one waits up to ``wait``
+    seconds (``waiting`` is told so once), then this raises a UsageError.
     """
     sources, out = Path(sources), Path(out)
     config = config if config is not None else load_config()
     if lock_path is None:
         lock_path = (config.path.parent if config.path else Path()) / LOCK_NAME
     lock_path = Path(lock_path)
+    # ``check`` writes nothing: it shares the lock with other checks, not with a build.
+    with project_lock(lock_path, shared=check, wait=wait, waiting=waiting):
+        return _build(
+            sources,
+            out,
+            config,
+            lock_path,
+            timestamp,
+            check,
+            force,
+            allow_notetype_change,
+            keep_going,
+            progress,
+        )
+
+
+def _build(
+    sources: Path,
+    out: Path,
+    config: Config,
+    lock_path: Path,
+    timestamp: int | None,
+    check: bool,
+    force: bool,
+    allow_notetype_change: bool,
+    keep_going: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    """``build``, with the project lock held."""
     lock = load_lock(lock_path)
     report = Report()
     found = find_sources(sources, report)
@@ -202,6 +241,7 @@ def build(
             gone,
             tuple(failed),
             tuple(d for d in report.diagnostics if d.severity is Severity.ERROR),
+            lock.merged,
         )
     finally:
         for item in planned:  # renamed into place (then already gone), or not wanted

@@ -1,0 +1,110 @@
+"""One writer at a time per project: the project lock every build and rebuild takes.
+
+Two builds of one project at once would each stage files in ``build/`` and sweep away what
+looks left over from a killed build, which is the other's staging. So a build holds an
+exclusive lock (``fcntl.flock``) on a file beside ``deck2anki.lock`` from before it reads the
+lock until it has written everything; a second build waits for it, a bounded time, then exits
+with a message. Readers (``build --check``) take the lock shared: they run side by side and
+never exclude one another, but never see one build's lock file beside another's packages.
+
+The lock file itself stays (empty) after the build: removing it would let a waiting build lock
+the removed file while a third locks a new one. ``deck2anki init`` lists it in ``.gitignore``.
+The operating system drops the lock when its holder exits, however it exits (even killed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import UsageError
+
+BUILD_LOCK_NAME = ".deck2anki.build-lock"
+"""The project lock's file, beside ``deck2anki.lock``."""
+
+WAIT = 120.0
+"""Seconds a build waits for another one of the same project before giving up: long enough
+for a large deck's build, short enough that a stuck build is noticed."""
+
+BUSY = "another deck2anki build is running in this project"
+"""What a build says when it could not get the project lock in time (exit status 2)."""
+
+_POLL = 0.1
+"""Seconds between two attempts while waiting: a non-blocking attempt can be given up on."""
+
+
+@contextmanager
+def project_lock(
+    lock_path: Path,
+    *,
+    shared: bool = False,
+    wait: float = WAIT,
+    waiting: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the lock of the project whose lock file is ``lock_path`` while the block runs.
+
+    ``shared`` is for readers, which write nothing. A holder of the other kind makes this
+    wait up to ``wait`` seconds (``waiting`` is told once, with a sentence to show), then
+    raise a UsageError saying another build is running. A reader in a project this user cannot
+    create the lock file in (a read-only checkout) goes unlocked: no build can write there.
+    """
+    path = lock_path.parent / BUILD_LOCK_NAME
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        if not shared:
+            raise UsageError(
+                f"{path}: cannot create the project lock: {error.strerror or error}"
+            ) from None
+        yield
+        return
+    try:
+        deadline = time.monotonic() + max(0.0, wait)
+        told = False
+        while not _try_lock(handle, shared):
+            if time.monotonic() >= deadline:
+                raise UsageError(
+                    f"{BUSY} ({path} is locked); wait for it to finish, or stop it"
+                    " ('deck2anki watch' included), then run this again"
+                )
+            if not told and waiting is not None:
+                waiting(f"waiting for another deck2anki build of this project (up to {wait:g} s)")
+                told = True
+            time.sleep(_POLL)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+    finally:
+        os.close(handle)
+
+
+if sys.platform == "win32":  # pragma: no cover - no shared locks there: readers take turns
+    import msvcrt
+
+    def _try_lock(handle: int, shared: bool) -> bool:
+        try:
+            msvcrt.locking(handle, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(handle: int) -> None:
+        msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(handle: int, shared: bool) -> bool:
+        try:
+            fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(handle: int) -> None:
+        fcntl.flock(handle, fcntl.LOCK_UN)
