@@ -3,6 +3,7 @@ branches that each edited cards, notes removed from a source, and two builds at 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -292,3 +293,115 @@ def test_two_builds_racing_both_succeed_and_leave_a_whole_project(project: Path)
             "large.apkg",
         ]
         assert run("build", "--check")[0] == 0
+
+
+# --- 6. removed notes are marked for students ------------------------------------------------
+
+REMOVED_QUESTION = "What is an encoder-decoder structure?"
+REMOVED_TAG = "deck2anki::removed"
+
+
+def remove_card(project: Path, question: str) -> str:
+    """Take the card with ``question`` (its question line and answer line) out of the seed;
+    returns the seed's text as it was."""
+    source = project / "sources" / SEED.name
+    text = source.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    at = lines.index(question + "\n")
+    source.write_text("".join(lines[:at] + lines[at + 2 :]), "utf-8")
+    return text
+
+
+def cards_of(col: Any, guid: str) -> list[tuple[str, list[str], int]]:
+    """Each card of the note ``guid``: its deck, the note's tags and the card's reviews."""
+    found = []
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        note = card.note()
+        if note.guid == guid:
+            found.append((col.decks.name(card.did), note.tags, card.reps))
+    return found
+
+
+def test_a_removed_note_is_carried_tagged_in_a_subdeck_and_untagged_when_it_comes_back(
+    project: Path, tmp_path: Path
+) -> None:
+    assert run("build")[0] == 0
+    first = tmp_path / "first.apkg"
+    shutil.copy(PACKAGE, first)
+    guid = next(
+        n["guid"]
+        for n in json.loads(Path("deck2anki.lock").read_text("utf-8"))["decks"][SEED.stem]["notes"]
+        if n["question"] == REMOVED_QUESTION
+    )
+    student = open_collection(tmp_path / "student" / "collection.anki2")
+    import_package(student, first)
+    review_every_card(student)
+    reviewed = study_state(student)
+
+    seed = remove_card(project, REMOVED_QUESTION)
+    code, out, _ = run("build")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"removed from sources/{SEED.name}: {REMOVED_QUESTION!r} (guid {guid}); Anki keeps it in"
+        " collections that imported it, so the package carries it for 180 days tagged"
+        " deck2anki::removed (students find it with tag:deck2anki::removed) in the subdeck"
+        " 'Deep Learning Lecture 06::Removed' (new students can delete it)"
+    )
+    assert run("build", "--check")[0] == 0
+
+    # A student who has the deck: the note is updated (the tag arrives), its card stays where
+    # it is with its reviews; an empty Removed subdeck appears.
+    log = log_counts(import_package(student, PACKAGE))
+    assert log == {"new": 0, "updated": 1, "duplicate": 19, "conflicting": 0}
+    assert study_state(student) == reviewed
+    ((deck, tags, reps),) = cards_of(student, guid)
+    assert (deck, tags[-1], reps) == ("Deep Learning Lecture 06", "deck2anki::removed", 1)
+    assert [student.get_note(n).guid for n in student.find_notes("tag:deck2anki::removed")] == [
+        guid
+    ]
+    assert "Deep Learning Lecture 06::Removed" in student.decks.all_names()
+
+    # A new student: the removed note's card lands in the Removed subdeck, which they delete
+    # in one step; the other 19 stay.
+    newcomer = open_collection(tmp_path / "newcomer" / "collection.anki2")
+    try:
+        assert log_counts(import_package(newcomer, PACKAGE))["new"] == 20
+        ((deck, tags, reps),) = cards_of(newcomer, guid)
+        assert (deck, tags[-1], reps) == ("Deep Learning Lecture 06::Removed", REMOVED_TAG, 0)
+        newcomer.decks.remove([newcomer.decks.id_for_name("Deep Learning Lecture 06::Removed")])
+        assert len(newcomer.find_notes("")) == 19
+        assert newcomer.find_notes("tag:deck2anki::removed") == []
+    finally:
+        newcomer.close()
+
+    # The question comes back: the same note, its tag gone, reviews kept.
+    (project / "sources" / SEED.name).write_text(seed, "utf-8")
+    assert run("build")[0] == 0
+    log = log_counts(import_package(student, PACKAGE))
+    assert log == {"new": 0, "updated": 1, "duplicate": 19, "conflicting": 0}
+    assert study_state(student) == reviewed
+    ((deck, tags, reps),) = cards_of(student, guid)
+    assert (deck, "deck2anki::removed" in tags, reps) == ("Deep Learning Lecture 06", False, 1)
+    student.close()
+    assert "::Removed" not in run("inspect", "--json", str(PACKAGE))[1]
+
+
+def test_a_removed_note_is_carried_for_180_days_then_only_remembered(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = 86400
+    assert run("build")[0] == 0
+    remove_card(project, REMOVED_QUESTION)
+    t0 = json.loads(Path("deck2anki.lock").read_text("utf-8"))["notetype"]["mod"]
+    for later, carried in [(10 * day, True), (170 * day, True), (400 * day, False)]:
+        (project / "sources" / SEED.name).write_text(
+            (project / "sources" / SEED.name).read_text("utf-8") + "\n", "utf-8"
+        )
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(t0 + later))
+        assert run("build")[0] == 0
+        notes = json.loads(Path("deck2anki.lock").read_text("utf-8"))["decks"][SEED.stem]["notes"]
+        (entry,) = [n for n in notes if n["question"] == REMOVED_QUESTION]
+        assert entry["removed"] is True
+        assert ("fields" in entry) is carried, later
+        assert (REMOVED_QUESTION in run("inspect", "--json", str(PACKAGE))[1]) is carried

@@ -95,6 +95,8 @@ EXIT_INTERRUPTED = 130
 
 def report_build(result: BuildResult, verbose: bool) -> None:
     """One line per deck skipped, gone, renamed, re-linked, removed or built."""
+    from ..project.deck import CARRIED_DAYS, REMOVED_SUBDECK, REMOVED_TAG
+
     if result.merged:
         click.echo(
             "merged: the lock held both sides of a git merge; read both, rebuilt every deck:"
@@ -123,7 +125,10 @@ def report_build(result: BuildResult, verbose: bool) -> None:
         for gone in deck.removed:
             click.echo(
                 f"removed from {deck.source}: {gone.question!r} (guid {gone.guid}); Anki keeps it"
-                " in collections that imported it: students can delete it by hand"
+                " in collections that imported it, so the package carries it for"
+                f" {CARRIED_DAYS} days tagged {REMOVED_TAG} (students find it with"
+                f" tag:{REMOVED_TAG}) in the subdeck '{deck.deck_name}::{REMOVED_SUBDECK}'"
+                " (new students can delete it)"
             )
         noun = "note" if deck.notes == 1 else "notes"
         why = f": {deck.reason}" if verbose else ""

@@ -54,6 +54,13 @@ class LockedNote:
     """A hash of the note as read from its source: while it and the deck's ``context`` stay
     the same, a rebuild takes the note's fields from the previous package ("" for none)."""
 
+    fields: tuple[str, ...] = ()
+    """A removed note the package still carries: its field values as last built (its ``mod``
+    is when it was removed); () for every other note."""
+
+    tags: tuple[str, ...] = ()
+    """A removed note the package still carries: its tags, ``deck2anki::removed`` last."""
+
 
 @dataclass(frozen=True, slots=True)
 class LockedDeck:
@@ -208,6 +215,8 @@ def _note(data: dict[str, Any]) -> LockedNote:
         mod=int(data["mod"]),
         removed=bool(data.get("removed", False)),
         source=_hex(data.get("source", ""), 16, step=16),
+        fields=tuple(map(str, data.get("fields", ()))),
+        tags=tuple(map(str, data.get("tags", ()))),
     )
 
 
@@ -226,6 +235,8 @@ def _note_line(note: LockedNote) -> str:
         line += ', "removed": true'
     if note.source:
         line += f', "source": {_string(note.source)}'
+    if note.fields:  # a removed note still carried: what writing it takes
+        line += f', "fields": {_line(list(note.fields))}, "tags": {_line(list(note.tags))}'
     return line + "}"
 
 

@@ -7,9 +7,10 @@ lock until it has written everything; a second build waits for it, a bounded tim
 with a message. Readers (``build --check``) take the lock shared: they run side by side and
 never exclude one another, but never see one build's lock file beside another's packages.
 
-The lock file itself stays (empty) after the build: removing it would let a waiting build lock
-the removed file while a third locks a new one. ``deck2anki init`` lists it in ``.gitignore``.
-The operating system drops the lock when its holder exits, however it exits (even killed).
+The lock file goes when its last holder lets go; one who locked it just as it went sees that
+it is no longer the file there, and locks the new one. A build that is killed leaves it (the
+operating system drops the lock however its holder exits), so ``deck2anki init`` lists it in
+``.gitignore``; the next build removes it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..errors import UsageError
@@ -32,6 +33,9 @@ for a large deck's build, short enough that a stuck build is noticed."""
 
 BUSY = "another deck2anki build is running in this project"
 """What a build says when it could not get the project lock in time (exit status 2)."""
+
+WAITING = "waiting for another deck2anki build of this project"
+"""What a build says, once, when it starts waiting for another one."""
 
 _POLL = 0.1
 """Seconds between two attempts while waiting: a non-blocking attempt can be given up on."""
@@ -53,34 +57,57 @@ def project_lock(
     create the lock file in (a read-only checkout) goes unlocked: no build can write there.
     """
     path = lock_path.parent / BUILD_LOCK_NAME
-    try:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        if not shared:
-            raise UsageError(
-                f"{path}: cannot create the project lock: {error.strerror or error}"
-            ) from None
-        yield
-        return
-    try:
-        deadline = time.monotonic() + max(0.0, wait)
-        told = False
-        while not _try_lock(handle, shared):
-            if time.monotonic() >= deadline:
-                raise UsageError(
-                    f"{BUSY} ({path} is locked); wait for it to finish, or stop it"
-                    " ('deck2anki watch' included), then run this again"
-                )
-            if not told and waiting is not None:
-                waiting(f"waiting for another deck2anki build of this project (up to {wait:g} s)")
-                told = True
-            time.sleep(_POLL)
+    deadline = time.monotonic() + max(0.0, wait)
+    told = False
+    while True:
         try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            if not shared:
+                raise UsageError(
+                    f"{path}: cannot create the project lock: {error.strerror or error}"
+                ) from None
             yield
-        finally:
-            _unlock(handle)
-    finally:
+            return
+        try:
+            while not _try_lock(handle, shared):
+                if time.monotonic() >= deadline:
+                    raise UsageError(
+                        f"{BUSY} ({path} is locked); wait for it to finish, or stop it"
+                        " ('deck2anki watch' included), then run this again"
+                    )
+                if not told and waiting is not None:
+                    waiting(f"{WAITING} (up to {wait:g} s)")
+                    told = True
+                time.sleep(_POLL)
+            if _same_file(handle, path):
+                break
+            # The holder before removed the file as it let go: lock the one there now.
+        except BaseException:
+            os.close(handle)
+            raise
         os.close(handle)
+    try:
+        yield
+    finally:
+        try:
+            # No file is left behind: removed by whoever holds it alone (a reader tries),
+            # before letting go, so that nobody can lock a file no longer there.
+            if not shared or _try_lock(handle, False):
+                with suppress(OSError):  # Windows removes no open file: it stays, harmless
+                    path.unlink(missing_ok=True)
+        finally:
+            os.close(handle)  # closing lets go of the lock
+
+
+def _same_file(handle: int, path: Path) -> bool:
+    """Whether the locked ``handle`` is still the file at ``path`` (not removed meanwhile)."""
+    try:
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle)
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
 if sys.platform == "win32":  # pragma: no cover - no shared locks there: readers take turns
@@ -93,9 +120,6 @@ if sys.platform == "win32":  # pragma: no cover - no shared locks there: readers
             return False
         return True
 
-    def _unlock(handle: int) -> None:
-        msvcrt.locking(handle, msvcrt.LK_UNLCK, 1)
-
 else:
     import fcntl
 
@@ -105,6 +129,3 @@ else:
         except BlockingIOError:
             return False
         return True
-
-    def _unlock(handle: int) -> None:
-        fcntl.flock(handle, fcntl.LOCK_UN)
