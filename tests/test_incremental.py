@@ -98,8 +98,10 @@ def test_cli_lists_removed_notes(project: Path) -> None:
         "removed from sources/deep-learning-lecture-06.txt: 'What is an encoder-decoder"
         " structure?' (guid "
     )
-    assert removed.endswith(
-        "Anki keeps it in collections that imported it: students can delete it by hand"
+    assert removed.endswith(  # issue 15: no longer "students can delete it by hand"
+        "Anki keeps it in collections that imported it, so the package carries it for 180 days"
+        " tagged deck2anki::removed (students find it with tag:deck2anki::removed) in the"
+        " subdeck 'Deep Learning Lecture 06::Removed' (new students can delete it)"
     )
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import deck2anki
 from deck2anki.cards.render import render_note
+from deck2anki.identity.guids import normalize_question
 from deck2anki.model import Deck, Markup, Note
 
 ALPHABET = st.sampled_from(list("abcxyzABCXYZ0123 äßλ中é<>&\"'*_#[]()!|~`-.,:;$\\/="))
@@ -59,8 +60,9 @@ def notes(draw: st.DrawFn, lecture: bool = False) -> Note:
 def decks(draw: st.DrawFn, lecture: bool = False) -> Deck:
     name = draw(st.from_regex(r"[A-Z][a-z]{1,8}( [A-Z][a-z]{1,8})?", fullmatch=True))
     body = draw(st.lists(notes(lecture), min_size=1, max_size=4))
-    # One question per deck (Anki takes two alike for one note); no stray analogy labels.
-    questions = [" ".join(n.question.split()) for n in body]
+    # One question per deck (Anki takes two alike for one note), as shown: `]` as text and
+    # `\\]` as Markdown are one question once rendered; no stray analogy labels.
+    questions = [normalize_question(render_note(n).question) for n in body]
     assume(len(set(questions)) == len(questions))
     pinned = [n.guid for n in body if n.guid]
     assume(len(set(pinned)) == len(pinned))

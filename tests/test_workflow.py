@@ -47,6 +47,7 @@ def ci_steps() -> list[str]:
 def test_init_writes_a_repository_with_an_example_in_every_source_format(scaffold: Path) -> None:
     written = sorted(str(p.relative_to(scaffold)) for p in scaffold.rglob("*") if p.is_file())
     assert written == [
+        ".gitattributes",
         ".github/workflows/decks.yml",
         ".gitignore",
         ".gitlab-ci.yml",

@@ -39,7 +39,15 @@ _config_option = click.option(
 
 
 def _folder_options(command: Any) -> Any:
-    """--sources and --out, as build and watch take them."""
+    """--sources, --out and --wait, as build and watch take them."""
+    command = click.option(
+        "--wait",
+        default=120.0,
+        show_default=True,
+        type=click.FloatRange(min=0),
+        metavar="SECONDS",
+        help="How long to wait for another build of this project (0: exit 2 at once).",
+    )(command)
     command = click.option(
         "--out",
         default="build",
@@ -89,6 +97,7 @@ def cli(context: click.Context, debug: bool) -> None:
 def build(
     sources: Path,
     out: Path,
+    wait: float,
     config_path: Path | None,
     lock_path: Path | None,
     check: bool,
@@ -117,6 +126,8 @@ def build(
             allow_notetype_change=allow_notetype_change,
             keep_going=keep_going,
             progress=None if quiet or not sys.stderr.isatty() else ProgressBars("building"),
+            wait=wait,
+            waiting=_waiting,
         )
     warn(result.warnings)
     warn(result.errors)
@@ -324,7 +335,9 @@ def init(folder: Path, force: bool, install: str | None) -> None:
     is_flag=True,
     help="Also write preview/NAME.html for every deck rebuilt.",
 )
-def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool) -> None:
+def watch(
+    sources: Path, out: Path, wait: float, config_path: Path | None, with_preview: bool
+) -> None:
     """Build, then rebuild whenever a source or the configuration changes; Ctrl-C stops."""
     from .. import files
     from .preview import preview as preview_page
@@ -332,7 +345,9 @@ def watch(sources: Path, out: Path, config_path: Path | None, with_preview: bool
 
     try:
         with reporting():
-            builds = watch_builds(sources, out, config_path=config_path)
+            builds = watch_builds(
+                sources, out, config_path=config_path, wait=wait, waiting=_waiting
+            )
             first = next(builds)
         echo(f"watching {sources} (Ctrl-C stops)")
         for rebuild in itertools.chain([first], builds):
@@ -363,6 +378,11 @@ def formats() -> None:
         if fmt.writer is not None:
             modes = f"{modes}/write" if modes else "write"
         echo(f"{fmt.name:<10} {' '.join(fmt.suffixes):<16} {modes:<11} {fmt.description}")
+
+
+def _waiting(message: str) -> None:
+    """Say, on standard error, that this build waits for another one of the project."""
+    click.echo(f"{message}...", err=True)
 
 
 def _terminated(number: int, frame: object) -> None:

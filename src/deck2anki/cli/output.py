@@ -109,6 +109,13 @@ EXIT_INTERRUPTED = 130
 
 def report_build(result: BuildResult, verbose: bool) -> None:
     """One line per deck skipped, gone, renamed, re-linked, removed or built."""
+    from ..project.deck import CARRIED_DAYS, REMOVED_SUBDECK, REMOVED_TAG
+
+    if result.merged:
+        click.echo(
+            "merged: the lock held both sides of a git merge; read both, rebuilt every deck:"
+            " 'git add' the lock and build/ and commit to finish the merge"
+        )
     for path in result.skipped:
         why = ": the lock has its very inputs and output" if verbose else ""
         echo(f"skipped {shown(path)}: up to date{why}")
@@ -144,7 +151,10 @@ def report_build(result: BuildResult, verbose: bool) -> None:
         for gone in deck.removed:
             echo(
                 f"removed from {shown(deck.source)}: {gone.question!r} (guid {shown(gone.guid)});"
-                " Anki keeps it in collections that imported it: students can delete it by hand"
+                " Anki keeps it in collections that imported it, so the package carries it for"
+                f" {CARRIED_DAYS} days tagged {REMOVED_TAG} (students find it with"
+                f" tag:{REMOVED_TAG}) in the subdeck '{shown(deck.deck_name)}::{REMOVED_SUBDECK}'"
+                " (new students can delete it)"
             )
         noun = "note" if deck.notes == 1 else "notes"
         why = f": {deck.reason}" if verbose else ""

@@ -1,9 +1,9 @@
 """`deck2anki init`: a new deck repository, ready to build, check and publish.
 
 The files come from the package's ``skeleton/`` folder: an example source in every format
-deck2anki reads from ``sources/``, a configuration listing every setting, a ``.gitignore``, a
-README, and CI for GitHub Actions and GitLab CI that check on every push and publish the
-decks on a tag.
+deck2anki reads from ``sources/``, a configuration listing every setting, a ``.gitignore``
+and a ``.gitattributes`` (the lock merges as text, packages as binary), a README, and CI
+for GitHub Actions and GitLab CI that check on every push and publish the decks on a tag.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ LAYOUT: dict[str, str] = {
     "README.md": "README.md",
     "deck2anki.toml": "deck2anki.toml",
     "gitignore": ".gitignore",
+    "gitattributes": ".gitattributes",
     "github-decks.yml": ".github/workflows/decks.yml",
     "gitlab-ci.yml": ".gitlab-ci.yml",
     "sources/example-lecture.txt": "sources/example-lecture.txt",

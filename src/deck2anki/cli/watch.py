@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import CONFIG_NAME, load_config
 from ..errors import Deck2AnkiError, UsageError
 from ..project.build import BuildResult, build
+from ..project.locking import WAIT
 
 DEBOUNCE_MS = 300
 """Changes closer together than this are one rebuild (an editor saves in several steps)."""
@@ -26,10 +27,21 @@ class Rebuild:
     """Why it failed, with every diagnostic; None when it built."""
 
 
-def rebuild(sources: Path, out: Path, config_path: Path | None) -> Rebuild:
-    """One incremental build, its failure returned instead of raised: watching goes on."""
+def rebuild(
+    sources: Path,
+    out: Path,
+    config_path: Path | None,
+    wait: float = WAIT,
+    waiting: Callable[[str], None] | None = None,
+) -> Rebuild:
+    """One incremental build, its failure returned instead of raised: watching goes on.
+
+    Like any build, it holds the project lock while it runs (``project.locking``): a
+    ``deck2anki build`` run meanwhile waits for it, and it waits for one.
+    """
     try:
-        return Rebuild(build(sources, out, config=load_config(config_path)))
+        config = load_config(config_path)
+        return Rebuild(build(sources, out, config=config, wait=wait, waiting=waiting))
     except Deck2AnkiError as problem:
         return Rebuild(None, problem)
 
@@ -40,6 +52,8 @@ def watch(
     *,
     config_path: str | Path | None = None,
     stop: threading.Event | None = None,
+    wait: float = WAIT,
+    waiting: Callable[[str], None] | None = None,
 ) -> Iterator[Rebuild]:
     """Build now, then again after every change to ``sources`` or the configuration.
 
@@ -53,9 +67,10 @@ def watch(
     if not sources.is_dir():
         raise UsageError(f"{sources}: no such folder; create it or pass --sources DIR")
     config = Path(config_path) if config_path else Path(CONFIG_NAME)
-    yield rebuild(sources, out, Path(config_path) if config_path else None)
+    chosen = Path(config_path) if config_path else None
+    yield rebuild(sources, out, chosen, wait, waiting)
     watched = [sources, config] if config.exists() else [sources]
     for _ in watchfiles.watch(
         *watched, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
     ):
-        yield rebuild(sources, out, Path(config_path) if config_path else None)
+        yield rebuild(sources, out, chosen, wait, waiting)

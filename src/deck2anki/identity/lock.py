@@ -12,7 +12,7 @@ import hashlib
 import json
 from array import array
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring as _string  # what json.dumps uses, in C
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from .. import files
 from ..errors import UsageError
 from ..model import printable, shown
 from . import lockcheck as check
+from . import merge
 
 LOCK_NAME = "deck2anki.lock"
 """The lock file's name, next to ``deck2anki.toml``."""
@@ -54,6 +55,13 @@ class LockedNote:
     source: str = ""
     """A hash of the note as read from its source: while it and the deck's ``context`` stay
     the same, a rebuild takes the note's fields from the previous package ("" for none)."""
+
+    fields: tuple[str, ...] = ()
+    """A removed note the package still carries: its field values as last built (its ``mod``
+    is when it was removed); () for every other note."""
+
+    tags: tuple[str, ...] = ()
+    """A removed note the package still carries: its tags, ``deck2anki::removed`` last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +134,10 @@ class Lock:
     decks: dict[str, LockedDeck] = field(default_factory=dict)
     """Per source (its file name without the suffix), what its deck last was."""
 
+    merged: bool = False
+    """True when the file held both sides of a git merge (``merge.union``): every deck's
+    hashes are to be worked out again."""
+
 
 def load_lock(path: Path) -> Lock:
     """Read the lock at ``path``; a missing file is an empty lock (the first build).
@@ -141,14 +153,27 @@ def load_lock(path: Path) -> Lock:
         raise UsageError(_damaged(path, error.strerror or str(error))) from None
     except UnicodeDecodeError as error:
         raise UsageError(_damaged(path, str(error))) from None
+    # A merge git left unresolved (markers, or both sides' lines): the union of both sides.
+    merged = merge.conflicted(source)
     try:
-        data = json.loads(source)
+        data = None if merged else json.loads(source)
     except (ValueError, RecursionError) as error:  # a 5,000-digit number, 100,000 [s
-        raise UsageError(_damaged(path, str(error) or type(error).__name__)) from None
+        try:
+            data, merged = merge.union(source), True
+        except (ValueError, RecursionError):  # not both sides of a merge either: damaged
+            raise UsageError(_damaged(path, str(error) or type(error).__name__)) from None
     try:
-        return _lock(data)
+        # Both sides' lines kept without markers: a GUID twice, and the keys of a deck both
+        # sides changed twice too (a GUID twice alone is damage, reported by the checks).
+        if data is None or (merge.duplicated(data) and merge.repeats_keys(source)):
+            data, merged = merge.union(source), True
+    except (ValueError, RecursionError) as error:
+        raise UsageError(_damaged(path, f"a git merge's conflict: {error}")) from None
+    try:
+        lock = _lock(data)
     except check.Damaged as error:
         raise damaged(path, error, source) from None
+    return replace(lock, merged=True) if merged else lock
 
 
 def damaged(path: Path, error: check.Damaged, source: str | None = None) -> UsageError:
@@ -231,7 +256,7 @@ def _deck(key: str, data: Any) -> LockedDeck:
         parsed.append(entry)
     package = check.field(data, "package", at)
     return LockedDeck(
-        inputs=check.hexdigits(check.field(data, "inputs", at), (*at, "inputs"), 16),
+        inputs=check.hexdigits(check.field(data, "inputs", at), (*at, "inputs"), 16, step=16),
         package=check.hexdigits(package, (*at, "package"), 16, step=16),
         notes=tuple(parsed),
         media=tuple(sorted(media.items())),
@@ -249,6 +274,12 @@ def _tag(value: Any, where: check.Where) -> str:
     return text
 
 
+def _texts(value: Any, where: check.Where) -> tuple[str, ...]:
+    """A list of strings (a removed note's fields or tags, kept to carry it)."""
+    items = check.listed(value, where)
+    return tuple(check.text(item, (*where, i)) for i, item in enumerate(items))
+
+
 def _note(data: Any, at: check.Where) -> LockedNote:
     data = check.table(data, at)
     return LockedNote(
@@ -261,6 +292,8 @@ def _note(data: Any, at: check.Where) -> LockedNote:
         mod=check.time(check.field(data, "mod", at), (*at, "mod")),
         removed=check.flag(data.get("removed", False), (*at, "removed")),
         source=check.hexdigits(data.get("source", ""), (*at, "source"), 16, step=16),
+        fields=_texts(data.get("fields", []), (*at, "fields")),
+        tags=_texts(data.get("tags", []), (*at, "tags")),
     )
 
 
@@ -279,6 +312,8 @@ def _note_line(note: LockedNote) -> str:
         line += ', "removed": true'
     if note.source:
         line += f', "source": {_string(note.source)}'
+    if note.fields:  # a removed note still carried: what writing it takes
+        line += f', "fields": {_line(list(note.fields))}, "tags": {_line(list(note.tags))}'
     return line + "}"
 
 

@@ -7,6 +7,7 @@ time earlier builds gave it, writes the packages whose inputs changed, then writ
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,11 +26,10 @@ from ..identity.lock import (
     damaged,
     load_lock,
     lock_parts,
-    notes_block,
-    seal,
 )
 from ..model import Location
 from .deck import BuiltDeck, Job, Planned, Progress, plan
+from .locking import WAIT, project_lock
 from .sources import code_fingerprint, find_sources, inputs_hash, stale_reason
 
 
@@ -72,6 +72,9 @@ class BuildResult:
     errors: tuple[Diagnostic, ...] = ()
     """With ``keep_going``: the errors of the failed sources."""
 
+    merged: bool = False
+    """The lock held both sides of a git merge: read as their union, every deck rebuilt."""
+
 
 @parallel.without_collections
 def build(
@@ -86,6 +89,8 @@ def build(
     allow_notetype_change: bool = False,
     keep_going: bool = False,
     progress: Progress | None = None,
+    wait: float = WAIT,
+    waiting: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build every source in ``sources`` into an .apkg in ``out``, and update the lock.
 
@@ -94,12 +99,44 @@ def build(
     whose inputs and output match the lock is skipped unless ``force``. With ``keep_going``,
     the good decks are written and the failed ones keep their old package and lock entry.
     With ``check``, nothing is written and ``BuildResult.stale`` says what would change.
+
+    One build of a project runs at a time (``locking``): another one waits up to ``wait``
+    seconds (``waiting`` is told so once), then this raises a UsageError.
     """
     sources, out = Path(sources), Path(out)
     config = config if config is not None else load_config()
     if lock_path is None:
         lock_path = (config.path.parent if config.path else Path()) / LOCK_NAME
     lock_path = Path(lock_path)
+    # ``check`` writes nothing: it shares the lock with other checks, not with a build.
+    with project_lock(lock_path, shared=check, wait=wait, waiting=waiting):
+        return _build(
+            sources,
+            out,
+            config,
+            lock_path,
+            timestamp,
+            check,
+            force,
+            allow_notetype_change,
+            keep_going,
+            progress,
+        )
+
+
+def _build(
+    sources: Path,
+    out: Path,
+    config: Config,
+    lock_path: Path,
+    timestamp: int | None,
+    check: bool,
+    force: bool,
+    allow_notetype_change: bool,
+    keep_going: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    """``build``, with the project lock held."""
     lock = load_lock(lock_path)
     report = Report()
     found = find_sources(sources, report)
@@ -224,6 +261,7 @@ def build(
             gone,
             tuple(failed),
             tuple(d for d in report.diagnostics if d.severity is Severity.ERROR),
+            lock.merged,
         )
     finally:
         for item in planned:  # renamed into place (then already gone), or not wanted
@@ -269,21 +307,16 @@ def _take_moves(
     if not taken:
         return result
     for index, item in enumerate(result):
-        if any(origin == item.key for origin in taken.values()):
-            result[index] = _without(item, taken)
+        lost = frozenset(guid for guid, origin in taken.items() if origin == item.key)
+        if lost and item.job is not None:  # planned again: what moved is neither removed
+            again_report = Report()  # nor carried in its package
+            again = plan(item.job, {}, config, state, code, now, again_report, progress, (), lost)
+            reports[item.key].diagnostics[:] = again_report.diagnostics
+            item.package.discard()
+            result[index] = again
     for key, deck in vanished.items():
         vanished[key] = replace(deck, notes=tuple(n for n in deck.notes if n.guid not in taken))
     return result
-
-
-def _without(item: Planned, moved: dict[str, str]) -> Planned:
-    """``item`` no longer listing the notes that moved to another source."""
-    notes = tuple(note for note in item.locked.notes if note.guid not in moved)
-    locked = replace(item.locked, notes=notes)
-    block = notes_block(notes)
-    removed = tuple(note for note in item.result.removed if note.guid not in moved)
-    result = replace(item.result, removed=removed)
-    return replace(item, locked=locked, result=result, notes=(seal(locked, block), block[0]))
 
 
 def _gone(

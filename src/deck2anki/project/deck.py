@@ -4,6 +4,8 @@ on and identified against the lock, its package staged, its lock entry made.
 
 from __future__ import annotations
 
+import sqlite3
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -14,10 +16,10 @@ from threading import Event
 from .. import files
 from ..config import Config
 from ..errors import Report
-from ..identity.guids import Relink, assign_guids, next_mod, normalize_question
+from ..identity.guids import Relink, assign_guids, content_hash, next_mod, normalize_question
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
 from ..model import Deck
-from ..writers.apkg import PackageNote, PackageOptions, write_package_to
+from ..writers.apkg import PackageNote, PackageOptions, package_notes_by_guid, write_package_to
 from .continuity import (
     announce_every_note,
     announce_renamed_deck,
@@ -34,6 +36,15 @@ Progress = Callable[[str, int, int], None]
 # A new source takes over the lock entry of a vanished one (a renamed file) when at least this
 # share of the vanished deck's questions is in it.
 RENAME_OVERLAP = 0.5
+
+REMOVED_TAG = "deck2anki::removed"
+"""The tag of a note removed from its source that the package still carries."""
+REMOVED_SUBDECK = "Removed"
+"""The subdeck of the deck that the carried removed notes' cards are in (for new students)."""
+CARRIED_DAYS = 180
+"""How long a removed note is carried in its package (a term): students who import within
+that time get its tag; after it, new students no longer get it, and the lock forgets its
+fields (its GUID and question stay, should the question come back)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +125,13 @@ def plan(
     report: Report,
     progress: Progress | None,
     moving: tuple[tuple[str, LockedNote], ...] = (),
+    moved_away: frozenset[str] = frozenset(),
 ) -> Planned:
     """Read the source, work on its notes, identify them against the lock, settle their
     times, build the package. ``moving`` are notes gone from other sources in this build,
     with the key of the source each left: a note of this one that is one of them keeps it.
+    ``moved_away`` are the GUIDs of notes this source lost to another: not removed (neither
+    reported nor carried in the package), and no longer in its lock entry.
 
     The source is read here, not by the caller, so that the notes as read are let go as
     soon as they are worked on: a 100,000-note deck holds a few copies of its text otherwise.
@@ -208,11 +222,17 @@ def plan(
     # The lock's copies of the notes are made once the package's rows are in (below), and
     # only their questions are kept until then.
     questions = [note.question for note in assigned.notes]
-    relinked, newly_removed, removed = assigned.relinked, assigned.newly_removed, assigned.removed
+    relinked, newly_removed = assigned.relinked, assigned.newly_removed
+    lock_removed = assigned.removed
+    if moved_away:
+        newly_removed = tuple(e for e in newly_removed if e.guid not in moved_away)
+        lock_removed = tuple(e for e in lock_removed if e.guid not in moved_away)
+    removed = _carried(lock_removed, {e.guid for e in newly_removed}, output, now)
     del assigned
+    carried = [PackageNote(e.guid, e.fields, e.tags, e.mod) for e in removed if e.fields]
     deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
-    latest = max([state.mod, *mods])
+    latest = max([state.mod, *mods, *(note.mod for note in carried)])
     options = PackageOptions(latest, state.id, state.name, state.mod)
     # The entry's lines of the lock file are written while SQLite builds the indexes and zlib
     # deflates, which do not need Python's lock; not while the rows go in, which need it for
@@ -226,6 +246,8 @@ def plan(
         options=options,
         media=deck.media,
         rows_written=rows_in.set,
+        removed=carried,
+        removed_deck=f"{deck.name}::{REMOVED_SUBDECK}",
     )
     with ThreadPoolExecutor(1) as pool:
         writing = pool.submit(files.stage, output, write, job.folder)
@@ -271,6 +293,33 @@ def plan(
     except BaseException:  # until the caller holds the package, it is ours to clean up
         package.discard()
         raise
+
+
+def _carried(
+    removed: tuple[LockedNote, ...], newly: set[str], package: Path, now: int
+) -> tuple[LockedNote, ...]:
+    """The lock entries of the removed notes, those the package carries with what writing
+    them takes: a note removed by this build gets its fields and tags from the previous
+    package, the tag ``deck2anki::removed`` and a new ``mod`` (so that importing updates
+    the note and the tag arrives); one removed ``CARRIED_DAYS`` ago is carried no longer."""
+    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    if newly:
+        try:
+            found = package_notes_by_guid(package)
+        except (OSError, KeyError, ValueError, sqlite3.Error, zipfile.BadZipFile):
+            found = {}  # no previous package to take them from: not carried
+    kept = []
+    for entry in removed:
+        if entry.guid in newly and entry.guid in found:
+            fields, tags = found[entry.guid]
+            tags = (*(tag for tag in tags if tag != REMOVED_TAG), REMOVED_TAG)
+            content = content_hash(fields, tags)
+            mod = next_mod(entry, content, now)
+            entry = replace(entry, content=content, mod=mod, fields=fields, tags=tags)
+        elif entry.fields and now - entry.mod > CARRIED_DAYS * 86400:
+            entry = replace(entry, fields=(), tags=())
+        kept.append(entry)
+    return tuple(kept)
 
 
 def _discard(staging: Future[files.Staged]) -> None:

@@ -120,10 +120,14 @@ def write_package_to(
     options: PackageOptions,
     media: Sequence[Media] = (),
     rows_written: Callable[[], None] | None = None,
+    removed: Sequence[PackageNote] = (),
+    removed_deck: str = "",
 ) -> None:
     """Write to ``target`` the .apkg of a deck called ``name`` holding ``notes`` and ``media``;
     ``rows_written`` is called once the notes are in (what is left runs in C: SQLite builds
-    the indexes, zlib deflates, and Python's lock is free for other work).
+    the indexes, zlib deflates, and Python's lock is free for other work). ``removed`` are
+    notes removed from the source and still carried, their cards in the subdeck
+    ``removed_deck`` (with a description that says so); none: the package has no subdeck.
 
     genanki writes the collection: its schema, our note type and the deck. The note and card
     rows we insert in bulk, with the values genanki's own ``Note.write_to_db`` gives them
@@ -135,6 +139,9 @@ def write_package_to(
     model = notetype.genanki_model(options.notetype_id, options.notetype_name)
     package_deck = genanki.Deck(deck_id(name), name, html.escape(description))
     package_deck.add_model(model)
+    decks = [package_deck]
+    if removed:
+        decks.append(genanki.Deck(deck_id(removed_deck), removed_deck, html.escape(REMOVED_NOTE)))
     with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
         # On disk, not in memory: a 100,000-note collection is about 100 MB of SQLite.
         database = Path(folder) / "collection.anki2"
@@ -147,9 +154,11 @@ def write_package_to(
             connection.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
-            genanki.Package(package_deck).write_to_db(connection.cursor(), options.timestamp, ids)
+            genanki.Package(decks).write_to_db(connection.cursor(), options.timestamp, ids)
             indexes = _drop_indexes(connection)
-            _insert_notes(connection, notes, options, package_deck.deck_id, ids)
+            every = [*notes, *removed] if removed else notes
+            carried = (len(notes), decks[-1].deck_id)
+            _insert_notes(connection, every, options, package_deck.deck_id, ids, carried)
             if rows_written is not None:
                 rows_written()
             # Built once over all rows: faster than keeping them current row by row.
@@ -177,8 +186,26 @@ def write_package_to(
             write_zip(target, stream, "collection.anki2", others)
 
 
+REMOVED_NOTE = (
+    "Notes removed from this deck's source, still carried so that students who have them can"
+    " find them: search tag:deck2anki::removed. If you are new to the deck, delete this deck"
+    " (its cards go with it): you need not study them."
+)
+"""The description of the subdeck that holds the removed notes a package carries."""
+
+
+def package_notes_by_guid(package: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The field values and tags of every note of a package ``write_package`` wrote, by GUID."""
+    return {guid: (fields, tags) for guid, fields, tags in _rows(package, "flds, tags")}
+
+
 def package_fields(package: Path) -> dict[str, tuple[str, ...]]:
     """The field values of every note of a package ``write_package`` wrote, by GUID."""
+    return {guid: fields for guid, fields, _ in _rows(package, "flds")}
+
+
+def _rows(package: Path, columns: str) -> Iterator[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Each note of a package: its GUID, field values and (if ``columns`` has them) tags."""
     with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
         database = Path(folder) / "collection.anki2"
         with (
@@ -189,8 +216,8 @@ def package_fields(package: Path) -> dict[str, tuple[str, ...]]:
             shutil.copyfileobj(stream, out, 1 << 20)
         connection = sqlite3.connect(database)
         try:
-            rows = connection.execute("SELECT guid, flds FROM notes")
-            return {guid: tuple(flds.split("\x1f")) for guid, flds in rows}
+            for guid, flds, *tags in connection.execute(f"SELECT guid, {columns} FROM notes"):
+                yield guid, tuple(flds.split("\x1f")), tuple(tags[0].split()) if tags else ()
         finally:
             connection.close()
 
@@ -201,7 +228,10 @@ def _insert_notes(
     options: PackageOptions,
     deck: int,
     ids: Iterator[int],
+    carried: tuple[int, int] = (-1, 0),
 ) -> None:
+    """Insert the rows of ``notes`` and their cards into deck ``deck``; ``carried`` is
+    (index, deck): the cards of the notes from that index on go into that deck."""
     model = notetype.genanki_model(options.notetype_id, options.notetype_name)
     templates = card_templates(model)
     first = next(ids)
@@ -240,8 +270,9 @@ def _insert_notes(
     connection.executemany(
         f"INSERT INTO cards VALUES ({', '.join('?' * 18)})",
         (
-            (nid + n, nid, deck, o, options.timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
-            for _, nid, ords in numbered()
+            (nid + n, nid, into, o, options.timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            for index, (_, nid, ords) in enumerate(numbered())
+            for into in [carried[1] if 0 <= carried[0] <= index else deck]
             for n, o in enumerate(ords, 1)
         ),
     )
