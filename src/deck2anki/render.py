@@ -70,6 +70,14 @@ def _safe_link(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
+def _normalize_link(url: str) -> str:
+    """markdown-it's link normalisation, with ``//host/path`` made the https link it is: it
+    names another host, never a path of this deck's (issue 13)."""
+    from markdown_it.common.normalize_url import normalizeLink
+
+    return str(normalizeLink("https:" + url if url.startswith("//") else url))
+
+
 HIGHLIGHT_PREFIX = "d2a-hl-"
 """Pygments' token classes carry this prefix: nothing else on a card can clash with them."""
 
@@ -141,6 +149,7 @@ def markdown() -> MarkdownIt:
         ["table", "strikethrough"]
     )
     md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it documents this hook
+    md.normalizeLink = _normalize_link  # type: ignore[method-assign]  # and this one
     md.inline.ruler.before("escape", "anki_math", _anki_math)
     md.add_render_rule("anki_math", render_math)
     md.add_render_rule("image", render_image)

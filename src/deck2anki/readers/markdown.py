@@ -31,6 +31,7 @@ from ..model import Deck, Location, Markup, Media, Note
 from ..split import LABELS, code_span_ranges, mask_code
 from . import ReadOptions
 from .frontmatter import front_matter
+from .json import lone_surrogate
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -304,6 +305,10 @@ def _fenced_note(
             isinstance(tag, str) for tag in own_tags
         ):
             raise TypeError("fields and tags must be strings")
+        texts = [*fields[:3], *own_tags, *cards, fields[3] if isinstance(fields[3], str) else ""]
+        surrogate = next(filter(None, map(lone_surrogate, texts)), None)
+        if surrogate is not None:
+            raise ValueError(f"{surrogate} is half of a surrogate pair: no character on its own")
         markup = Markup(data.get("format", "markdown"))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         report.error(
@@ -331,6 +336,8 @@ def _collect_images(
         if child.type == "image":
             source = str(child.attrGet("src") or "")
             line = offset + token.map[0] + 1 if token.map else None
+            if source.startswith("//"):
+                continue  # another host's image ("https:" goes before it): no media of ours
             if source.startswith("/"):
                 report.error(
                     Location(path, line, 1),
