@@ -119,7 +119,7 @@ def load_config(path: Path | None = None) -> Config:
 
 def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
     """The warnings ``[check] disable`` switches off; errors cannot be switched off."""
-    from .cards.rules import RULES
+    from .cards.rules import RENAMED, RULES
     from .errors import Severity
 
     bad = set(settings) - {"disable"}
@@ -129,6 +129,7 @@ def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise UsageError(f"{path}: 'check.disable' must be a list of rule names")
     known = {rule.name: rule for rule in RULES}
+    names = [RENAMED.get(name, name) for name in names]
     for name in names:
         if name not in known:
             raise UsageError(

@@ -8,18 +8,18 @@ import re
 from pathlib import Path
 
 from . import files
+from .cards.render import replace_tags
 from .errors import Report
 from .model import Deck
 from .readers import apkg
 
-_TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 COLUMNS = ("Question", "Answer", "Analogy", "Tags")
 
 
 def plain_text(field_html: str) -> str:
     """A field's HTML as one line of readable text: tags dropped, entities decoded, space folded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", field_html))).strip()
+    return _SPACE.sub(" ", html.unescape(replace_tags(field_html, " "))).strip()
 
 
 def inspect_package(path: str | Path) -> Deck:

@@ -14,7 +14,7 @@ from functools import partial
 from .. import parallel
 from ..errors import Diagnostic, Report, Severity
 from ..model import Deck, Markup, Note
-from .rules import lint_note
+from .rules import MAX_FIELD, lint_note
 from .split import split_note
 from .unrender import as_markdown
 
@@ -30,7 +30,13 @@ def note_changes(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic
     travels back pickled.
     """
     # Package HTML that Markdown can say exactly becomes Markdown: editable, and splittable.
-    ready = (as_markdown(note) or note) if note.markup is Markup.HTML else _visible(note)
+    # Not a field over the limit, which the rules refuse anyway: converting a megabyte of HTML
+    # only to refuse it costs seconds (issue 13).
+    fits = max(len(note.question), len(note.answer), len(note.analogy)) <= MAX_FIELD
+    if note.markup is Markup.HTML:
+        ready = (as_markdown(note) or note) if fits else note
+    else:
+        ready = _visible(note)
     ready = split_note(ready)
     findings = lint_note(ready, path)
     if ready is note:

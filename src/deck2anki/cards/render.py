@@ -43,7 +43,13 @@ def _anki_math(state: StateInline, silent: bool) -> bool:
     closing = _MATH_DELIMITERS.get(opening)
     if closing is None:
         return False
-    end = state.src.find(closing, state.pos + 2)
+    # Where the closing delimiter was last found, per text: each unclosed "\\(" of a long
+    # field must not search it to its end again (issue 13).
+    found: dict[tuple[str, str], tuple[int, int]] = state.env.setdefault("d2a_math", {})
+    searched, end = found.get((closing, state.src), (-1, -1))
+    if searched < 0 or searched > state.pos + 2 or 0 <= end < state.pos + 2:
+        searched, end = state.pos + 2, state.src.find(closing, state.pos + 2)
+        found[(closing, state.src)] = (searched, end)
     if end < 0:
         return False
     if not silent:
@@ -62,6 +68,14 @@ def _safe_link(url: str) -> bool:
     """markdown-it's link check: http, https and relative paths only; the rest stays text."""
     scheme = _SCHEME.match(url)
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def _normalize_link(url: str) -> str:
+    """markdown-it's link normalisation, with ``//host/path`` made the https link it is: it
+    names another host, never a path of this deck's (issue 13)."""
+    from markdown_it.common.normalize_url import normalizeLink
+
+    return str(normalizeLink("https:" + url if url.startswith("//") else url))
 
 
 HIGHLIGHT_PREFIX = "d2a-hl-"
@@ -135,6 +149,7 @@ def markdown() -> MarkdownIt:
         ["table", "strikethrough"]
     )
     md.validateLink = _safe_link  # type: ignore[method-assign]  # markdown-it documents this hook
+    md.normalizeLink = _normalize_link  # type: ignore[method-assign]  # and this one
     md.inline.ruler.before("escape", "anki_math", _anki_math)
     md.add_render_rule("anki_math", render_math)
     md.add_render_rule("image", render_image)
@@ -170,6 +185,20 @@ _PLAIN_MARKDOWN = re.compile(
 )
 
 
+TAG = re.compile(r"<[^>]*>")
+"""An HTML tag, roughly: what a field's text loses when it is shown as plain text."""
+
+
+def replace_tags(text: str, replacement: str, tag: re.Pattern[str] = TAG) -> str:
+    """``tag.sub(replacement, text)`` for a ``tag`` that ends at the first ``>``, in linear time.
+
+    After the last ``>`` no tag can end, yet the pattern reads to the end of the text from
+    every ``<`` there: quadratic on ``<<<<...`` (issue 13). That tail is kept as it is.
+    """
+    end = text.rfind(">") + 1
+    return tag.sub(replacement, text[:end]) + text[end:]
+
+
 def escape_html(text: str) -> str:
     """Escape ``&<>"`` as markdown-it does, so both render paths give the same bytes."""
     return (
@@ -182,11 +211,36 @@ def escape_html(text: str) -> str:
 # Anki's math delimiters.
 _SPECIAL = re.compile(r"[\\`*_{}#+\-.!<>|~&=$^]")
 _REFERENCES = {"[": "&#91;", "]": "&#93;", ")": "&#41;"}
-_MATH_SPAN = re.compile(r"(\\\(.*?\\\)|\\\[.*?\\\])", re.S)
+_MATH_OPENING = re.compile(r"\\[(\[]")
+
+
+def split_math(text: str) -> list[str]:
+    """``text`` cut at Anki's math: odd parts are ``\\(...\\)`` or ``\\[...\\]`` spans.
+
+    What ``re.split`` with ``\\(.*?\\)|\\[.*?\\]`` gives, in linear time: that pattern reads
+    to the end of the text from every ``\\(`` that is never closed (issue 13). Here the first
+    delimiter found unclosed is not looked for again: no later one is closed either.
+    """
+    parts = []
+    done = 0  # the end of the last span
+    position = 0
+    unclosed: set[str] = set()
+    while len(unclosed) < 2 and (opening := _MATH_OPENING.search(text, position)) is not None:
+        start = opening.start()
+        closing = _MATH_DELIMITERS[opening.group()]
+        end = -1 if closing in unclosed else text.find(closing, start + 2)
+        if end < 0:
+            unclosed.add(closing)
+            position = start + 1
+            continue
+        parts += [text[done:start], text[start : end + 2]]
+        done = position = end + 2
+    parts.append(text[done:])
+    return parts
 
 
 def _escape_keeping_math(text: str) -> str:
-    parts = _MATH_SPAN.split(text)
+    parts = split_math(text)
     return "".join(p if i % 2 else _escape(p) for i, p in enumerate(parts))
 
 
@@ -201,7 +255,7 @@ _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
 # digit, dot or closing parenthesis on the left or a letter, digit or "(" on the right.
 _CODE = re.compile(
     rf"(?<![\w.)])(?:\.{_IDENTIFIER}\(\)|{_IDENTIFIER}(?:\.{_IDENTIFIER})*\(\)"
-    rf"|{_IDENTIFIER}(?:\.{_IDENTIFIER})+)(?:\.{_IDENTIFIER}(?:\(\))?)*(?![\w(])"
+    rf"|{_IDENTIFIER}\.{_IDENTIFIER})(?:\.{_IDENTIFIER}(?:\(\))?)*(?![\w(])"
 )
 _INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])+")
 # Every piece of code _CODE finds has a dot before a letter or "_", or a "()": looking for
@@ -234,7 +288,7 @@ def code_in_prose(text: str) -> list[tuple[int, int]]:
 def _code_parts(line: str) -> list[tuple[bool, str]]:
     """A line cut into (is code, text) parts; Anki's math is never code."""
     parts: list[tuple[bool, str]] = []
-    for index, piece in enumerate(_MATH_SPAN.split(line)):
+    for index, piece in enumerate(split_math(line)):
         if index % 2:
             parts.append((False, piece))
             continue
@@ -264,7 +318,7 @@ def text_to_markdown(text: str, code: bool = True) -> str:
                     )
                 )
                 continue
-            parts = _MATH_SPAN.split(line.strip())
+            parts = split_math(line.strip())
             lines.append("".join(p if i % 2 else _escape(p) for i, p in enumerate(parts)))
         # A backslash at the end of a line is a hard break: a line break in text stays one.
         paragraphs.append("\\\n".join(line for line in lines if line))

@@ -57,7 +57,12 @@ RULES: tuple[Rule, ...] = (
     Rule("long-analogy", Severity.WARNING, "an analogy longer than its answer"),
     Rule("dollar-math", Severity.WARNING, "$...$ in plain text, which Anki does not read as math"),
     Rule("unbalanced-math", Severity.WARNING, "\\( without \\) or \\[ without \\]"),
-    Rule("script-in-html", Severity.WARNING, "a <script> in a field that is HTML"),
+    Rule(
+        "active-html",
+        Severity.WARNING,
+        "HTML that runs or loads code: <script>, on...= handlers, javascript: links, <iframe>,"
+        " <object>, <embed>",
+    ),
     Rule("media-renamed", Severity.WARNING, "two images with one file name; one is renamed"),
     Rule("notes-removed", Severity.WARNING, "notes the lock has that the source no longer has"),
     Rule("notetype-fork", Severity.WARNING, "a change that would fork the note type"),
@@ -73,6 +78,9 @@ RULES: tuple[Rule, ...] = (
 )
 """Every rule deck2anki has, errors first."""
 
+RENAMED = {"script-in-html": "active-html"}
+"""Former rule names, which ``[check] disable`` still takes, and the rule each is now."""
+
 MAX_FIELD = 100_000
 """Characters a field may hold."""
 
@@ -80,7 +88,17 @@ _LABEL = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(map(re.escape, LABELS)) + r")
 _LABEL_WORDS = tuple(label.lower() for label in LABELS)
 _DANGLING_LABEL = re.compile(_LABEL.pattern + r"\s*$", re.I)
 _DOLLAR_MATH = re.compile(r"(?<![\\$])\$(?=\S)[^$\n]+(?<=\S)\$(?!\d)")
-_SCRIPT = re.compile(r"<\s*script\b", re.I)
+# HTML that runs or loads code on the card. Each pattern is linear: a literal or a tag's
+# "<" starts it, and no two quantifiers can share a character (issue 13).
+_ACTIVE_TAG = re.compile(r"<\s*(?:[a-z][\w-]*:)?(script|iframe|frame|object|embed)\b", re.I)
+# A start tag with its attributes, quoted values whole (they may hold ">"); everything after
+# "<name" is optional, so the pattern never backtracks.
+_START_TAG = re.compile(
+    r"""<[a-z][^\s/>]*(?:[\s/]+[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?)*""", re.I
+)
+_HANDLER = re.compile(r"[\s/\"'](on[a-z]+)\s*=", re.I)
+# Browsers ignore white space inside a URL's scheme: "java script:" runs too.
+_JAVASCRIPT = re.compile(r"\s*".join("javascript:"), re.I)
 # C0 controls and DEL, but tab and line breaks: "\x1f" would even split Anki's fields apart.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -144,11 +162,12 @@ def _lint_note(note: Note, where: Location, report: Report) -> None:
                 "split it over several cards",
             )
     if note.markup is Markup.HTML:
-        if any(_SCRIPT.search(value) for value in fields.values()):
+        found = dict.fromkeys(what for value in fields.values() for what in active_html(value))
+        if found:
             report.warning(
                 where,
-                "a field holds a <script>, which Anki runs on the card",
-                "script-in-html",
+                f"a field holds {' and '.join(found)}, which Anki runs or loads on the card",
+                "active-html",
                 "remove it unless you wrote it on purpose",
             )
         return
@@ -170,6 +189,28 @@ def _lint_note(note: Note, where: Location, report: Report) -> None:
                 "unbalanced-math",
                 "close every \\( with \\) and every \\[ with \\]",
             )
+
+
+def active_html(html: str) -> list[str]:
+    """What in ``html`` runs or loads code on a card, each kind once, in the order found:
+    ``a <script>``, ``an <iframe>``, ``an onerror= handler``, ``a javascript: link``."""
+    if "<" not in html and ":" not in html:
+        return []
+    found: dict[str, None] = {}
+    for tag in _ACTIVE_TAG.finditer(html):
+        name = tag.group(1).lower()
+        found[f"{'an' if name[0] in 'aeiou' else 'a'} <{name}>"] = None
+    position = html.find("<")
+    while position >= 0:
+        start = _START_TAG.match(html, position)
+        end = start.end() if start else position + 1
+        if start:
+            for handler in _HANDLER.finditer(html, position, end):
+                found[f"an {handler.group(1).lower()}= handler"] = None
+        position = html.find("<", end)
+    if _JAVASCRIPT.search(html):
+        found["a javascript: link"] = None
+    return list(found)
 
 
 def _lint_analogy(note: Note, where: Location, report: Report) -> None:

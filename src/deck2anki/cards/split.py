@@ -107,14 +107,16 @@ def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
     label = _find_label(searched, lowered)
     if label is not None and answer[: label[0]].strip():
         return answer[: label[0]].rstrip(), answer[label[1] :].strip()
-    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(searched)]
-    for start in starts[1:]:
-        sentence = searched[start:]
-        if sentence.startswith(EXAMPLE_MARKERS):
+    # Positions, not slices: a copy of the rest of the answer per sentence is quadratic in an
+    # answer of many short sentences (issue 13).
+    ends = list(_SENTENCE_END.finditer(searched))
+    for number, end in enumerate(ends):
+        start = end.end()
+        if searched.startswith(EXAMPLE_MARKERS, start):
             continue
-        end = _SENTENCE_END.search(sentence)
-        first_sentence = sentence[: end.start() + 1] if end else sentence
-        if _SELF_NAMING.search(first_sentence):
+        # The sentence runs to the character after its closing mark (as it always did).
+        following = ends[number + 1].start() + 1 if number + 1 < len(ends) else len(searched)
+        if _SELF_NAMING.search(searched, start, following):
             return answer[:start].rstrip(), answer[start:].strip()
     return answer, ""
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
 from ..model import Markup, Note
-from .render import render_field, text_to_markdown
+from .render import render_field, split_math, text_to_markdown
 
 _VOID = {"br", "img", "hr"}
 # "span" only as Pygments writes it inside a code block, whose text is read as a whole.
 _INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s", "span"}
 _BLOCK = {"p", "ul", "ol", "li", "pre", "blockquote", "hr", "table", "h1", "h3", "h4", "h5", "h6"}
 _TABLE = {"thead", "tbody", "tr", "th", "td"}
-_MATH = re.compile(r"(\\\(.*?\\\)|\\\[.*?\\\])", re.DOTALL)
 _PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 
@@ -69,6 +68,24 @@ class _TreeBuilder(HTMLParser):
         self.unknown = True
 
 
+def _plainly_tagged(html: str) -> bool:
+    """Whether every ``<`` opens a tag (a letter or ``/`` after it) that ``>`` closes before
+    the next ``<``: all our renderer writes (it escapes any other ``<`` and ``>``).
+
+    Asked first, in linear time: Python's HTML parser reads to the end of the text again
+    for every ``<`` of a tag or comment that never closes (issue 13).
+    """
+    position = html.find("<")
+    while position >= 0:
+        following = html.find("<", position + 1)
+        close = html.find(">", position, None if following < 0 else following)
+        opening = html[position + 1 : position + 2]
+        if close < 0 or not ((opening.isascii() and opening.isalpha()) or opening == "/"):
+            return False
+        position = following
+    return True
+
+
 class _Unconvertible(Exception):
     pass
 
@@ -77,6 +94,8 @@ def to_markdown(html: str) -> str | None:
     """Markdown that renders to exactly ``html``, or None when there is none we can find."""
     if not html:
         return ""
+    if not _plainly_tagged(html):
+        return None
     builder = _TreeBuilder()
     try:
         builder.feed(html)
@@ -104,7 +123,7 @@ class _Writer:
     def text(self, value: str) -> str:
         if not self.escape:
             return value
-        parts = _MATH.split(value)
+        parts = split_math(value)
         # Odd parts are Anki math, which the renderer keeps verbatim: never escape inside.
         return "".join(
             part if index % 2 else _PUNCTUATION.sub(r"\\\1", part)

@@ -290,13 +290,17 @@ def assign_guids(
         if entry.guid in moving:
             adopted.append(entry)
     added = []
+    # The last salt each question took: the n-th copy of one question starts from there, not
+    # from 1, or n copies cost n**2 / 2 hashes (issue 13). A salt skipped is taken for good.
+    salts: dict[str, int] = {}
     for index in pending:
         if guids[index] is None:
             guid = derived[index][1] or _guid(seed, normalized[index])
-            salt = 0
+            salt = salts.get(normalized[index], 0)
             while guid in taken:  # only when two questions normalise alike: duplicates
                 salt += 1
                 guid = _guid(seed, f"{normalized[index]}\x00{salt}")
+            salts[normalized[index]] = salt
             guids[index] = guid
             taken.add(guid)
             added.append(index)
@@ -386,7 +390,13 @@ def _same_card(note: Note, print_: str, entry: LockedNote) -> bool:
     if len(_WORD.findall(f"{note.answer} {note.analogy}")) >= LONG_ANSWER_WORDS:
         return True
     old, new = normalize_question(entry.question).lower(), normalize_question(note.question).lower()
-    return SequenceMatcher(None, old, new).ratio() >= CLOSE_QUESTION
+    matcher = SequenceMatcher(None, old, new)
+    # The cheap upper bounds first: the full ratio is quadratic in the length of questions.
+    return (
+        matcher.real_quick_ratio() >= CLOSE_QUESTION
+        and matcher.quick_ratio() >= CLOSE_QUESTION
+        and matcher.ratio() >= CLOSE_QUESTION
+    )
 
 
 # Words every question may hold: sharing one says nothing of two questions' subject.

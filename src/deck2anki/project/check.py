@@ -67,6 +67,9 @@ def check(
         notetype.resolve(lock.notetype, build_time(), allow_schema_change=False)
     except NoteTypeChangeError as change:
         report.warning(Location(str(lock_path)), str(change), "notetype-fork")
+    # A set beside the list: asking the list whether it holds each diagnostic is quadratic in
+    # a source with thousands of them (issue 13).
+    seen = set(report.diagnostics)
     for source in sources:
         found = Report()
         deck = read_source(source, config, found)
@@ -83,7 +86,10 @@ def check(
                 "notes-removed",
                 "tell students to delete them, or bring the cards back",
             )
-        report.diagnostics.extend(d for d in found.diagnostics if d not in report.diagnostics)
+        for diagnostic in found.diagnostics:
+            if diagnostic not in seen:
+                seen.add(diagnostic)
+                report.diagnostics.append(diagnostic)
     shown = [
         d
         for d in report.diagnostics

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from ..cards.render import replace_tags
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
 from . import ReadOptions
@@ -277,7 +278,7 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     main_deck = used_decks.most_common(1)[0][0] if used_decks else 1
     name, description = decks.get(main_deck, ("", ""))
     # Anki's description is HTML; ours is text, as written (tags dropped, entities decoded).
-    text = html.unescape(re.sub(r"<[^>]*>", "", description))
+    text = html.unescape(replace_tags(description, ""))
     return Deck(name=name, notes=tuple(notes), description=text)
 
 

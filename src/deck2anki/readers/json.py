@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
+import re
+import sys
 from typing import Any
 
 from ..errors import Report
@@ -19,10 +20,36 @@ class _Invalid(Exception):
     pass
 
 
+# Half of a UTF-16 surrogate pair: JSON may write one alone (\ud800), yet it is no
+# character, and no file or package can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DIGITS = re.compile(r"(?<![0-9])[0-9]+")
+
+
+def lone_surrogate(value: str) -> str | None:
+    """The first lone surrogate in ``value``, as its JSON escape; None when it has none."""
+    found = None if value.isascii() else _SURROGATE.search(value)
+    return f"\\u{ord(found.group()):04x}" if found else None
+
+
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise _Invalid(f"{where} must be a string")
+    if (surrogate := lone_surrogate(value)) is not None:
+        raise _Invalid(
+            f"{where} holds {surrogate}, half of a surrogate pair: no character on its own"
+        )
     return value
+
+
+def _long_number(text: str, path: str) -> Location:
+    """Where the first number too long for Python to read as an integer starts."""
+    limit = sys.get_int_max_str_digits()
+    for digits in _DIGITS.finditer(text):
+        if limit and len(digits.group()) > limit:
+            before = text.count("\n", 0, digits.start())
+            return Location(path, before + 1, digits.start() - text.rfind("\n", 0, digits.start()))
+    return Location(path)
 
 
 def _markup(value: Any, where: str) -> Markup:
@@ -57,6 +84,14 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
             f"not valid JSON: {error.msg}",
             "bad-json",
             "fix the syntax at this place",
+        )
+        return Deck(name="")
+    except ValueError:  # the only other: an integer of more digits than Python converts
+        report.error(
+            _long_number(text, path),
+            f"not a deck: a number of more than {sys.get_int_max_str_digits():,} digits",
+            "bad-json",
+            "a deck2anki deck holds no such number: remove it",
         )
         return Deck(name="")
     try:
@@ -95,7 +130,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
                 raise _Invalid(f"{where} must be an object")
             try:
                 blob = base64.b64decode(_string(raw.get("data"), f"{where}.data"), validate=True)
-            except binascii.Error as error:
+            except ValueError as error:  # binascii.Error, or a character that is not ASCII
                 raise _Invalid(f"{where}.data is not base64: {error}") from None
             media.append(
                 Media(

@@ -21,7 +21,8 @@ from ..model import Deck, Location, Markup, Note
 from . import ReadOptions
 
 _COUNTER = re.compile(r"(\d+)\s*/\s*(\d+)")
-_TABLE_SEPARATOR = re.compile(r"\|?\s*:?-{3,}:?\s*(\|\s*:?-*:?\s*)*\|?")
+# One cell of the page's table separator, white space stripped: "---", ":---:", "" ...
+_SEPARATOR_CELL = re.compile(r":?-*:?")
 _STATUS = re.compile(
     r"(no study sessions yet|\d+ study sessions?\b.*|last studied\b.*|not studied yet)\.?", re.I
 )
@@ -38,9 +39,24 @@ def _is_table_row(line: str) -> bool:
     )
 
 
+def _is_table_separator(line: str) -> bool:
+    """``|---|:--:|``: cells of dashes, the first of three or more, an optional pipe at each end.
+
+    Cell by cell, not one pattern for the line: a pattern whose repeated cells may each be
+    empty or white space backtracks exponentially on a line of many ``| `` (issue 13).
+    """
+    cells = line.removeprefix("|").split("|")
+    first = cells[0].strip()
+    return (
+        first.strip(":").startswith("---")
+        and _SEPARATOR_CELL.fullmatch(first) is not None
+        and all(_SEPARATOR_CELL.fullmatch(cell.strip()) for cell in cells[1:])
+    )
+
+
 def _is_chrome(line: str) -> bool:
     """The page's table header or separator: what tells a description from a first question."""
-    return _is_table_row(line) or _TABLE_SEPARATOR.fullmatch(line) is not None
+    return _is_table_row(line) or _is_table_separator(line)
 
 
 def _is_marker(line: str) -> bool:

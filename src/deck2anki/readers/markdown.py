@@ -31,6 +31,7 @@ from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
 from . import ReadOptions
 from .frontmatter import front_matter
+from .json import lone_surrogate
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 FENCE_INFO = "anki-note"
 """Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
 
-_COMMENT = re.compile(r"<!--\s*(id|tags|cards)\s*:\s*(.*?)\s*-->\s*", re.S)
+_COMMENT_KEYS = ("id", "tags", "cards")
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
@@ -114,8 +115,31 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     )
 
 
-# A bracketed text: what a reference link or image names its definition by.
-_BRACKETED = re.compile(r"\[((?:[^\[\]\\]|\\.)+)\]")
+def _bracketed(text: str) -> list[str]:
+    """Every bracketed text (``[label]``, backslash escapes kept, no brackets inside): what a
+    reference link or image names its definition by.
+
+    A scan, not ``re.findall``: retried at every ``[`` of ``[\\[\\[\\[...``, a pattern reads
+    the rest of the text each time. Here a ``[`` that finds no ``]`` lets the scan jump to
+    where it stopped: any ``[`` before that stops there too (issue 13).
+    """
+    found = []
+    position = text.find("[")
+    while position >= 0:
+        end = position + 1
+        while end < len(text) and text[end] not in "[]":
+            if text[end] == "\\":
+                if text[end + 1 : end + 2] in ("", "\n"):
+                    break  # an escape needs a character after it, and not a line break
+                end += 1
+            end += 1
+        if end >= len(text):
+            break  # no "]" after: no later "[" is closed either
+        if text[end] == "]" and end > position + 1:
+            found.append(text[position + 1 : end])
+            end += 1
+        position = text.find("[", end)
+    return found
 
 
 def _defined(text: str, definitions: dict[str, dict[str, str]]) -> str:
@@ -129,7 +153,7 @@ def _defined(text: str, definitions: dict[str, dict[str, str]]) -> str:
     from markdown_it.common.utils import normalizeReference
 
     used: dict[str, str] = {}  # normalised label: the label as this field first writes it
-    for label in _BRACKETED.findall(mask_code(text)):
+    for label in _bracketed(mask_code(text)):
         used.setdefault(normalizeReference(label), label)
     wanted = [label for label in used if label in definitions]
     if not wanted:
@@ -187,15 +211,16 @@ def _card(
     cards: frozenset[str] = frozenset()
     content_start = heading.map[1]
     for _, block in blocks:
-        match = _COMMENT.fullmatch(block.content) if block.type == "html_block" else None
-        if match is None:
+        comment = _comment(block.content) if block.type == "html_block" else None
+        if comment is None:
             break
-        if match.group(1) == "id":
-            guid = match.group(2) or None
-        elif match.group(1) == "cards":
-            cards = frozenset(match.group(2).split())
+        key, value = comment
+        if key == "id":
+            guid = value or None
+        elif key == "cards":
+            cards = frozenset(value.split())
         else:
-            tags = tuple(match.group(2).split())
+            tags = tuple(value.split())
         assert block.map is not None
         content_start = block.map[1]
     for _, block in blocks:
@@ -240,6 +265,25 @@ def _card(
     )
 
 
+def _comment(content: str) -> tuple[str, str] | None:
+    """``<!-- key: value -->`` (key id, tags or cards) as (key, value), white space stripped.
+
+    Plain string work, not a pattern: three runs of optional white space around a lazy
+    value backtrack in cubic time on a comment that never closes (issue 13).
+    """
+    if not content.startswith("<!--"):
+        return None
+    inner = content[4:].lstrip()
+    key = next((key for key in _COMMENT_KEYS if inner.startswith(key)), None)
+    if key is None:
+        return None
+    rest = inner[len(key) :].lstrip()
+    closed = rest[1:].rstrip()
+    if not rest.startswith(":") or not closed.endswith("-->"):
+        return None
+    return key, closed[:-3].strip()
+
+
 def _fenced_note(
     block: Token,
     guid: str | None,
@@ -261,6 +305,10 @@ def _fenced_note(
             isinstance(tag, str) for tag in own_tags
         ):
             raise TypeError("fields and tags must be strings")
+        texts = [*fields[:3], *own_tags, *cards, fields[3] if isinstance(fields[3], str) else ""]
+        surrogate = next(filter(None, map(lone_surrogate, texts)), None)
+        if surrogate is not None:
+            raise ValueError(f"{surrogate} is half of a surrogate pair: no character on its own")
         markup = Markup(data.get("format", "markdown"))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         report.error(
@@ -288,6 +336,8 @@ def _collect_images(
         if child.type == "image":
             source = str(child.attrGet("src") or "")
             line = offset + token.map[0] + 1 if token.map else None
+            if source.startswith("//"):
+                continue  # another host's image ("https:" goes before it): no media of ours
             if source.startswith("/"):
                 report.error(
                     Location(path, line, 1),
@@ -299,13 +349,39 @@ def _collect_images(
                 media.setdefault(source, Media("", b"", source, Location(path, line, 1)))
 
 
-_HTML_IMAGE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']([^"']+)["']""", re.I)
+_IMG_TAG = re.compile(r"<img\b", re.I)
+_SRC = re.compile(r"""\ssrc\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def _html_image_sources(html: str) -> list[str]:
+    """The ``src`` of every ``<img>``: the first ``src=`` that starts inside each tag.
+
+    What ``<img\\b[^>]*?\\ssrc...`` finds, without its cost: retried at every ``<img`` of a
+    tag that never closes, that pattern reads to its end each time (issue 13). One search for
+    ``src=`` serves every ``<img`` before the place it was found.
+    """
+    found = []
+    position = 0
+    source: re.Match[str] | None = None
+    searched = -1  # where ``source`` was searched from; None there: no src= after it at all
+    while (tag := _IMG_TAG.search(html, position)) is not None:
+        end = html.find(">", tag.end())
+        end = len(html) if end < 0 else end
+        if searched < 0 or (source is not None and source.start() < tag.end()):
+            source, searched = _SRC.search(html, tag.end()), tag.end()
+        if source is not None and source.start() < end:
+            found.append(source.group(1))
+            position = source.end()
+            searched = -1
+        else:  # every <img before this tag's end ends at it too, and finds no src= inside
+            position = end
+    return found
 
 
 def _collect_html_images(note: Note, location: Location, media: dict[str, Media]) -> None:
     """Images an HTML note (in an anki-note block) shows by a relative name are media too."""
     for field in (note.question, note.answer, note.analogy):
-        for source in _HTML_IMAGE.findall(field):
+        for source in _html_image_sources(field):
             if not _SCHEME.match(source) and not source.startswith("/"):
                 media.setdefault(source, Media("", b"", source, location))
 

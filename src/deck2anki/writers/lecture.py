@@ -9,14 +9,13 @@ from __future__ import annotations
 import html
 import re
 
-from ..cards.render import media_names, render_note
+from ..cards.render import media_names, render_note, replace_tags
 from ..cards.unrender import as_text
 from ..errors import Report
 from ..model import Deck, Location
 from ..readers.lecture import reads_as_description
 from . import WriteOptions, each_note, pinned
 
-_TAG = re.compile(r"<[^>]*>")
 _INLINE_TAG = re.compile(r"</?(?:code|em|strong|a|span|b|i|del|s|sub|sup)\b[^>]*>")
 
 
@@ -72,7 +71,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
 
 def _plain(field_html: str) -> str:
     """What a field shows, as text: inline tags go without a trace, others leave a space."""
-    return html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", field_html)))
+    return html.unescape(replace_tags(replace_tags(field_html, "", _INLINE_TAG), " "))
 
 
 def _one_line(text: str, lost: dict[str, int]) -> str:
