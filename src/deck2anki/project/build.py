@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from .. import files, parallel
@@ -19,6 +20,7 @@ from ..identity.lock import LOCK_NAME, Lock, LockedDeck, load_lock, lock_parts
 from ..model import Location
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .sources import code_fingerprint, find_sources, inputs_hash, stale_reason
+from .style import own_notetype
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,13 @@ def build(
             "fix the name or remove the section",
         )
     now = build_time() if timestamp is None else timestamp
-    state = notetype.resolve(lock.notetype, now, allow_notetype_change)
+    state = notetype.resolve(
+        lock.notetype,
+        now,
+        allow_notetype_change,
+        config.style,
+        partial(own_notetype, found, config, now),
+    )
     code = code_fingerprint()
     # Lock entries without a source: renamed files (taken over below) or deleted ones.
     vanished = {key: deck for key, deck in lock.decks.items() if key not in keys}
