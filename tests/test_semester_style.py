@@ -335,3 +335,39 @@ def test_a_css_setting_naming_a_pipe_is_refused_without_waiting(tmp_path: Path) 
         2,
         "error: deck2anki.toml: 'notetype.css': pipe.css: is not a regular file; give a file\n",
     )
+
+
+def test_watch_rebuilds_when_the_project_css_changes(tmp_path: Path) -> None:
+    import threading
+
+    from deck2anki.cli.watch import watch
+
+    course = make_project(tmp_path / "course", "Networks", BIOLOGY)
+    stop = threading.Event()
+    here = Path.cwd()
+    os.chdir(course)
+    try:
+        rebuilds = watch(stop=stop)
+        first = next(rebuilds)
+        assert first.result is not None and len(first.result.built) == 1
+        before = locked_notetype(course)
+        # The change comes once the watching has begun (inside the next ``next``).
+        restyle = threading.Timer(
+            1, lambda: (course / "style.css").write_text(CHEMISTRY, encoding="utf-8")
+        )
+        timer = threading.Timer(60, stop.set)  # no rebuild in a minute: stop, and fail below
+        restyle.start()
+        timer.start()
+        try:
+            second = next(rebuilds, None)
+        finally:
+            timer.cancel()
+            stop.set()
+            rebuilds.close()
+            restyle.join()
+    finally:
+        os.chdir(here)
+    assert second is not None and second.result is not None, "the CSS change was not noticed"
+    assert [deck.deck_name for deck in second.result.built] == ["Networks"]
+    after = locked_notetype(course)
+    assert after["id"] == before["id"] and after["content"] != before["content"]

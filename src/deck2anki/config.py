@@ -58,6 +58,9 @@ class Config:
     style: Style = STOCK
     """The project's own look (``[notetype] css``); deck2anki's own when it names none."""
 
+    style_path: Path | None = None
+    """The CSS file ``[notetype] css`` names (``watch`` watches it); None for none."""
+
     def deck(self, stem: str) -> DeckConfig:
         """The settings for the source called ``stem``; defaults when it has none."""
         return self.decks.get(stem, DeckConfig())
@@ -88,7 +91,7 @@ def load_config(path: Path | None = None) -> Config:
             f"{path}: unknown setting {sorted(unknown)[0]!r}; known: check, decks, notetype"
         )
     disabled = _disabled(_table(data.get("check", {}), path, "check"), path)
-    style = _style(_table(data.get("notetype", {}), path, "notetype"), path)
+    style, style_path = _style(_table(data.get("notetype", {}), path, "notetype"), path)
     decks: dict[str, DeckConfig] = {}
     for stem, settings in _table(data.get("decks", {}), path, "decks").items():
         settings = _table(settings, path, f"decks.{stem}")
@@ -116,7 +119,7 @@ def load_config(path: Path | None = None) -> Config:
             settings = {**settings, "tags": tuple(settings["tags"])}
         # File systems store names composed or decomposed; keys compare in one form.
         decks[unicodedata.normalize("NFC", stem)] = DeckConfig(**settings)
-    return Config(decks=decks, path=path, disabled=disabled, style=style)
+    return Config(decks=decks, path=path, disabled=disabled, style=style, style_path=style_path)
 
 
 def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
@@ -150,13 +153,13 @@ CSS_LIMIT = 1 << 20
 collection and puts it in front of every card it shows."""
 
 
-def _style(settings: dict[str, Any], path: Path) -> Style:
+def _style(settings: dict[str, Any], path: Path) -> tuple[Style, Path | None]:
     """The project's look: ``[notetype] css``, a file beside the configuration (or below)."""
     bad = set(settings) - {"css"}
     if bad:
         raise UsageError(f"{path}: unknown setting 'notetype.{sorted(bad)[0]}'; known: css")
     if "css" not in settings:
-        return STOCK
+        return STOCK, None
     name = settings["css"]
     where = f"{path}: 'notetype.css'"
     if not isinstance(name, str) or not name.strip():
@@ -181,7 +184,7 @@ def _style(settings: dict[str, Any], path: Path) -> Style:
             f" {error.start}); save it as UTF-8"
         ) from None
     # One form of line ending: the same look checked out on Windows is the same note type.
-    return Style(css=text.replace("\r\n", "\n"))
+    return Style(css=text.replace("\r\n", "\n")), css_path
 
 
 def _table(value: Any, path: Path, key: str) -> dict[str, Any]:

@@ -55,6 +55,12 @@ def watch(
     config = Path(config_path) if config_path else Path(CONFIG_NAME)
     yield rebuild(sources, out, Path(config_path) if config_path else None)
     watched = [sources, config] if config.exists() else [sources]
+    try:  # the project's CSS file too (its look), as the configuration named it at the start
+        style = load_config(Path(config_path) if config_path else None).style_path
+    except Deck2AnkiError:  # the first rebuild said what is wrong
+        style = None
+    if style is not None:
+        watched.append(style)
     for _ in watchfiles.watch(
         *watched, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
     ):
