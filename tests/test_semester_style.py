@@ -271,14 +271,22 @@ def test_moving_to_an_own_note_type_is_explicit_and_students_change_it_keeping_r
         (
             '"../outside.css"',
             None,
-            "deck2anki.toml: 'notetype.css': '../outside.css' is outside the project; put the"
-            " file beside deck2anki.toml (or in a folder below it) and give its relative path",
+            "deck2anki.toml: 'notetype.css': '../outside.css' is outside the project (or links"
+            " out of it); put the file beside deck2anki.toml (or in a folder below it) and give"
+            " its relative path",
+        ),
+        (
+            '"link.css"',
+            "link",
+            "deck2anki.toml: 'notetype.css': 'link.css' is outside the project (or links out of"
+            " it); put the file beside deck2anki.toml (or in a folder below it) and give its"
+            " relative path",
         ),
         ('"styles"', "folder", "deck2anki.toml: 'notetype.css': styles: is a folder; give a file"),
         (
             '"big.css"',
             "big",
-            "deck2anki.toml: 'notetype.css': big.css: larger than 1024 KiB; give a smaller file",
+            "deck2anki.toml: 'notetype.css': big.css: larger than 1 MiB; give a smaller file",
         ),
         (
             '"latin.css"',
@@ -298,7 +306,7 @@ def test_moving_to_an_own_note_type_is_explicit_and_students_change_it_keeping_r
             "deck2anki.toml: unknown setting 'notetype.font'; known: css",
         ),
     ],
-    ids=["missing", "outside", "folder", "too-big", "not-utf8", "not-a-string", "unknown"],
+    ids=["missing", "outside", "link-out", "folder", "too-big", "not-utf8", "not-a-string", "unknown"],
 )
 def test_a_bad_css_setting_is_a_located_error_and_nothing_is_written(
     tmp_path: Path, setting: str, make: str | None, message: str
@@ -307,6 +315,8 @@ def test_a_bad_css_setting_is_a_located_error_and_nothing_is_written(
     (tmp_path / "outside.css").write_text("p {}", encoding="utf-8")
     if make == "folder":
         (course / "styles").mkdir()
+    elif make == "link":
+        (course / "link.css").symlink_to(tmp_path / "outside.css")
     elif make == "big":
         (course / "big.css").write_bytes(b"/* padding */" * 100_000)
     elif make == "latin":

@@ -169,7 +169,8 @@ def _style(settings: dict[str, Any], path: Path) -> tuple[Style, Path | None]:
     css_path = path.parent / name
     if Path(name).is_absolute() or not css_path.resolve().is_relative_to(folder):
         raise UsageError(
-            f"{where}: {name!r} is outside the project; put the file beside {path.name}"
+            f"{where}: {name!r} is outside the project (or links out of it); put the file"
+            f" beside {path.name}"
             " (or in a folder below it) and give its relative path"
         )
     try:

@@ -55,7 +55,8 @@ def read_small(path: Path, limit: int) -> bytes:
     except OSError as error:
         raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
     if len(data) > limit:
-        raise UsageError(f"{path}: larger than {limit // 1024} KiB; give a smaller file")
+        size = f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{limit:,} bytes"
+        raise UsageError(f"{path}: larger than {size}; give a smaller file")
     return data
 
 
