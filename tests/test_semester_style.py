@@ -306,7 +306,16 @@ def test_moving_to_an_own_note_type_is_explicit_and_students_change_it_keeping_r
             "deck2anki.toml: unknown setting 'notetype.font'; known: css",
         ),
     ],
-    ids=["missing", "outside", "link-out", "folder", "too-big", "not-utf8", "not-a-string", "unknown"],
+    ids=[
+        "missing",
+        "outside",
+        "link-out",
+        "folder",
+        "too-big",
+        "not-utf8",
+        "not-a-string",
+        "unknown",
+    ],
 )
 def test_a_bad_css_setting_is_a_located_error_and_nothing_is_written(
     tmp_path: Path, setting: str, make: str | None, message: str
