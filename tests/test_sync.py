@@ -5,6 +5,7 @@ Runs Anki's own sync server (the one self-hosters use in place of AnkiWeb) on lo
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -17,7 +18,6 @@ from typing import Any
 import pytest
 
 import deck2anki
-from deck2anki.cards import notetype
 
 from conftest import import_package
 
@@ -133,8 +133,8 @@ def test_a_built_deck_syncs_intact_to_a_second_device(
     assert arrived == expected
     (kind_id, kind_name, field_names, _, decks) = next(iter(arrived.values()))
     assert (kind_id, kind_name, field_names[:3], decks) == (
-        notetype.ID,
-        "deck2anki (v1)",
+        json.loads(Path("deck2anki.lock").read_text())["notetype"]["id"],
+        "Deep Learning Lecture 06 (deck2anki)",  # the project's own (issue 15)
         ["Question", "Answer", "Analogy"],
         ["Deep Learning Lecture 06"],
     )

@@ -6,6 +6,7 @@ newer than its own: with the lock, that is every note whose content did not chan
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,10 @@ def test_a_template_or_css_change_reaches_the_collection_without_a_fork(
     assert result.built, "a style change must rebuild the deck"
     log = import_package(studied, project / PACKAGE)
     assert log_counts(log) == {"new": 0, "updated": 0, "duplicate": 20, "conflicting": 0}
-    ours = [m for m in studied.models.all() if m["name"].startswith("deck2anki")]
-    assert [m["id"] for m in ours] == [notetype.ID]
+    ours = [m for m in studied.models.all() if "deck2anki" in m["name"]]
+    # The project's own note type (issue 15), the one the lock records: no second one.
+    assert [m["id"] for m in ours] == [
+        json.loads((project / "deck2anki.lock").read_text())["notetype"]["id"]
+    ]
     card = studied.get_card(studied.find_cards("")[0])
     assert "border-left-width: 7px" in card.answer()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import files
+from .cards.notetype import STOCK, Style
 from .errors import UsageError
 from .model import has_control, shown
 
@@ -54,6 +56,12 @@ class Config:
     path: Path | None = None
     """Where the configuration was read from; None when there is no file."""
 
+    style: Style = STOCK
+    """The project's own look (``[notetype] css``); deck2anki's own when it names none."""
+
+    style_path: Path | None = None
+    """The CSS file ``[notetype] css`` names (``watch`` watches it); None for none."""
+
     def deck(self, stem: str) -> DeckConfig:
         """The settings for the source called ``stem``; defaults when it has none."""
         return self.decks.get(stem, DeckConfig())
@@ -78,10 +86,13 @@ def load_config(path: Path | None = None) -> Config:
         raise UsageError(f"{path}: cannot read it: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}; fix the syntax") from None
-    unknown = set(data) - {"decks", "check"}
+    unknown = set(data) - {"decks", "check", "notetype"}
     if unknown:
-        raise UsageError(f"{path}: unknown setting {sorted(unknown)[0]!r}; known: check, decks")
+        raise UsageError(
+            f"{path}: unknown setting {sorted(unknown)[0]!r}; known: check, decks, notetype"
+        )
     disabled = _disabled(_table(data.get("check", {}), path, "check"), path)
+    style, style_path = _style(_table(data.get("notetype", {}), path, "notetype"), path)
     decks: dict[str, DeckConfig] = {}
     for stem, settings in _table(data.get("decks", {}), path, "decks").items():
         settings = _table(settings, path, f"decks.{stem}")
@@ -114,7 +125,7 @@ def load_config(path: Path | None = None) -> Config:
             settings = {**settings, "tags": tuple(settings["tags"])}
         # File systems store names composed or decomposed; keys compare in one form.
         decks[unicodedata.normalize("NFC", stem)] = DeckConfig(**settings)
-    return Config(decks=decks, path=path, disabled=disabled)
+    return Config(decks=decks, path=path, disabled=disabled, style=style, style_path=style_path)
 
 
 def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
@@ -142,6 +153,46 @@ def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
                 " fix what it reports instead"
             )
     return frozenset(names)
+
+
+CSS_LIMIT = 1 << 20
+"""The largest CSS file ``[notetype] css`` may name: Anki keeps it in every student's
+collection and puts it in front of every card it shows."""
+
+
+def _style(settings: dict[str, Any], path: Path) -> tuple[Style, Path | None]:
+    """The project's look: ``[notetype] css``, a file beside the configuration (or below)."""
+    bad = set(settings) - {"css"}
+    if bad:
+        raise UsageError(f"{path}: unknown setting 'notetype.{sorted(bad)[0]}'; known: css")
+    if "css" not in settings:
+        return STOCK, None
+    name = settings["css"]
+    where = f"{path}: 'notetype.css'"
+    if not isinstance(name, str) or not name.strip():
+        raise UsageError(f"{where} must be the path of a CSS file, relative to {path.name}")
+    # Inside the project, so that a clone builds the same look: no absolute path, no way out.
+    folder = path.parent.resolve()
+    css_path = path.parent / name
+    if Path(name).is_absolute() or not css_path.resolve().is_relative_to(folder):
+        raise UsageError(
+            f"{where}: {name!r} is outside the project (or links out of it); put the file"
+            f" beside {path.name}"
+            " (or in a folder below it) and give its relative path"
+        )
+    try:
+        data = files.read_small(css_path, CSS_LIMIT)
+    except UsageError as error:
+        raise UsageError(f"{where}: {error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{where}: {css_path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset"
+            f" {error.start}); save it as UTF-8"
+        ) from None
+    # One form of line ending: the same look checked out on Windows is the same note type.
+    return Style(css=text.replace("\r\n", "\n")), css_path
 
 
 def _table(value: Any, path: Path, key: str) -> dict[str, Any]:

@@ -95,6 +95,31 @@ def read_bytes(path: Path, limit: int = READ_LIMIT) -> bytes:
         raise UsageError(f"{shown(path)}: cannot read it: {error.strerror}") from None
 
 
+def read_small(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes (a setting's file:
+    a FIFO, a device or a huge file is refused, not read), or a UsageError that names it."""
+    try:
+        # Non-blocking: opening a FIFO would otherwise wait for a writer (for a regular
+        # file, the flag changes nothing).
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:
+            mode = os.fstat(stream.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+                raise UsageError(f"{path}: is {kind}; give a file")
+            data = stream.read(limit + 1)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder; give a file") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
+    if len(data) > limit:
+        size = f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{limit:,} bytes"
+        raise UsageError(f"{path}: larger than {size}; give a smaller file")
+    return data
+
+
 Contents = bytes | bytearray | Sequence[bytes | bytearray]
 """A file's bytes, whole or in parts to be written one after another (a large lock file)."""
 

@@ -142,3 +142,7 @@ class Deck:
 
     declared_count: int | None = field(default=None, compare=False)
     """The card count a source claims (a page's ``1/19`` counter), if any; never trusted."""
+
+    notetype: str = field(default="", compare=False)
+    """The name of the note type its notes had in the package it was read from ("" for none):
+    Anki's text import must name it to update them (each project has its own)."""

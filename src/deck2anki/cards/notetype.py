@@ -70,6 +70,18 @@ TEMPLATES: tuple[Template, ...] = (
 CSS_FILE = "style.css"
 
 
+@dataclass(frozen=True, slots=True)
+class Style:
+    """A project's own look (``deck2anki.toml``'s ``[notetype]``), on top of deck2anki's."""
+
+    css: str = ""
+    """The project's CSS, added after deck2anki's own so that its rules win; "" for none."""
+
+
+STOCK = Style()
+"""deck2anki's own look, unchanged."""
+
+
 _INCLUDE = re.compile(r"^[ \t]*<!-- include: ([\w.-]+) -->[ \t]*\n", re.MULTILINE)
 
 
@@ -83,61 +95,149 @@ def template_text(name: str) -> str:
     return _INCLUDE.sub(lambda match: template_text(match.group(1)), text)
 
 
-def css() -> str:
-    """The note type's CSS: ``templates/style.css``, then the code highlighting colours."""
+def css(style: Style = STOCK) -> str:
+    """The note type's CSS: ``templates/style.css``, the code highlighting colours, then the
+    project's own CSS (last, so that its rules win over ours)."""
     from .render import highlight_css
 
-    return template_text(CSS_FILE) + "\n/* Code highlighting (Pygments) */\n" + highlight_css()
+    text = template_text(CSS_FILE) + "\n/* Code highlighting (Pygments) */\n" + highlight_css()
+    if style.css:
+        text += "\n/* This project's style (deck2anki.toml, [notetype] css) */\n" + style.css
+    return text
 
 
-def content_hash() -> str:
+def content_hash(style: Style = STOCK) -> str:
     """A hash of everything that decides how cards look: fields, templates and CSS."""
-    parts = [*FIELDS, CSS_FILE, css()]
+    parts = [*FIELDS, CSS_FILE, css(style)]
     for template in TEMPLATES:
         parts += [template.name, template_text(template.front), template_text(template.back)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def versioned(version: int) -> tuple[int, str]:
-    """The id and name of the note type at schema ``version``: a new version is a new note type."""
+    """The id and name of the shared note type at schema ``version``: a new version is a new
+    note type."""
     if version == VERSION:
         return ID, NAME
     return stable_id("deck2anki note type", str(version)), f"deck2anki (v{version})"
 
 
-def resolve(previous: LockedNoteType | None, now: int, allow_schema_change: bool) -> LockedNoteType:
+def recovered(
+    model_id: int,
+    name: str,
+    mod: int,
+    fields: tuple[str, ...],
+    templates: tuple[tuple[str, str, str], ...],
+    css_text: str,
+    style: Style = STOCK,
+) -> LockedNoteType:
+    """The lock's entry for a note type students already have (read back from a package when
+    the lock is lost): its id, name and ``mod`` kept, so Anki sees the same note type. Its
+    content counts as this build's only if it shows cards exactly as this build would;
+    otherwise the next build moves ``mod`` on, and students get the look of now."""
+    version = int(match.group(1)) if (match := _VERSION.search(name)) else VERSION
+    now_templates = tuple(
+        (t.name, template_text(t.front), template_text(t.back)) for t in TEMPLATES
+    )
+    same = (fields, templates, css_text) == (FIELDS, now_templates, css(style))
+    content = content_hash(style) if same else "0" * 16
+    names = tuple(template[0] for template in templates)
+    return LockedNoteType(model_id, name, version, fields, names, content, mod)
+
+
+_VERSION = re.compile(r"\bv([0-9]+)\)$")
+
+
+def shared(state: LockedNoteType) -> bool:
+    """Whether ``state`` is the note type every project built before projects had their own
+    shares (``deck2anki (v1)``): its look is every such project's look."""
+    return state.id == versioned(state.version)[0]
+
+
+def own_name(label: str, version: int = VERSION) -> str:
+    """The name of a project's own note type, as students see it in Anki's note type list."""
+    return f"{label} (deck2anki)" if version == VERSION else f"{label} (deck2anki v{version})"
+
+
+_OWN_NAME = re.compile(r"(.*) \(deck2anki(?: v[0-9]+)?\)")
+
+Own = Callable[[], tuple[int, str]]
+"""Gives the id and label (``own_name``) of a project's own note type, at its first build."""
+
+
+def resolve(
+    previous: LockedNoteType | None,
+    now: int,
+    allow_schema_change: bool,
+    style: Style = STOCK,
+    own: Own | None = None,
+) -> LockedNoteType:
     """The note type this build writes, given what the lock says earlier builds wrote.
 
+    A project's first build gives it a note type of its own (``own``; without it, the shared
+    one), so that its look never restyles another project's cards in a student's collection.
     Templates and CSS may change freely: ``mod`` moves forward so Anki takes the new look
     (ANKI-FACTS 6). A change of field or template names or order would make Anki fork the
     note type and stop updating every student's notes (ANKI-FACTS 5), so it fails unless
-    asked for, and then the note type gets a new version, id and name.
+    asked for, and then the note type gets a new version, id and name. So does a style on a
+    project whose lock records the shared note type: moving it to its own is a new note type
+    for students too.
     """
     templates = tuple(template.name for template in TEMPLATES)
-    content = content_hash()
+    content = content_hash(style)
     if previous is None:
-        return LockedNoteType(ID, NAME, VERSION, FIELDS, templates, content, now)
-    if (previous.fields, previous.templates) != (FIELDS, templates):
-        if not allow_schema_change:
-            raise NoteTypeChangeError(
-                f"the note type's fields or card templates changed: fields {list(previous.fields)}"
-                f" -> {list(FIELDS)}, templates {list(previous.templates)} -> {list(templates)}."
-                " Anki would add a second note type to every student's collection and stop"
-                " updating the notes they have. To do it anyway, build with"
-                " --allow-notetype-change: the note type gets a new id and name, and students"
-                " should move their old notes to it (Change Note Type in Anki's browser)"
-            )
-        version = previous.version + 1
+        new_id, name = (ID, NAME) if own is None else _own_at(own, VERSION)
+        return LockedNoteType(new_id, name, VERSION, FIELDS, templates, content, now)
+    schema_changed = (previous.fields, previous.templates) != (FIELDS, templates)
+    moving = style != STOCK and shared(previous)
+    if not (schema_changed or moving):
+        if previous.content == content:
+            return previous
+        return replace(previous, content=content, mod=max(now, previous.mod + 1))
+    if schema_changed and not allow_schema_change:
+        raise NoteTypeChangeError(
+            f"the note type's fields or card templates changed: fields {list(previous.fields)}"
+            f" -> {list(FIELDS)}, templates {list(previous.templates)} -> {list(templates)}."
+            " Anki would add a second note type to every student's collection and stop"
+            " updating the notes they have. To do it anyway, build with"
+            " --allow-notetype-change: the note type gets a new id and name, and students"
+            " should move their old notes to it (Change Note Type in Anki's browser)"
+        )
+    if moving and not allow_schema_change:
+        raise NoteTypeChangeError(
+            f"[notetype] css: this project's notes have the note type {previous.name!r}, which"
+            " every deck built by deck2anki before projects had a note type of their own"
+            " shares: a style on it would restyle the cards of all those decks in a student's"
+            " collection, not only this project's. Either remove 'css' from [notetype], or"
+            " build once with --allow-notetype-change to move this project to a note type of"
+            " its own: students who already have its notes then move them to it in Anki's"
+            " browser (select them, Notes > Change Note Type; reviews are kept), or Anki"
+            " reports them as conflicting and stops updating them"
+        )
+    version = previous.version + 1 if schema_changed else previous.version
+    if moving:
+        if own is None:
+            raise ValueError("moving to a project's own note type needs its id and label")
+        new_id, name = _own_at(own, version)
+    elif shared(previous):
         new_id, name = versioned(version)
-        return LockedNoteType(new_id, name, version, FIELDS, templates, content, now)
-    if previous.content == content:
-        return previous
-    return replace(previous, content=content, mod=max(now, previous.mod + 1))
+    else:  # a project's own note type, at its next schema version
+        new_id = stable_id("deck2anki note type", str(previous.id), str(version))
+        matched = _OWN_NAME.fullmatch(previous.name)
+        name = own_name(matched.group(1) if matched else previous.name, version)
+    return LockedNoteType(new_id, name, version, FIELDS, templates, content, now)
+
+
+def _own_at(own: Own, version: int) -> tuple[int, str]:
+    own_id, label = own()
+    if version != VERSION:
+        own_id = stable_id("deck2anki note type", str(own_id), str(version))
+    return own_id, own_name(label, version)
 
 
 @cache
-def genanki_model(model_id: int = ID, name: str = NAME) -> Any:
-    """The genanki Model of our note type, built once per process."""
+def genanki_model(model_id: int = ID, name: str = NAME, style: Style = STOCK) -> Any:
+    """The genanki Model of our note type, built once per process (per project style)."""
     import genanki
 
     return genanki.Model(
@@ -152,7 +252,7 @@ def genanki_model(model_id: int = ID, name: str = NAME) -> Any:
             }
             for template in TEMPLATES
         ],
-        css=css(),
+        css=css(style),
         sort_field_index=0,
     )
 

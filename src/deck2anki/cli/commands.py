@@ -92,7 +92,8 @@ def cli(context: click.Context, debug: bool) -> None:
 @click.option(
     "--allow-notetype-change",
     is_flag=True,
-    help="Accept a change of the note type's fields or templates (a new note type for students).",
+    help="Accept a new note type for students: a change of its fields or templates, or a"
+    " project moving off the shared 'deck2anki (v1)' to a note type (and style) of its own.",
 )
 def build(
     sources: Path,

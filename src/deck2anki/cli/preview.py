@@ -132,6 +132,8 @@ def preview(path: str | Path, *, config: Config | None = None) -> str:
         deck = read(path, deck_name=settings.name)
         cards = source_cards(deck, settings.reverse, settings.type_in, settings.inline_code)
         renderer = "deck2anki's templates"
+        # The project's own look ([notetype] css), as its packages carry it.
+        return page(deck, _embed_media(cards, deck), renderer, config.style)
     return page(deck, _embed_media(cards, deck), renderer)
 
 
@@ -191,7 +193,9 @@ setPhone(wanted.includes('phone'));
 """
 
 
-def page(deck: Deck, cards: list[PreviewCard], renderer: str) -> str:
+def page(
+    deck: Deck, cards: list[PreviewCard], renderer: str, style: notetype.Style = notetype.STOCK
+) -> str:
     """The self-contained preview page: the note type's CSS, the cards, two toggles."""
     sections = []
     for number, card in enumerate(cards, start=1):
@@ -205,7 +209,7 @@ def page(deck: Deck, cards: list[PreviewCard], renderer: str) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}: preview</title>"
-        f"<style>{notetype.css()}</style><style>{_CHROME}</style></head><body>"
+        f"<style>{notetype.css(style)}</style><style>{_CHROME}</style></head><body>"
         f"<header><h1>{title}</h1><span>{len(cards)} cards, rendered by"
         f" {html.escape(renderer)}</span>"
         '<label><input type="checkbox" id="toggle-dark"> dark</label>'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +54,7 @@ def watch(
     stop: threading.Event | None = None,
     wait: float = WAIT,
     waiting: Callable[[str], None] | None = None,
-) -> Iterator[Rebuild]:
+) -> Generator[Rebuild, None, None]:
     """Build now, then again after every change to ``sources`` or the configuration.
 
     A generator: each rebuild is yielded as it finishes. The build is incremental, so only
@@ -70,6 +70,12 @@ def watch(
     chosen = Path(config_path) if config_path else None
     yield rebuild(sources, out, chosen, wait, waiting)
     watched = [sources, config] if config.exists() else [sources]
+    try:  # the project's CSS file too (its look), as the configuration named it at the start
+        style = load_config(Path(config_path) if config_path else None).style_path
+    except Deck2AnkiError:  # the first rebuild said what is wrong
+        style = None
+    if style is not None:
+        watched.append(style)
     for _ in watchfiles.watch(
         *watched, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
     ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from .. import files, parallel
@@ -30,7 +31,9 @@ from ..identity.lock import (
 from ..model import Location
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .locking import WAIT, project_lock
-from .sources import code_fingerprint, find_sources, inputs_hash, stale_reason
+from .previous import read_notetype
+from .sources import Source, code_fingerprint, find_sources, inputs_hash, stale_reason
+from .style import own_notetype
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,15 @@ def _build(
             "fix the name or remove the section",
         )
     now = build_time() if timestamp is None else timestamp
-    state = notetype.resolve(lock.notetype, now, allow_notetype_change)
+    # A lost lock forgets the project's note type, but build/ still has it: students have it.
+    known = lock.notetype or _previous_notetype(found, out, config)
+    state = notetype.resolve(
+        known,
+        now,
+        allow_notetype_change,
+        config.style,
+        partial(own_notetype, found, config, now),
+    )
     code = code_fingerprint()
     # Lock entries without a source: renamed files (taken over below) or deleted ones.
     vanished = {key: deck for key, deck in lock.decks.items() if key not in keys}
@@ -317,6 +328,18 @@ def _take_moves(
     for key, deck in vanished.items():
         vanished[key] = replace(deck, notes=tuple(n for n in deck.notes if n.guid not in taken))
     return result
+
+
+def _previous_notetype(found: list[Source], out: Path, config: Config) -> LockedNoteType | None:
+    """The note type the previous packages in ``out`` gave students (None: none there)."""
+    for source in found:
+        previous = read_notetype(out / f"{source.key}.apkg")
+        if previous is not None:
+            p = previous
+            return notetype.recovered(
+                p.id, p.name, p.mod, p.fields, p.templates, p.css, config.style
+            )
+    return None
 
 
 def _gone(

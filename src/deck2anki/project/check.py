@@ -64,7 +64,7 @@ def check(
         else:
             sources.append(Source(path, source_key(path)))
     try:
-        notetype.resolve(lock.notetype, build_time(), allow_schema_change=False)
+        notetype.resolve(lock.notetype, build_time(), False, config.style)
     except NoteTypeChangeError as change:
         report.warning(Location(str(lock_path)), str(change), "notetype-fork")
     # A set beside the list: asking the list whether it holds each diagnostic is quadratic in

@@ -233,7 +233,7 @@ def plan(
     deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     latest = max([state.mod, *mods, *(note.mod for note in carried)])
-    options = PackageOptions(latest, state.id, state.name, state.mod)
+    options = PackageOptions(latest, state.id, state.name, state.mod, config.style)
     # The entry's lines of the lock file are written while SQLite builds the indexes and zlib
     # deflates, which do not need Python's lock; not while the rows go in, which need it for
     # every row: the two would take turns, and the package would wait for the lines.

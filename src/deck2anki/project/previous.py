@@ -65,18 +65,9 @@ def read_previous(package: Path, notes: bool = True) -> PreviousPackage | None:
     written (damaged, too large, foreign)."""
     try:
         with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
-            database = Path(folder) / "collection.anki2"
-            with zipfile.ZipFile(package) as archive:
-                if archive.getinfo("collection.anki2").file_size > MAX_DATABASE:
-                    return None
-                with archive.open("collection.anki2") as stream, database.open("wb") as out:
-                    # The size in the zip's directory can lie: the copy is bounded too.
-                    copied = 0
-                    while chunk := stream.read(1 << 20):
-                        copied += len(chunk)
-                        if copied > MAX_DATABASE:
-                            return None
-                        out.write(chunk)
+            database = _unpacked(package, Path(folder))
+            if database is None:
+                return None
             connection = sqlite3.connect(database)
             try:
                 (decks,) = connection.execute("SELECT decks FROM col").fetchone()
@@ -97,6 +88,67 @@ def read_previous(package: Path, notes: bool = True) -> PreviousPackage | None:
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, sqlite3.Error):
         return None
     return PreviousPackage(names[0] if names else "", held)
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousNoteType:
+    """The note type a previous package's notes have, as students got it."""
+
+    id: int
+    name: str
+    mod: int
+    fields: tuple[str, ...]
+    templates: tuple[tuple[str, str, str], ...]
+    """(name, front, back) per card template."""
+    css: str
+
+
+def read_notetype(package: Path) -> PreviousNoteType | None:
+    """The note type of the notes of ``package`` (an earlier build's), or None where there is
+    no such file, or it is not a package deck2anki could have written."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
+            database = _unpacked(package, Path(folder))
+            if database is None:
+                return None
+            connection = sqlite3.connect(database)
+            try:
+                row = connection.execute("SELECT mid FROM notes LIMIT 1").fetchone()
+                (models,) = connection.execute("SELECT models FROM col").fetchone()
+            finally:
+                connection.close()
+        if row is None:
+            return None
+        model = json.loads(models)[str(row[0])]
+        return PreviousNoteType(
+            int(model["id"]),
+            str(model["name"]),
+            int(model["mod"]),
+            tuple(str(f["name"]) for f in model["flds"]),
+            tuple((str(t["name"]), str(t["qfmt"]), str(t["afmt"])) for t in model["tmpls"]),
+            str(model["css"]),
+        )
+    except (OSError, KeyError, ValueError, TypeError, RecursionError, zipfile.BadZipFile):
+        return None
+    except sqlite3.Error:
+        return None
+
+
+def _unpacked(package: Path, folder: Path) -> Path | None:
+    """The collection of ``package`` copied into ``folder`` (None: larger than a deck of ours
+    can be); a bounded copy, since the size in the zip's directory can lie."""
+    database = folder / "collection.anki2"
+    with zipfile.ZipFile(package) as archive:
+        if archive.getinfo("collection.anki2").file_size > MAX_DATABASE:
+            return None
+        with archive.open("collection.anki2") as stream, database.open("wb") as out:
+            copied = 0
+            while chunk := stream.read(1 << 20):
+                copied += len(chunk)
+                if copied > MAX_DATABASE:
+                    return None
+                out.write(chunk)
+    return database
 
 
 def recovered_entry(note: PreviousNote, question: str | None, content: str) -> LockedNote:

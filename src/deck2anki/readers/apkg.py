@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from ..cards.render import replace_tags
@@ -112,7 +113,7 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
             "export the deck from Anki again",
         )
         return Deck(name="")
-    return Deck(deck.name, deck.notes, deck.description, media)
+    return replace(deck, media=media)
 
 
 class _Budget:
@@ -241,6 +242,8 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
             fields_of, decks = _schema18(connection)
         else:
             fields_of, decks = _schema11(connection)
+        notetypes = _notetype_names(connection, "notetypes" in tables)
+        used_notetypes: Counter[int] = Counter()
         deck_of_note = dict(connection.execute("SELECT nid, MIN(did) FROM cards GROUP BY nid"))
         rows = connection.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
         notes: list[Note] = []
@@ -251,6 +254,7 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
             note = _note(fields_of[model_id], values, guid, tags)
             notes.append(note)
             used_decks[deck_of_note.get(note_id, 1)] += 1
+            used_notetypes[model_id] += 1
             kept = {note.question, note.answer, note.analogy}
             for name, value in zip(fields_of[model_id], values, strict=False):
                 if value and value not in kept and name.lower() not in _SWITCHES:
@@ -279,7 +283,22 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     name, description = decks.get(main_deck, ("", ""))
     # Anki's description is HTML; ours is text, as written (tags dropped, entities decoded).
     text = html.unescape(replace_tags(description, ""))
-    return Deck(name=name, notes=tuple(notes), description=text)
+    main_notetype = used_notetypes.most_common(1)[0][0] if used_notetypes else None
+    return Deck(
+        name=name,
+        notes=tuple(notes),
+        description=text,
+        notetype=notetypes.get(main_notetype, "") if main_notetype is not None else "",
+    )
+
+
+def _notetype_names(connection: sqlite3.Connection, schema18: bool) -> dict[int, str]:
+    """The name of each note type of the collection, by id."""
+    if schema18:
+        return {int(i): str(n) for i, n in connection.execute("SELECT id, name FROM notetypes")}
+    (models_json,) = connection.execute("SELECT models FROM col").fetchone()
+    models: dict[str, Any] = json.loads(models_json)
+    return {int(mid): str(model.get("name", "")) for mid, model in models.items()}
 
 
 def _schema11(

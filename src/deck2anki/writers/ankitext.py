@@ -23,7 +23,9 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     """The deck as Anki's tab-separated text with headers; fields rendered to HTML."""
     buffer = io.StringIO()
     buffer.write("#separator:tab\n#html:true\n")
-    buffer.write(f"#notetype:{notetype.NAME}\n")
+    # The note type the notes have in students' collections: the project's own, when the
+    # deck was read from its package.
+    buffer.write(f"#notetype:{' '.join(deck.notetype.split()) or notetype.NAME}\n")
     buffer.write("#guid column:1\n#deck column:2\n")
     buffer.write(f"#tags column:{len(COLUMNS)}\n")
     buffer.write("#columns:" + "\t".join(COLUMNS) + "\n")

@@ -73,6 +73,9 @@ class PackageOptions:
     notetype_mod: int | None = None
     """The note type's modification time; None means ``timestamp``."""
 
+    style: notetype.Style = notetype.STOCK
+    """The project's own look, on top of deck2anki's."""
+
 
 def package_notes(
     deck: Deck,
@@ -136,7 +139,7 @@ def write_package_to(
     """
     import genanki
 
-    model = notetype.genanki_model(options.notetype_id, options.notetype_name)
+    model = notetype.genanki_model(options.notetype_id, options.notetype_name, options.style)
     package_deck = genanki.Deck(deck_id(name), name, html.escape(description))
     package_deck.add_model(model)
     decks = [package_deck]
@@ -232,7 +235,7 @@ def _insert_notes(
 ) -> None:
     """Insert the rows of ``notes`` and their cards into deck ``deck``; ``carried`` is
     (index, deck): the cards of the notes from that index on go into that deck."""
-    model = notetype.genanki_model(options.notetype_id, options.notetype_name)
+    model = notetype.genanki_model(options.notetype_id, options.notetype_name, options.style)
     templates = card_templates(model)
     first = next(ids)
 
