@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
-from . import ReadOptions
+from . import ReadOptions, ankidb
 
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -37,6 +37,8 @@ _CLOZE = re.compile(r"\{\{c\d+::")
 _SWITCHES = {"add reverse": "Reverse", "add type-in": "Type-in"}
 MAX_UNPACKED = 1024**3
 """Refuse packages that unpack to more than this many bytes, declared or actual (zip bombs)."""
+_CHUNK = 1024**2
+"""Bytes decompressed at a time: large enough to cost nothing, small enough to stop early."""
 
 
 class _Damaged(Exception):
@@ -71,7 +73,7 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
                 return Deck(name="")
             compressed = member.endswith("b")
             budget = _Budget()  # one limit for everything unpacked, not one per member
-            collection = _unpack(_read(archive, member, budget), compressed, budget)
+            collection = _unpack(_read(archive, member, budget), compressed, budget, member)
             media = _media(archive, infos, compressed, budget)
     except zipfile.BadZipFile:
         report.error(
@@ -103,7 +105,10 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
         return Deck(name="")
     try:
         deck = _read_collection(collection, where, report)
-    except (sqlite3.Error, KeyError, ValueError, TypeError, IndexError) as error:
+    except ankidb.TooLarge as error:
+        report.error(where, str(error), "package-too-large", error.hint)
+        return Deck(name="")
+    except (ankidb.Damaged, sqlite3.Error, KeyError, ValueError, TypeError, IndexError) as error:
         report.error(
             where,
             f"the collection inside is damaged: {error}",
@@ -133,15 +138,22 @@ def _read(archive: zipfile.ZipFile, member: str, budget: _Budget) -> bytes:
         return budget.take(stream.read(budget.left + 1))
 
 
-def _unpack(data: bytes, compressed: bool, budget: _Budget) -> bytes:
+def _unpack(data: bytes, compressed: bool, budget: _Budget, member: str) -> bytes:
     """A member's bytes, zstd frames decompressed, within the budget."""
     if not compressed:
         return data
     import zstandard
 
-    # Anki writes frames without a content size, so decompress as a bounded stream.
+    # Anki writes frames without a content size, so decompress as a stream, a chunk at a time:
+    # the budget is spent as the data arrives, and no buffer of the whole budget is asked for.
     reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data))
-    return budget.take(bytes(reader.read(budget.left + 1)))
+    chunks = []
+    try:
+        while chunk := reader.read(_CHUNK):
+            chunks.append(budget.take(chunk))
+    except zstandard.ZstdError as error:
+        raise _Damaged(f"{member} is not zstd data, or damaged zstd data ({error})") from None
+    return b"".join(chunks)
 
 
 def _media(
@@ -149,11 +161,18 @@ def _media(
 ) -> tuple[Media, ...]:
     if "media" not in infos:
         return ()
-    raw = _unpack(_read(archive, "media", budget), compressed, budget)
+    raw = _unpack(_read(archive, "media", budget), compressed, budget, "media")
+    if len(raw) > ankidb.MAX_VALUE_BYTES:
+        raise _Damaged(
+            f"the media map is larger than the {ankidb.MAX_VALUE_BYTES:,} bytes deck2anki reads"
+        )
     if compressed:
         names = {str(index): name for index, name in enumerate(_media_entries(raw))}
     else:
-        mapping = json.loads(raw.decode("utf-8") or "{}")
+        try:
+            mapping = json.loads(raw.decode("utf-8") or "{}")
+        except RecursionError:
+            raise _Damaged("the media map is JSON nested too deeply") from None
         if not isinstance(mapping, dict):
             raise _Damaged("the media map is not a JSON object")
         names = {str(k): str(v) for k, v in mapping.items()}
@@ -163,7 +182,8 @@ def _media(
         if not name or name != posixpath.basename(name) or name in (".", "..") or "\\" in name:
             raise _Damaged(f"media file name {name!r} is not a plain file name")
         if member in infos:
-            files.append(Media(name, _unpack(_read(archive, member, budget), compressed, budget)))
+            data = _unpack(_read(archive, member, budget), compressed, budget, member)
+            files.append(Media(name, data))
     return tuple(sorted(files, key=lambda media: media.name))
 
 
@@ -228,36 +248,52 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     # in-memory copy cannot open; as a rollback-journal database (1) it reads the same.
     if len(collection) > 19 and collection[18:20] == b"\x02\x02":
         collection = collection[:18] + b"\x01\x01" + collection[20:]
-    connection = sqlite3.connect(":memory:")
+    database = ankidb.Collection(collection)
     try:
-        connection.deserialize(collection)
-        # Anki's schema 18 sorts names with its own collation; plain comparison serves here.
-        connection.create_collation(
-            "unicase", lambda a, b: (a.lower() > b.lower()) - (a.lower() < b.lower())
-        )
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-        if "notetypes" in tables:
-            fields_of, decks = _schema18(connection)
+        if "notetypes" in database.tables():
+            fields_of, decks = _schema18(database)
         else:
-            fields_of, decks = _schema11(connection)
-        deck_of_note = dict(connection.execute("SELECT nid, MIN(did) FROM cards GROUP BY nid"))
-        rows = connection.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+            fields_of, decks = _schema11(database)
+        if (count := database.count("notes")) > ankidb.MAX_NOTES:
+            raise ankidb.TooLarge(
+                f"notes: {count:,} notes, more than the {ankidb.MAX_NOTES:,} deck2anki reads"
+                " from one package",
+                "export one deck at a time from Anki",
+            )
+        deck_of_note: dict[Any, Any] = {}
+        for nid, did in database.rows("cards", "SELECT nid, MIN(did) FROM cards GROUP BY nid"):
+            # Cards belong to notes: cards of more notes than the notes table holds are a lie.
+            if len(deck_of_note) == ankidb.MAX_NOTES:
+                raise ankidb.Damaged(f"cards: cards of more than {ankidb.MAX_NOTES:,} notes")
+            deck_of_note[nid] = did
+        query = "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
         notes: list[Note] = []
-        used_decks: Counter[int] = Counter()
+        used_decks: Counter[Any] = Counter()
         dropped: Counter[str] = Counter()
-        for note_id, guid, model_id, tags, fields in rows:
-            values = fields.split("\x1f")
-            note = _note(fields_of[model_id], values, guid, tags)
+        for note_id, guid, model_id, tags, fields in database.rows("notes", query):
+            row = f"notes id {ankidb.label(note_id)}"
+            if model_id not in fields_of:
+                raise ankidb.Damaged(
+                    f"{row}: note type {ankidb.label(model_id)} is not in the collection"
+                )
+            values = ankidb.text(fields, f"{row}: flds").split("\x1f")
+            field_names = fields_of[model_id]
+            note = _note(
+                field_names,
+                values,
+                ankidb.text(guid, f"{row}: guid"),
+                ankidb.text(tags, f"{row}: tags"),
+            )
             notes.append(note)
             used_decks[deck_of_note.get(note_id, 1)] += 1
             kept = {note.question, note.answer, note.analogy}
-            for name, value in zip(fields_of[model_id], values, strict=False):
+            for name, value in zip(field_names, values, strict=False):
                 if value and value not in kept and name.lower() not in _SWITCHES:
                     dropped[name] += 1
             if _CLOZE.search(note.question):
                 dropped["cloze deletions (read as basic cards)"] += 1
     finally:
-        connection.close()
+        database.close()
     # What a Deck cannot hold is said, once per kind, not silently lost.
     for name, count in sorted(dropped.items()):
         report.warning(
@@ -282,30 +318,50 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
 
 
 def _schema11(
-    connection: sqlite3.Connection,
+    database: ankidb.Collection,
 ) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]]]:
-    models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
-    models: dict[str, Any] = json.loads(models_json)
-    decks: dict[str, Any] = json.loads(decks_json)
-    fields_of = {int(mid): [f["name"] for f in model["flds"]] for mid, model in models.items()}
-    named = {int(did): (str(d.get("name", "")), str(d.get("desc", ""))) for did, d in decks.items()}
+    row = next(database.rows("col", "SELECT models, decks FROM col"), None)
+    if row is None:
+        raise ankidb.Damaged("col holds no row")
+    models = ankidb.json_object(row[0], "col.models")
+    decks = ankidb.json_object(row[1], "col.decks")
+    fields_of: dict[int, list[str]] = {}
+    for mid, model in ankidb.entries(models, "col.models", "note type"):
+        where = f"col.models: note type {mid}"
+        fields = model.get("flds")
+        if not isinstance(fields, list):
+            raise ankidb.Damaged(f"{where}: flds is not a list of fields")
+        fields_of[mid] = []
+        for index, field in enumerate(fields):
+            if not isinstance(field, dict):
+                raise ankidb.Damaged(f"{where}: field {index} is not a JSON object")
+            fields_of[mid].append(ankidb.text(field.get("name"), f"{where}: field {index}: name"))
+    named = {
+        did: (
+            ankidb.text(str(d.get("name", "")), f"col.decks: deck {did}: name"),
+            ankidb.text(str(d.get("desc", "")), f"col.decks: deck {did}: desc"),
+        )
+        for did, d in ankidb.entries(decks, "col.decks", "deck")
+    }
     return fields_of, named
 
 
 def _schema18(
-    connection: sqlite3.Connection,
+    database: ankidb.Collection,
 ) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]]]:
     fields_of: dict[int, list[str]] = {}
     query = (
-        "SELECT f.ntid, f.name FROM fields f JOIN notetypes n ON n.id = f.ntid"
+        "SELECT f.ntid, f.ord, f.name FROM fields f JOIN notetypes n ON n.id = f.ntid"
         " ORDER BY f.ntid, f.ord"
     )
-    for ntid, name in connection.execute(query):
-        fields_of.setdefault(ntid, []).append(name)
-    decks = {
-        did: (name.replace("\x1f", "::"), _description(kind or b""))
-        for did, name, kind in connection.execute("SELECT id, name, kind FROM decks")
-    }
+    for ntid, order, name in database.rows("fields", query, "notetypes"):
+        where = f"fields (note type {ankidb.label(ntid)}, ord {ankidb.label(order)}): name"
+        fields_of.setdefault(ntid, []).append(ankidb.text(name, where))
+    decks = {}
+    for did, name, kind in database.rows("decks", "SELECT id, name, kind FROM decks"):
+        row = f"decks id {ankidb.label(did)}"
+        description = _description(ankidb.blob(kind, f"{row}: kind"))
+        decks[did] = (ankidb.text(name, f"{row}: name").replace("\x1f", "::"), description)
     return fields_of, decks
 
 
