@@ -9,18 +9,21 @@ renamed in the configuration, whose cards Anki leaves where students have them.
 
 from __future__ import annotations
 
-import json
+import io
 import re
 import sqlite3
-import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files
 from ..cards.unrender import to_markdown
 from ..identity.guids import content_hash, fingerprint
 from ..identity.lock import LockedNote
 from ..model import Note
+from ..readers import ankidb
 
 MAX_DATABASE = 1 << 30
 """The largest collection a previous package may unpack to (1 GiB): a 100,000-note deck is
@@ -62,30 +65,28 @@ class PreviousPackage:
 def read_previous(package: Path, notes: bool = True) -> PreviousPackage | None:
     """The deck in ``package``, written by an earlier build (with ``notes=False``, its name
     alone); None when there is no such file or it is not a package deck2anki could have
-    written (damaged, too large, foreign)."""
+    written (damaged, too large, foreign). build/ comes with a pull request as much as
+    sources/ do: its packages are read within the package reader's limits (``ankidb``)."""
     try:
-        with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
-            database = _unpacked(package, Path(folder))
-            if database is None:
-                return None
-            connection = sqlite3.connect(database)
-            try:
-                (decks,) = connection.execute("SELECT decks FROM col").fetchone()
-                names = [
-                    str(deck["name"])
-                    for key, deck in sorted(json.loads(decks).items())
-                    if key != "1"  # Anki's "Default", in every collection
-                ]
-                query = "SELECT guid, flds, tags, mod FROM notes ORDER BY id"
-                rows = connection.execute(query) if notes else []
-                held = tuple(
-                    PreviousNote(str(guid), tuple(str(flds).split("\x1f")), tuple(tags.split()), m)
-                    for guid, flds, tags, m in rows
-                    if isinstance(m, int) and isinstance(tags, str)
-                )
-            finally:
-                connection.close()
-    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, sqlite3.Error):
+        with _collection(package) as database:
+            row = next(database.rows("col", "SELECT decks FROM col"), None)
+            decks = ankidb.json_object(row[0] if row else None, "col.decks")
+            names = [
+                ankidb.text(str(deck.get("name", "")), "col.decks: name")
+                for key, deck in sorted(decks.items())
+                if key != "1" and isinstance(deck, dict)  # Anki's "Default", in every collection
+            ]
+            query = "SELECT guid, flds, tags, mod FROM notes ORDER BY id"
+            rows = database.rows("notes", query) if notes else iter(())
+            held = tuple(
+                PreviousNote(guid, tuple(flds.split("\x1f")), tuple(tags.split()), m)
+                for guid, flds, tags, m in rows
+                if isinstance(m, int)
+                and isinstance(tags, str)
+                and isinstance(guid, str)
+                and isinstance(flds, str)
+            )
+    except (OSError, ValueError, zipfile.BadZipFile, sqlite3.Error, ankidb.Damaged):
         return None
     return PreviousPackage(names[0] if names else "", held)
 
@@ -107,19 +108,12 @@ def read_notetype(package: Path) -> PreviousNoteType | None:
     """The note type of the notes of ``package`` (an earlier build's), or None where there is
     no such file, or it is not a package deck2anki could have written."""
     try:
-        with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
-            database = _unpacked(package, Path(folder))
-            if database is None:
+        with _collection(package) as database:
+            row = next(database.rows("notes", "SELECT mid FROM notes LIMIT 1"), None)
+            col = next(database.rows("col", "SELECT models FROM col"), None)
+            if row is None or col is None:
                 return None
-            connection = sqlite3.connect(database)
-            try:
-                row = connection.execute("SELECT mid FROM notes LIMIT 1").fetchone()
-                (models,) = connection.execute("SELECT models FROM col").fetchone()
-            finally:
-                connection.close()
-        if row is None:
-            return None
-        model = json.loads(models)[str(row[0])]
+            model = ankidb.json_object(col[0], "col.models")[str(row[0])]
         return PreviousNoteType(
             int(model["id"]),
             str(model["name"]),
@@ -128,27 +122,30 @@ def read_notetype(package: Path) -> PreviousNoteType | None:
             tuple((str(t["name"]), str(t["qfmt"]), str(t["afmt"])) for t in model["tmpls"]),
             str(model["css"]),
         )
-    except (OSError, KeyError, ValueError, TypeError, RecursionError, zipfile.BadZipFile):
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, sqlite3.Error):
         return None
-    except sqlite3.Error:
+    except ankidb.Damaged:
         return None
 
 
-def _unpacked(package: Path, folder: Path) -> Path | None:
-    """The collection of ``package`` copied into ``folder`` (None: larger than a deck of ours
-    can be); a bounded copy, since the size in the zip's directory can lie."""
-    database = folder / "collection.anki2"
-    with zipfile.ZipFile(package) as archive:
+@contextmanager
+def _collection(package: Path) -> Iterator[ankidb.Collection]:
+    """The collection of ``package``, unpacked within MAX_DATABASE (the size in the zip's
+    directory can lie, so the copy is bounded too) and read through ``ankidb``."""
+    # Through files: a FIFO or a link out of the project in build/ is never opened as one.
+    with zipfile.ZipFile(io.BytesIO(files.read_regular(package))) as archive:
         if archive.getinfo("collection.anki2").file_size > MAX_DATABASE:
-            return None
-        with archive.open("collection.anki2") as stream, database.open("wb") as out:
-            copied = 0
-            while chunk := stream.read(1 << 20):
-                copied += len(chunk)
-                if copied > MAX_DATABASE:
-                    return None
-                out.write(chunk)
-    return database
+            raise ValueError("larger than a deck of ours")
+        with archive.open("collection.anki2") as stream:
+            data = stream.read(MAX_DATABASE + 1)
+    if len(data) > MAX_DATABASE:
+        raise ValueError("larger than a deck of ours")
+    database = ankidb.Collection(data)
+    del data
+    try:
+        yield database
+    finally:
+        database.close()
 
 
 def recovered_entry(note: PreviousNote, question: str | None, content: str) -> LockedNote:

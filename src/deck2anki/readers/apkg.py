@@ -29,7 +29,7 @@ from typing import Any
 from ..cards.render import replace_tags
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
-from . import ReadOptions
+from . import ReadOptions, ankidb
 
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -39,6 +39,8 @@ _CLOZE = re.compile(r"\{\{c\d+::")
 _SWITCHES = {"add reverse": "Reverse", "add type-in": "Type-in"}
 MAX_UNPACKED = 1024**3
 """Refuse packages that unpack to more than this many bytes, declared or actual (zip bombs)."""
+_CHUNK = 1024**2
+"""Bytes decompressed at a time: large enough to cost nothing, small enough to stop early."""
 
 
 class _Damaged(Exception):
@@ -73,7 +75,7 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
                 return Deck(name="")
             compressed = member.endswith("b")
             budget = _Budget()  # one limit for everything unpacked, not one per member
-            collection = _unpack(_read(archive, member, budget), compressed, budget)
+            collection = _unpack(_read(archive, member, budget), compressed, budget, member)
             media = _media(archive, infos, compressed, budget)
     except zipfile.BadZipFile:
         report.error(
@@ -105,7 +107,10 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
         return Deck(name="")
     try:
         deck = _read_collection(collection, where, report)
-    except (sqlite3.Error, KeyError, ValueError, TypeError, IndexError) as error:
+    except ankidb.TooLarge as error:
+        report.error(where, str(error), "package-too-large", error.hint)
+        return Deck(name="")
+    except (ankidb.Damaged, sqlite3.Error, KeyError, ValueError, TypeError, IndexError) as error:
         report.error(
             where,
             f"the collection inside is damaged: {error}",
@@ -135,15 +140,22 @@ def _read(archive: zipfile.ZipFile, member: str, budget: _Budget) -> bytes:
         return budget.take(stream.read(budget.left + 1))
 
 
-def _unpack(data: bytes, compressed: bool, budget: _Budget) -> bytes:
+def _unpack(data: bytes, compressed: bool, budget: _Budget, member: str) -> bytes:
     """A member's bytes, zstd frames decompressed, within the budget."""
     if not compressed:
         return data
     import zstandard
 
-    # Anki writes frames without a content size, so decompress as a bounded stream.
+    # Anki writes frames without a content size, so decompress as a stream, a chunk at a time:
+    # the budget is spent as the data arrives, and no buffer of the whole budget is asked for.
     reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data))
-    return budget.take(bytes(reader.read(budget.left + 1)))
+    chunks = []
+    try:
+        while chunk := reader.read(_CHUNK):
+            chunks.append(budget.take(chunk))
+    except zstandard.ZstdError as error:
+        raise _Damaged(f"{member} is not zstd data, or damaged zstd data ({error})") from None
+    return b"".join(chunks)
 
 
 def _media(
@@ -151,11 +163,18 @@ def _media(
 ) -> tuple[Media, ...]:
     if "media" not in infos:
         return ()
-    raw = _unpack(_read(archive, "media", budget), compressed, budget)
+    raw = _unpack(_read(archive, "media", budget), compressed, budget, "media")
+    if len(raw) > ankidb.MAX_VALUE_BYTES:
+        raise _Damaged(
+            f"the media map is larger than the {ankidb.MAX_VALUE_BYTES:,} bytes deck2anki reads"
+        )
     if compressed:
         names = {str(index): name for index, name in enumerate(_media_entries(raw))}
     else:
-        mapping = json.loads(raw.decode("utf-8") or "{}")
+        try:
+            mapping = json.loads(raw.decode("utf-8") or "{}")
+        except RecursionError:
+            raise _Damaged("the media map is JSON nested too deeply") from None
         if not isinstance(mapping, dict):
             raise _Damaged("the media map is not a JSON object")
         names = {str(k): str(v) for k, v in mapping.items()}
@@ -165,7 +184,8 @@ def _media(
         if not name or name != posixpath.basename(name) or name in (".", "..") or "\\" in name:
             raise _Damaged(f"media file name {name!r} is not a plain file name")
         if member in infos:
-            files.append(Media(name, _unpack(_read(archive, member, budget), compressed, budget)))
+            data = _unpack(_read(archive, member, budget), compressed, budget, member)
+            files.append(Media(name, data))
     return tuple(sorted(files, key=lambda media: media.name))
 
 
@@ -230,39 +250,54 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     # in-memory copy cannot open; as a rollback-journal database (1) it reads the same.
     if len(collection) > 19 and collection[18:20] == b"\x02\x02":
         collection = collection[:18] + b"\x01\x01" + collection[20:]
-    connection = sqlite3.connect(":memory:")
+    database = ankidb.Collection(collection)
     try:
-        connection.deserialize(collection)
-        # Anki's schema 18 sorts names with its own collation; plain comparison serves here.
-        connection.create_collation(
-            "unicase", lambda a, b: (a.lower() > b.lower()) - (a.lower() < b.lower())
-        )
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-        if "notetypes" in tables:
-            fields_of, decks = _schema18(connection)
+        if "notetypes" in database.tables():
+            fields_of, decks, notetypes = _schema18(database)
         else:
-            fields_of, decks = _schema11(connection)
-        notetypes = _notetype_names(connection, "notetypes" in tables)
+            fields_of, decks, notetypes = _schema11(database)
+        if (count := database.count("notes")) > ankidb.MAX_NOTES:
+            raise ankidb.TooLarge(
+                f"notes: {count:,} notes, more than the {ankidb.MAX_NOTES:,} deck2anki reads"
+                " from one package",
+                "export one deck at a time from Anki",
+            )
         used_notetypes: Counter[int] = Counter()
-        deck_of_note = dict(connection.execute("SELECT nid, MIN(did) FROM cards GROUP BY nid"))
-        rows = connection.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+        deck_of_note: dict[Any, Any] = {}
+        for nid, did in database.rows("cards", "SELECT nid, MIN(did) FROM cards GROUP BY nid"):
+            # Cards belong to notes: cards of more notes than the notes table holds are a lie.
+            if len(deck_of_note) == ankidb.MAX_NOTES:
+                raise ankidb.Damaged(f"cards: cards of more than {ankidb.MAX_NOTES:,} notes")
+            deck_of_note[nid] = did
+        query = "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
         notes: list[Note] = []
-        used_decks: Counter[int] = Counter()
+        used_decks: Counter[Any] = Counter()
         dropped: Counter[str] = Counter()
-        for note_id, guid, model_id, tags, fields in rows:
-            values = fields.split("\x1f")
-            note = _note(fields_of[model_id], values, guid, tags)
+        for note_id, guid, model_id, tags, fields in database.rows("notes", query):
+            row = f"notes id {ankidb.label(note_id)}"
+            if model_id not in fields_of:
+                raise ankidb.Damaged(
+                    f"{row}: note type {ankidb.label(model_id)} is not in the collection"
+                )
+            values = ankidb.text(fields, f"{row}: flds").split("\x1f")
+            field_names = fields_of[model_id]
+            note = _note(
+                field_names,
+                values,
+                ankidb.text(guid, f"{row}: guid"),
+                ankidb.text(tags, f"{row}: tags"),
+            )
             notes.append(note)
             used_decks[deck_of_note.get(note_id, 1)] += 1
             used_notetypes[model_id] += 1
             kept = {note.question, note.answer, note.analogy}
-            for name, value in zip(fields_of[model_id], values, strict=False):
+            for name, value in zip(field_names, values, strict=False):
                 if value and value not in kept and name.lower() not in _SWITCHES:
                     dropped[name] += 1
             if _CLOZE.search(note.question):
                 dropped["cloze deletions (read as basic cards)"] += 1
     finally:
-        connection.close()
+        database.close()
     # What a Deck cannot hold is said, once per kind, not silently lost.
     for name, count in sorted(dropped.items()):
         report.warning(
@@ -292,41 +327,60 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     )
 
 
-def _notetype_names(connection: sqlite3.Connection, schema18: bool) -> dict[int, str]:
-    """The name of each note type of the collection, by id."""
-    if schema18:
-        return {int(i): str(n) for i, n in connection.execute("SELECT id, name FROM notetypes")}
-    (models_json,) = connection.execute("SELECT models FROM col").fetchone()
-    models: dict[str, Any] = json.loads(models_json)
-    return {int(mid): str(model.get("name", "")) for mid, model in models.items()}
-
-
 def _schema11(
-    connection: sqlite3.Connection,
-) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]]]:
-    models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
-    models: dict[str, Any] = json.loads(models_json)
-    decks: dict[str, Any] = json.loads(decks_json)
-    fields_of = {int(mid): [f["name"] for f in model["flds"]] for mid, model in models.items()}
-    named = {int(did): (str(d.get("name", "")), str(d.get("desc", ""))) for did, d in decks.items()}
-    return fields_of, named
+    database: ankidb.Collection,
+) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]], dict[int, str]]:
+    """Each note type's field names and name, and each deck's name and description."""
+    row = next(database.rows("col", "SELECT models, decks FROM col"), None)
+    if row is None:
+        raise ankidb.Damaged("col holds no row")
+    models = ankidb.json_object(row[0], "col.models")
+    decks = ankidb.json_object(row[1], "col.decks")
+    fields_of: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    for mid, model in ankidb.entries(models, "col.models", "note type"):
+        where = f"col.models: note type {mid}"
+        names[mid] = ankidb.text(str(model.get("name", "")), f"{where}: name")
+        fields = model.get("flds")
+        if not isinstance(fields, list):
+            raise ankidb.Damaged(f"{where}: flds is not a list of fields")
+        fields_of[mid] = []
+        for index, field in enumerate(fields):
+            if not isinstance(field, dict):
+                raise ankidb.Damaged(f"{where}: field {index} is not a JSON object")
+            fields_of[mid].append(ankidb.text(field.get("name"), f"{where}: field {index}: name"))
+    named = {
+        did: (
+            ankidb.text(str(d.get("name", "")), f"col.decks: deck {did}: name"),
+            ankidb.text(str(d.get("desc", "")), f"col.decks: deck {did}: desc"),
+        )
+        for did, d in ankidb.entries(decks, "col.decks", "deck")
+    }
+    return fields_of, named, names
 
 
 def _schema18(
-    connection: sqlite3.Connection,
-) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]]]:
+    database: ankidb.Collection,
+) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]], dict[int, str]]:
+    """Each note type's field names and name, and each deck's name and description."""
     fields_of: dict[int, list[str]] = {}
     query = (
-        "SELECT f.ntid, f.name FROM fields f JOIN notetypes n ON n.id = f.ntid"
+        "SELECT f.ntid, f.ord, f.name FROM fields f JOIN notetypes n ON n.id = f.ntid"
         " ORDER BY f.ntid, f.ord"
     )
-    for ntid, name in connection.execute(query):
-        fields_of.setdefault(ntid, []).append(name)
-    decks = {
-        did: (name.replace("\x1f", "::"), _description(kind or b""))
-        for did, name, kind in connection.execute("SELECT id, name, kind FROM decks")
+    for ntid, order, name in database.rows("fields", query, "notetypes"):
+        where = f"fields (note type {ankidb.label(ntid)}, ord {ankidb.label(order)}): name"
+        fields_of.setdefault(ntid, []).append(ankidb.text(name, where))
+    decks = {}
+    for did, name, kind in database.rows("decks", "SELECT id, name, kind FROM decks"):
+        row = f"decks id {ankidb.label(did)}"
+        description = _description(ankidb.blob(kind, f"{row}: kind"))
+        decks[did] = (ankidb.text(name, f"{row}: name").replace("\x1f", "::"), description)
+    names = {
+        ntid: ankidb.text(name, f"notetypes id {ankidb.label(ntid)}: name")
+        for ntid, name in database.rows("notetypes", "SELECT id, name FROM notetypes")
     }
-    return fields_of, decks
+    return fields_of, decks, names
 
 
 def _note(names: list[str], values: list[str], guid: str, tags: str) -> Note:
