@@ -22,7 +22,7 @@ if os.environ.get("CI"):
 
 FUZZ_SCALE = int(os.environ.get("DECK2ANKI_FUZZ_SCALE", "1"))
 """How many times more examples each property test tries: 1 in every run; a maintainer's
-wider run sets it higher (docs/how-to/fuzz.md: ``DECK2ANKI_FUZZ_SCALE=50 pytest -m fuzz``)."""
+wider run sets it higher (docs/reference/limits.md: ``DECK2ANKI_FUZZ_SCALE=50 pytest -m fuzz``)."""
 
 
 def examples(count: int) -> int:

@@ -5,6 +5,7 @@ another way, each by a test named below."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -23,6 +24,8 @@ CHECKED_ELSEWHERE = {
     "ci": "test_the_readme_gives_ci_its_two_commands",
     "install": "test_the_install_commands_are_the_ones_ci_runs",
     "completion": "test_the_completion_lines_install_a_completion",
+    "fuzz": "test_the_wider_property_run_collects_the_property_tests_and_scales_them",
+    "merge": "test_the_merge_steps_are_the_ones_the_merge_test_takes",
 }
 """`<!-- not run: ID -->` blocks, and the test that checks each kind."""
 
@@ -257,6 +260,8 @@ def test_every_configuration_example_is_a_configuration_deck2anki_accepts(
     (tmp_path / "sources").mkdir()
     for name in sections:
         (tmp_path / "sources" / f"{name}.txt").write_text("Q?\nA.\n", encoding="utf-8")
+    for css in re.findall(r'^css = "([^"]+)"', block.body, re.M):  # the file it names exists
+        (tmp_path / css).write_text(".card { color: teal; }\n", encoding="utf-8")
     (tmp_path / "deck2anki.toml").write_text(block.body, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "deck2anki", "check"],
@@ -268,3 +273,58 @@ def test_every_configuration_example_is_a_configuration_deck2anki_accepts(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "deck2anki.toml" not in result.stderr
+
+
+def test_the_wider_property_run_collects_the_property_tests_and_scales_them() -> None:
+    """The wider run the limits page gives: `-m fuzz` selects the property tests over hostile
+    and random input, and DECK2ANKI_FUZZ_SCALE multiplies their examples."""
+    (block,) = not_run("fuzz")
+    command = block.body.split("#")[0].split()
+    assert command[0].startswith("DECK2ANKI_FUZZ_SCALE=") and command[1:] == [
+        "pytest",
+        "-m",
+        "fuzz",
+    ]
+    scale = command[0].split("=")[1]
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--co", "-m", "fuzz", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name in (
+        "test_text_readers_never_crash_on_any_text",
+        "test_a_megabyte_line_of_any_pattern_alphabet_is_read_in_bounded_time",
+        "test_a_randomly_mutated_lock_loads_or_is_a_clean_damaged_lock",
+    ):
+        assert name in collected, name
+    scaled = subprocess.run(
+        [sys.executable, "-c", "import conftest; print(conftest.examples(3))"],
+        cwd=ROOT / "tests",
+        env={**os.environ, "DECK2ANKI_FUZZ_SCALE": scale},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert scaled == f"{3 * int(scale)}\n"
+
+
+def test_the_merge_steps_are_the_ones_the_merge_test_takes() -> None:
+    """A real git merge is resolved in tests/test_semester_merge.py with real git; the steps
+    the how-to gives are the ones that test takes (the commit message aside)."""
+    (block,) = not_run("merge")
+    assert block.body.splitlines() == [
+        "deck2anki build",
+        "git add deck2anki.lock build && git commit",
+    ]
+    test = (ROOT / "tests" / "test_semester_merge.py").read_text(encoding="utf-8")
+    steps = test.split("def test_a_conflicted_merge_is_resolved_by_one_build", 1)[1]
+    taken = [
+        'code, out, err = run("build")',
+        'git(project, "add", "deck2anki.lock", "build")',
+        'git(project, "commit", "-q", "--no-edit")',
+        'code, out, err = run("build", "--check")',
+    ]
+    positions = [steps.index(step) for step in taken]
+    assert positions == sorted(positions)

@@ -29,7 +29,9 @@ from deck2anki.formats import FORMATS, Format
 from deck2anki.model import Deck
 from deck2anki.readers import markdown as markdown_reader
 
-from conftest import SEED
+from conftest import SEED, examples
+
+pytestmark = pytest.mark.fuzz
 
 TEXT_FORMATS = [fmt for fmt in FORMATS if fmt.text_reader is not None]
 BYTES_FORMATS = [fmt for fmt in FORMATS if fmt.bytes_reader is not None]
@@ -47,20 +49,20 @@ def read_or_fail(data: bytes, fmt_index: int, formats: list[Format]) -> None:
 
 
 @pytest.mark.parametrize("index", range(len(TEXT_FORMATS)), ids=[f.name for f in TEXT_FORMATS])
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(text=st.text())
 def test_text_readers_never_crash_on_any_text(index: int, text: str) -> None:
     read_or_fail(text.encode("utf-8", "surrogatepass"), index, TEXT_FORMATS)
 
 
 @pytest.mark.parametrize("index", range(len(TEXT_FORMATS)), ids=[f.name for f in TEXT_FORMATS])
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(data=st.binary())
 def test_text_readers_never_crash_on_any_bytes(index: int, data: bytes) -> None:
     read_or_fail(data, index, TEXT_FORMATS)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(data=st.binary(), flip=st.integers(min_value=0))
 def test_the_package_reader_never_crashes_on_damaged_packages(data: bytes, flip: int) -> None:
     buffer = io.BytesIO()
@@ -122,7 +124,7 @@ def _inspect_gives_a_deck_or_a_located_error(
         assert result.stderr.startswith(f"{package}: error: "), result.stderr
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     flips=st.lists(
         st.tuples(st.integers(min_value=0), st.integers(1, 255)), min_size=1, max_size=8
@@ -153,7 +155,7 @@ _VALUES = (
 )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(
     changes=st.lists(
         st.tuples(st.sampled_from(sorted(_READ)), st.integers(0, 30), st.data()),
@@ -205,7 +207,7 @@ _PIECES = st.sampled_from(
 _ANSWERS = st.lists(_PIECES, min_size=1, max_size=6).map(" ".join)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     answers=st.lists(_ANSWERS, min_size=1, max_size=4),
     defined=st.lists(st.sampled_from(_LABELS), unique=True),

@@ -28,7 +28,7 @@ import deck2anki
 from deck2anki.cli import cli
 from deck2anki.identity.lock import load_lock, lock_parts, seal
 
-from conftest import SEED
+from conftest import SEED, examples
 
 T0 = 1_700_000_000
 LATEST_TIME = 253_402_300_799  # the last second of the year 9999
@@ -441,8 +441,9 @@ def lock_data(built: Path) -> Any:
     return json.loads((built / "deck2anki.lock").read_text(encoding="utf-8"))
 
 
+@pytest.mark.fuzz
 @settings(
-    max_examples=int(os.environ.get("DECK2ANKI_FUZZ_EXAMPLES", "150")),
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -27,6 +27,8 @@ from deck2anki.conversion import parse
 from deck2anki.errors import SourceError
 from deck2anki.formats import by_name
 
+from conftest import examples
+
 # What a hang is: far above what any case below takes now (well under a second each, plus
 # the interpreter's start), far below what each took before (minutes, or forever).
 HANG = 20.0
@@ -244,8 +246,9 @@ def at_most(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("reader", list(READERS))
-@settings(max_examples=2, deadline=None)
+@settings(max_examples=examples(2), deadline=None)
 @given(data=st.data())
 def test_a_megabyte_line_of_any_pattern_alphabet_is_read_in_bounded_time(
     reader: str, data: st.DataObject

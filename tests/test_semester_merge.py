@@ -91,13 +91,16 @@ def test_init_writes_gitattributes_for_the_lock_and_the_packages(tmp_path: Path)
     assert ".deck2anki.build-lock" in ignored
 
 
-def test_a_conflicted_merge_is_resolved_by_one_build(repository: Path, tmp_path: Path) -> None:
+def test_a_conflicted_merge_is_resolved_by_one_build(
+    repository: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     project = repository
+    branches = tmp_path_factory.mktemp("branches")  # each branch's package, outside the repository
     git(project, "checkout", "-q", "-b", "first")
     edit_seed(project, "to accommodate memory constraints", "because memory is limited")
     assert run("build")[0] == 0
     git(project, "commit", "-q", "-am", "first: card 1 edited")
-    first = tmp_path / "first.apkg"
+    first = branches / "first.apkg"
     shutil.copy(PACKAGE, first)
 
     git(project, "checkout", "-q", "main")
@@ -105,7 +108,7 @@ def test_a_conflicted_merge_is_resolved_by_one_build(repository: Path, tmp_path:
     edit_seed(project, "to capture image features", "to pick up image features")
     assert run("build")[0] == 0
     git(project, "commit", "-q", "-am", "second: card 12 edited")
-    second = tmp_path / "second.apkg"
+    second = branches / "second.apkg"
     shutil.copy(PACKAGE, second)
 
     git(project, "checkout", "-q", "first")
@@ -121,7 +124,7 @@ def test_a_conflicted_merge_is_resolved_by_one_build(repository: Path, tmp_path:
         "merged: the lock held both sides of a git merge; read both, rebuilt every deck:"
         " 'git add' the lock and build/ and commit to finish the merge"
     )
-    git(project, "add", "-A")
+    git(project, "add", "deck2anki.lock", "build")  # as docs/how-to/update-decks.md says
     git(project, "commit", "-q", "--no-edit")
     code, out, err = run("build", "--check")
     assert (code, out) == (0, "up to date: 1 deck(s)\n"), err
@@ -133,7 +136,7 @@ def test_a_conflicted_merge_is_resolved_by_one_build(repository: Path, tmp_path:
         ("first", first, "to pick up image features"),
         ("second", second, "because memory is limited"),
     ]:
-        col = open_collection(tmp_path / name / "collection.anki2")
+        col = open_collection(branches / name / "collection.anki2")
         try:
             import_package(col, package)
             review_every_card(col)

@@ -59,7 +59,8 @@ def watch(
 
     A generator: each rebuild is yielded as it finishes. The build is incremental, so only
     the decks whose inputs changed are rebuilt. ``stop`` is an event for tests (see
-    ``watchfiles.watch``); Ctrl-C ends it too.
+    ``watchfiles.watch``); Ctrl-C raises KeyboardInterrupt here, as anywhere (quietly: not
+    through watchfiles' log).
     """
     import watchfiles
 
@@ -77,6 +78,6 @@ def watch(
     if style is not None:
         watched.append(style)
     for _ in watchfiles.watch(
-        *watched, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
+        *watched, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=True
     ):
         yield rebuild(sources, out, chosen, wait, waiting)
