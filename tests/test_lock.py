@@ -10,7 +10,7 @@ import pytest
 
 import deck2anki
 from deck2anki.errors import Report
-from deck2anki.identity.guids import identify
+from deck2anki.identity.assign import identify
 from deck2anki.identity.lock import LockedNote
 from deck2anki.model import Deck, Note
 
@@ -127,7 +127,7 @@ def test_a_removed_note_that_comes_back_gets_its_guid_back(project: Path) -> Non
 
 
 def _entry(guid: str, question: str, answer: str) -> LockedNote:
-    from deck2anki.identity.guids import fingerprint
+    from deck2anki.identity.relink import fingerprint
 
     return LockedNote(guid, question, "c", fingerprint(Note(question, answer)), T0)
 

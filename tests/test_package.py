@@ -11,7 +11,7 @@ import pytest
 import deck2anki
 from deck2anki.cards import notetype
 from deck2anki.cards.render import render_note
-from deck2anki.identity import guids as identity
+from deck2anki.identity import guids
 from deck2anki.identity.guids import deck_id, note_guid
 from deck2anki.model import Deck, Note
 
@@ -57,11 +57,11 @@ def test_ids_do_not_depend_on_time_or_machine() -> None:
 )
 def test_guids_are_base_91_digit_by_digit(number: int) -> None:
     """GUIDs are written two digits at a time; they must read as one digit at a time."""
-    alphabet, digits, rest = identity._GUID_ALPHABET, "", number
+    alphabet, digits, rest = guids._GUID_ALPHABET, "", number
     while rest:
         rest, digit = divmod(rest, len(alphabet))
         digits = alphabet[digit] + digits
-    assert identity._base91(number) == (digits or alphabet[0])
+    assert guids._base91(number) == (digits or alphabet[0])
 
 
 def test_guid_follows_the_question_not_the_answer() -> None:

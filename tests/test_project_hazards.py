@@ -13,8 +13,9 @@ from click.testing import CliRunner
 import deck2anki
 from deck2anki.cli import cli
 from deck2anki.errors import Report
-from deck2anki.identity.guids import fingerprint, identify
+from deck2anki.identity.assign import identify
 from deck2anki.identity.lock import LockedNote
+from deck2anki.identity.relink import fingerprint
 from deck2anki.model import Deck, Note
 
 from conftest import FIXTURES, SEED

@@ -22,7 +22,7 @@ from .cards.prepare import prepare_deck
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
 from .identity import lockcheck
-from .identity.guids import identify
+from .identity.assign import identify
 from .model import Deck, Location, Media, has_control
 from .readers import ReadOptions
 from .writers import WriteOptions

@@ -18,7 +18,6 @@ from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
 from ..identity import lockcheck
-from ..identity.guids import could_take
 from ..identity.lock import (
     LOCK_NAME,
     Lock,
@@ -28,6 +27,7 @@ from ..identity.lock import (
     load_lock,
     lock_parts,
 )
+from ..identity.relink import could_take
 from ..model import Location
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .locking import WAIT, project_lock

@@ -14,7 +14,7 @@ from ..cards.notetype import NoteTypeChangeError
 from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity
-from ..identity.guids import identify
+from ..identity.assign import identify
 from ..identity.lock import LOCK_NAME, load_lock
 from ..model import Location
 from .sources import Source, find_sources, read_source, source_key

@@ -14,8 +14,8 @@ from typing import Protocol
 from .. import files
 from ..config import Config
 from ..errors import Report, UsageError
-from ..identity.guids import content_hash
 from ..identity.lock import LockedDeck, LockedNote
+from ..identity.relink import content_hash
 from ..model import Deck, Location
 from .previous import REMOVED_TAG, PreviousNote, PreviousPackage, read_previous, recovered_entry
 

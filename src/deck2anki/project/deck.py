@@ -16,8 +16,10 @@ from threading import Event
 from .. import files
 from ..config import Config
 from ..errors import Report
-from ..identity.guids import Relink, assign_guids, content_hash, next_mod, normalize_question
+from ..identity.assign import assign_guids, next_mod
+from ..identity.guids import normalize_question
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
+from ..identity.relink import Relink, content_hash
 from ..model import Deck
 from ..writers.apkg import PackageNote, PackageOptions, package_notes_by_guid, write_package_to
 from .continuity import (

@@ -25,8 +25,9 @@ from ..cards.render import media_names, renderer_versions
 from ..config import DeckConfig
 from ..errors import Diagnostic
 from ..files import short_hash
-from ..identity.guids import content_hash, fingerprint, normalize_question, note_derived
+from ..identity.guids import normalize_question, note_derived
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType
+from ..identity.relink import content_hash, fingerprint
 from ..model import Deck, Note
 from ..writers.apkg import package_fields
 from .sources import note_tags

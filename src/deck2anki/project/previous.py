@@ -20,8 +20,8 @@ from pathlib import Path
 
 from .. import files
 from ..cards.unrender import to_markdown
-from ..identity.guids import content_hash, fingerprint
 from ..identity.lock import LockedNote
+from ..identity.relink import content_hash, fingerprint
 from ..model import Note
 from ..readers import ankidb
 
