@@ -15,7 +15,7 @@ was edited, ``check``, and for the Markdown deck ``convert`` .md -> .apkg, .apkg
 
 Each figure is the median wall time of runs interleaved round by round (every command once,
 then again), with the peak RSS of the process (the largest of it and the processes it
-waited for, from ``wait4``). Every package written is imported into a fresh collection of
+waited for, from ``/usr/bin/time``). Every package written is imported into a fresh collection of
 the official ``anki`` package and its notes counted (brain-brew writes CrowdAnki JSON,
 which Anki imports only through an add-on: its notes are counted in that JSON), so nobody
 wins by writing less.
@@ -36,12 +36,13 @@ import venv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import PIPE
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import ankdown_text, csv_rows, csv_text, lecture_text, markdown_text
 
+HERE = Path(__file__).resolve().parent
 DECK2ANKI = [str(Path(sys.executable).with_name("deck2anki"))]
 PEERS = {"ankdown": "ankdown==0.7.1", "brain-brew": "Brain-Brew==0.3.11"}
 MINIMAL_CROWDANKI = {
@@ -113,22 +114,17 @@ class Job:
     times: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
 
-    def run(self) -> None:
+    def run(self, rss_file: Path) -> None:
         self.setup()
+        # Peak RSS by /usr/bin/time: a child started straight from this process inherits its
+        # high-water mark across exec (vfork), so wait4's figure would be the harness's own.
+        command = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *self.command]
         started = time.perf_counter()
-        process = subprocess.Popen(
-            self.command, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        assert process.stderr is not None
-        # stderr is read as it comes (deck2anki prints its warnings there), so a full pipe
-        # never stalls the process being timed.
-        errors = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
+        result = subprocess.run(command, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=PIPE)
         self.times.append(time.perf_counter() - started)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise SystemExit(f"{self.name}: exit {process.returncode}\n{errors.decode()[-2000:]}")
-        self.rss.append(usage.ru_maxrss / 1024)
+        if result.returncode != 0:
+            raise SystemExit(f"{self.name}: exit {result.returncode}\n{result.stderr[-2000:]!r}")
+        self.rss.append(int(rss_file.read_text(encoding="ascii").split()[-1]) / 1024)
 
     @property
     def seconds(self) -> float:
@@ -381,7 +377,7 @@ def measure(size: int, rounds: int, work: Path, cache: Path, peers: dict[str, Pa
     jobs = jobs_for(size, work, cache, peers)
     for round_number in range(rounds):
         for job in jobs:
-            job.run()
+            job.run(work / "rss")
         print(f"  {size:,} cards: round {round_number + 1} of {rounds} done", flush=True)
     for job in jobs:
         if job.count is not None:
