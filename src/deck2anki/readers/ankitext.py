@@ -17,7 +17,7 @@ import io
 import re
 
 from ..errors import Report
-from ..model import Deck, Location, Markup, Note
+from ..model import Deck, Location, Markup, Note, is_cloze
 from . import ReadOptions
 from .delimited import COLUMNS
 
@@ -115,7 +115,7 @@ def _note(
     question = question if question is not None else (values[0] if values else "")
     answer = answer if answer is not None else (values[1] if len(values) > 1 else "")
     analogy = analogy if analogy is not None else ""
-    if not question.strip() or not answer.strip():
+    if not question.strip() or (not answer.strip() and not is_cloze(question)):
         report.error(location, "row without a question or an answer", "empty-field")
         return None
     guid_column, tags_column = meta.get("guid"), meta.get("tags")

@@ -273,6 +273,7 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
         notes: list[Note] = []
         used_decks: Counter[Any] = Counter()
         dropped: Counter[str] = Counter()
+        first_with: dict[str, Any] = {}  # each GUID's first note id
         for note_id, guid, model_id, tags, fields in database.rows("notes", query):
             row = f"notes id {ankidb.label(note_id)}"
             if model_id not in fields_of:
@@ -287,6 +288,17 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
                 ankidb.text(guid, f"{row}: guid"),
                 ankidb.text(tags, f"{row}: tags"),
             )
+            earlier = first_with.setdefault(note.guid or "", note_id)
+            if earlier != note_id:
+                # Anki matches notes by GUID alone (ANKI-FACTS 1): these two are one to it.
+                report.error(
+                    where,
+                    f"notes id {ankidb.label(earlier)} and notes id {ankidb.label(note_id)}"
+                    f" have the same GUID {note.guid!r}",
+                    "duplicate-question",
+                    f"Anki would take them for one note: remove one in Anki (Browse, search"
+                    f" nid:{ankidb.label(note_id)}) and export the deck again",
+                )
             notes.append(note)
             used_decks[deck_of_note.get(note_id, 1)] += 1
             used_notetypes[model_id] += 1
