@@ -265,3 +265,56 @@ def test_writing_a_colpkg_says_it_is_read_only(collection: Any, tmp_path: Path) 
         " collection); write an .apkg instead\n"
     )
     assert not (tmp_path / "out.colpkg").exists()
+
+
+# -- point 7: nothing dropped silently --------------------------------------------------------
+
+
+def test_scheduling_is_dropped_with_one_line_naming_what(collection: Any, tmp_path: Path) -> None:
+    for question in ("What holds the genome?", "What makes ATP?", "What makes proteins?"):
+        add(collection, "Basic", [question, "An organelle"])
+    first, second, third = collection.find_cards("")
+    card = collection.get_card(first)
+    card.start_timer()
+    collection.sched.answerCard(card, 3)
+    collection.sched.suspend_cards([second])
+    collection.set_user_flag_for_cards(1, [third])
+    studied = export(collection, tmp_path / "studied.apkg", scheduling=True)
+    code, output = run("convert", str(studied), str(tmp_path / "out.json"))
+    assert code == 0, output
+    assert output.count("warning:") == 1
+    assert (
+        f"{studied}: warning: scheduling is not kept: 1 review, 1 studied card, 1 suspended"
+        " card, 1 flagged card; the cards arrive as new cards [lossy-conversion]\n"
+        "  hint: a collection that imports the result keeps the scheduling it has\n"
+    ) in output
+    # Exported without it, there is nothing to drop, and nothing is said.
+    plain = export(collection, tmp_path / "plain.apkg", scheduling=False)
+    code, output = run("convert", str(plain), str(tmp_path / "plain.json"))
+    assert (code, output) == (0, f"wrote {tmp_path / 'plain.json'} (3 notes, deck 'Bio')\n")
+
+
+def test_every_loss_names_its_note_type_and_count(collection: Any, tmp_path: Path) -> None:
+    models = collection.models
+    sourced = models.copy(models.by_name("Basic"), add=False)
+    sourced["name"] = "Basic with source"
+    models.add_field(sourced, models.new_field("Source"))
+    models.add(sourced)
+    for number in (1, 2):
+        add(collection, "Basic with source", [f"Question {number}?", "Answer", "Textbook p. 4"])
+        add(collection, "Basic (and reversed card)", [f"Term {number}", "Meaning"])
+    add(collection, "Cloze", ["The {{c1::ribosome}} makes proteins.", ""])
+    source = export(collection, tmp_path / "bio.apkg")
+    code, output = run("convert", str(source), str(tmp_path / "out.json"))
+    assert code == 0, output
+    assert output == (
+        f"{source}: warning: note type 'Basic with source': field 'Source' of 2 notes has no"
+        " place in a deck2anki note and is not kept [lossy-conversion]\n"
+        "  hint: a field named Analogy, Extra or Back Extra in Anki is kept as the analogy\n"
+        f"{source}: warning: note type 'Cloze': the cloze deletions of 1 note are read as"
+        " basic cards, their question showing {{c1::...}} as written [lossy-conversion]\n"
+        f"{source}: warning: note type 'Basic (and reversed card)': 2 cards of its second and"
+        " later templates (a reverse card, say) are not kept [lossy-conversion]\n"
+        "  hint: reverse and type-in cards are deck settings in deck2anki.toml\n"
+        f"wrote {tmp_path / 'out.json'} (5 notes, deck 'Bio')\n"
+    )
