@@ -318,3 +318,27 @@ def test_every_loss_names_its_note_type_and_count(collection: Any, tmp_path: Pat
         "  hint: reverse and type-in cards are deck settings in deck2anki.toml\n"
         f"wrote {tmp_path / 'out.json'} (5 notes, deck 'Bio')\n"
     )
+
+
+# -- point 5: Anki's "Notes in Plain Text" as Anki writes it ----------------------------------
+
+
+def test_a_whole_collection_in_plain_text_is_read_not_refused(
+    collection: Any, tmp_path: Path
+) -> None:
+    add(collection, "Basic", ["What holds the genome?", "The nucleus"], deck="Bio::Cells")
+    add(collection, "Basic", ["What is 2 + 2?", "4"], deck="Maths")
+    add(collection, "Cloze", ["The {{c1::ribosome}} makes proteins.", ""], deck="Bio::Cells")
+    source = export_text(collection, tmp_path / "all.txt")
+    code, output = run("convert", str(source), str(tmp_path / "out.apkg"))
+    assert code == 0, output
+    assert (
+        f"{source}:8:1: warning: notes of 2 decks are read as one deck: Bio::Cells, Maths"
+        " [lossy-conversion]\n  hint: export one deck at a time from Anki\n"
+    ) in output
+    student = fresh(tmp_path, "student")
+    try:
+        import_package(student, tmp_path / "out.apkg")
+        assert student.note_count() == 3
+    finally:
+        student.close()

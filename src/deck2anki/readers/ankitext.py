@@ -73,11 +73,12 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         report.error(Location(path, start, 1), f"not valid text export: {error}", "bad-csv")
     name = headers.get("deck", "")
     if len(decks) > 1:
-        report.error(
+        # Anki's export of a whole collection names every deck: read, not refused (issue 16).
+        report.warning(
             Location(path, list(decks.values())[1], 1),
-            "rows name several decks",
-            "several-decks",
-            "split the file into one file per deck",
+            f"notes of {len(decks)} decks are read as one deck: {', '.join(sorted(decks))}",
+            "lossy-conversion",
+            "export one deck at a time from Anki",
         )
     if not notes and not report.has_errors:
         report.error(Location(path, 1, 1), "no cards found", "no-cards")
