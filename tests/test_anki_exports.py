@@ -63,8 +63,11 @@ def test_a_deck_exported_by_anki_reads_back_whole(
     assert deck.name == "Biology::Cells"
     assert deck.description == "Stock note types"
     # What has no place in a deck2anki note is said, not silently lost.
-    assert [d.message.split(":")[0] for d in report.warnings] == [
-        "cloze deletions (read as basic cards)"
+    assert [d.message for d in report.warnings] == [
+        "note type 'Cloze': the cloze deletions of 1 note are read as basic cards, their"
+        " question showing {{c1::...}} as written",
+        "note type 'Basic (and reversed card)': 1 card of its second and later templates"
+        " (a reverse card, say) is not kept",
     ]
     by_question = {fold(n.question): n for n in deck.notes}
     assert set(by_question) == {

@@ -163,6 +163,15 @@ def _load_media(
             )
             continue
         except OSError:
+            if item.optional:
+                report.warning(
+                    where,
+                    f"media file not found: {item.reference!r}; the deck is written without it",
+                    "missing-anki-media",
+                    "export the deck from Anki with its media, or put the file"
+                    " beside the source; Anki shows the copy a collection already has",
+                )
+                continue
             report.error(
                 where,
                 f"image not found: {item.reference!r}",

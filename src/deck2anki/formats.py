@@ -152,6 +152,13 @@ def for_path(path: str, *, writing: bool = False) -> Format:
     for fmt in FORMATS:
         if suffix in fmt.suffixes and (fmt.writer is not None if writing else fmt.readable):
             return fmt
+    read_only = next((fmt for fmt in FORMATS if suffix in fmt.suffixes), None) if writing else None
+    if read_only is not None:
+        raise UsageError(
+            f"{path}: {suffix} is read-only: deck2anki reads {read_only.name} files but does not"
+            " write them (importing a .colpkg replaces a student's whole collection);"
+            " write an .apkg instead"
+        )
     known = ", ".join(dict.fromkeys(s for fmt in FORMATS for s in fmt.suffixes))
     raise UsageError(
         f"{path}: cannot tell the format from the suffix {suffix or '(none)'!r};"

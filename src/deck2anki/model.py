@@ -36,6 +36,15 @@ def shown(name: str | PathLike[str]) -> str:
     return printable(str(name))
 
 
+_CLOZE = re.compile(r"\{\{c\d+::")
+
+
+def is_cloze(question: str) -> bool:
+    """Whether a question holds a cloze deletion (``{{c1::...}}``): its card's answer is the
+    question revealed, so the answer field (Anki's Back Extra) may be empty."""
+    return "{{c" in question and _CLOZE.search(question) is not None
+
+
 def has_control(text: str) -> bool:
     """Whether ``text`` holds a character that ``printable`` escapes."""
     return _CONTROLS.search(text) is not None
@@ -122,6 +131,11 @@ class Media:
 
     location: Location | None = field(default=None, compare=False)
     """Where the source first refers to it, for messages."""
+
+    optional: bool = field(default=False, compare=False)
+    """Only notes that came from Anki (their id pinned) refer to it: a package exported
+    without media leaves it out, and Anki keeps the copy a collection has, so a missing file
+    is a warning, not an error."""
 
 
 @dataclass(frozen=True, slots=True)

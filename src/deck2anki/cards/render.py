@@ -285,19 +285,37 @@ def code_in_prose(text: str) -> list[tuple[int, int]]:
     ]
 
 
+# Anki's sound tag: its file name ("x.mp3") is no code, and Anki must see the tag whole.
+_SOUND = re.compile(r"\[sound:[^\[\]]*\]")
+
+
 def _code_parts(line: str) -> list[tuple[bool, str]]:
-    """A line cut into (is code, text) parts; Anki's math is never code."""
+    """A line cut into (is code, text) parts; Anki's math and sound tags are never code."""
     parts: list[tuple[bool, str]] = []
     for index, piece in enumerate(split_math(line)):
         if index % 2:
             parts.append((False, piece))
             continue
         position = 0
-        for start, end in code_in_prose(piece):
+        for start, end in _code_outside_sounds(piece):
             parts += [(False, piece[position:start]), (True, piece[start:end])]
             position = end
         parts.append((False, piece[position:]))
     return [part for part in parts if part[1]]
+
+
+def _code_outside_sounds(text: str) -> list[tuple[int, int]]:
+    """``code_in_prose`` of ``text``, but for what lies inside a ``[sound:...]`` tag."""
+    if "[sound:" not in text:
+        return code_in_prose(text)
+    spans = []
+    position = 0
+    for sound in _SOUND.finditer(text):
+        piece = text[position : sound.start()]
+        spans += [(position + s, position + e) for s, e in code_in_prose(piece)]
+        position = sound.end()
+    spans += [(position + s, position + e) for s, e in code_in_prose(text[position:])]
+    return spans
 
 
 def text_to_markdown(text: str, code: bool = True) -> str:

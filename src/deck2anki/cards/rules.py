@@ -63,6 +63,11 @@ RULES: tuple[Rule, ...] = (
         "HTML that runs or loads code: <script>, on...= handlers, javascript: links, <iframe>,"
         " <object>, <embed>",
     ),
+    Rule(
+        "missing-anki-media",
+        Severity.WARNING,
+        "a media file notes from Anki (their id pinned) refer to, not exported with them",
+    ),
     Rule("media-renamed", Severity.WARNING, "two images with one file name; one is renamed"),
     Rule("notes-removed", Severity.WARNING, "notes the lock has that the source no longer has"),
     Rule("notetype-fork", Severity.WARNING, "a change that would fork the note type"),

@@ -186,25 +186,38 @@ def assign_guids(
 def _report_duplicates(
     notes: Sequence[Note], guids: Sequence[str], normalized: Sequence[str], report: Report
 ) -> None:
-    """Two notes with one question, or one GUID, are one note to Anki: an error."""
+    """Two notes with one GUID are one note to Anki: an error. So are two with one question
+    when either takes its GUID from the question (ANKI-FACTS 1: Anki matches by GUID only);
+    two notes that each pin their own GUID (a package's, an Anki export's) may share one."""
     if len(set(normalized)) == len(normalized) and len(set(guids)) == len(guids):
         return  # none (the usual case): the notes need no dictionary to be told apart
     questions: dict[str, Note] = {}
+    derived: dict[str, Note] = {}  # the first note of each question whose GUID is not pinned
     by_guid: dict[str, Note] = {}
     for note, guid, question in zip(notes, guids, normalized, strict=True):
-        earlier = questions.setdefault(question, note)
+        earlier = (derived if note.guid is not None else questions).get(question, note)
+        questions.setdefault(question, note)
+        if note.guid is None:
+            derived.setdefault(question, note)
         what = "this question is already in the deck"
+        hint = "Anki would take both cards for one note: reword one question or merge them"
         if earlier is note:
             earlier = by_guid.setdefault(guid, note)
             what = f"this note's id {guid!r} is already used"
+            hint = "Anki would take both for one note: remove one, or give it another id"
         if earlier is not note:
             where = earlier.location
-            report.error(
-                note.location or Location("<deck>"),
-                what + (f" (line {where.line})" if where and where.line else ""),
-                "duplicate-question",
-                "Anki would take both cards for one note: reword one question or merge them",
-            )
+            if where and where.line:
+                what += f" (line {where.line})"
+            elif note.location is None or note.location.line is None:
+                # No line to point at (a package's notes): the questions tell them apart.
+                what += f": {_short(note.question)} and {_short(earlier.question)}"
+            report.error(note.location or Location("<deck>"), what, "duplicate-question", hint)
+
+
+def _short(text: str) -> str:
+    """A question as a message quotes it: its first 60 characters."""
+    return repr(text[:60] + ("..." if len(text) > 60 else ""))
 
 
 def next_mod(previous: LockedNote | None, content: str, now: int) -> int:

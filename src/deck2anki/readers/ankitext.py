@@ -17,7 +17,7 @@ import io
 import re
 
 from ..errors import Report
-from ..model import Deck, Location, Markup, Note
+from ..model import Deck, Location, Markup, Note, is_cloze
 from . import ReadOptions
 from .delimited import COLUMNS
 
@@ -73,11 +73,12 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         report.error(Location(path, start, 1), f"not valid text export: {error}", "bad-csv")
     name = headers.get("deck", "")
     if len(decks) > 1:
-        report.error(
+        # Anki's export of a whole collection names every deck: read, not refused (issue 16).
+        report.warning(
             Location(path, list(decks.values())[1], 1),
-            "rows name several decks",
-            "several-decks",
-            "split the file into one file per deck",
+            f"notes of {len(decks)} decks are read as one deck: {', '.join(sorted(decks))}",
+            "lossy-conversion",
+            "export one deck at a time from Anki",
         )
     if not notes and not report.has_errors:
         report.error(Location(path, 1, 1), "no cards found", "no-cards")
@@ -115,7 +116,7 @@ def _note(
     question = question if question is not None else (values[0] if values else "")
     answer = answer if answer is not None else (values[1] if len(values) > 1 else "")
     analogy = analogy if analogy is not None else ""
-    if not question.strip() or not answer.strip():
+    if not question.strip() or (not answer.strip() and not is_cloze(question)):
         report.error(location, "row without a question or an answer", "empty-field")
         return None
     guid_column, tags_column = meta.get("guid"), meta.get("tags")

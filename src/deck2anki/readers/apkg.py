@@ -29,7 +29,7 @@ from typing import Any
 from ..cards.render import replace_tags
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
-from . import ReadOptions, ankidb
+from . import ReadOptions, ankidb, losses
 
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -264,15 +264,25 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
             )
         used_notetypes: Counter[int] = Counter()
         deck_of_note: dict[Any, Any] = {}
-        for nid, did in database.rows("cards", "SELECT nid, MIN(did) FROM cards GROUP BY nid"):
+        # Per note, its cards of the second, third and later templates (or cloze numbers).
+        later_cards: dict[Any, tuple[int, int, int]] = {}
+        cards_query = (
+            "SELECT nid, MIN(did), SUM(ord = 1), SUM(ord = 2), SUM(ord > 2) FROM cards GROUP BY nid"
+        )
+        for nid, did, second, third, rest in database.rows("cards", cards_query):
             # Cards belong to notes: cards of more notes than the notes table holds are a lie.
             if len(deck_of_note) == ankidb.MAX_NOTES:
                 raise ankidb.Damaged(f"cards: cards of more than {ankidb.MAX_NOTES:,} notes")
             deck_of_note[nid] = did
+            if second or third or rest:
+                later_cards[nid] = (losses.count(second), losses.count(third), losses.count(rest))
         query = "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
         notes: list[Note] = []
         used_decks: Counter[Any] = Counter()
-        dropped: Counter[str] = Counter()
+        dropped: Counter[tuple[str, str]] = Counter()  # (note type, what) -> notes
+        cards_dropped: Counter[str] = Counter()  # note type -> cards
+        clozes: Counter[str] = Counter()  # note type -> notes with cloze deletions
+        first_with: dict[str, Any] = {}  # each GUID's first note id
         for note_id, guid, model_id, tags, fields in database.rows("notes", query):
             row = f"notes id {ankidb.label(note_id)}"
             if model_id not in fields_of:
@@ -287,25 +297,34 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
                 ankidb.text(guid, f"{row}: guid"),
                 ankidb.text(tags, f"{row}: tags"),
             )
+            earlier = first_with.setdefault(note.guid or "", note_id)
+            if earlier != note_id:
+                # Anki matches notes by GUID alone (ANKI-FACTS 1): these two are one to it.
+                report.error(
+                    where,
+                    f"notes id {ankidb.label(earlier)} and notes id {ankidb.label(note_id)}"
+                    f" have the same GUID {note.guid!r}",
+                    "duplicate-question",
+                    f"Anki would take them for one note: remove one in Anki (Browse, search"
+                    f" nid:{ankidb.label(note_id)}) and export the deck again",
+                )
             notes.append(note)
             used_decks[deck_of_note.get(note_id, 1)] += 1
             used_notetypes[model_id] += 1
+            kind = notetypes.get(model_id, str(model_id))
             kept = {note.question, note.answer, note.analogy}
             for name, value in zip(field_names, values, strict=False):
                 if value and value not in kept and name.lower() not in _SWITCHES:
-                    dropped[name] += 1
+                    dropped[(kind, name)] += 1
             if _CLOZE.search(note.question):
-                dropped["cloze deletions (read as basic cards)"] += 1
+                clozes[kind] += 1
+            elif note_id in later_cards:
+                cards_dropped[kind] += losses.beyond(later_cards[note_id], note, field_names)
+        scheduling = losses.scheduling(database)
     finally:
         database.close()
-    # What a Deck cannot hold is said, once per kind, not silently lost.
-    for name, count in sorted(dropped.items()):
-        report.warning(
-            where,
-            f"{name}: {count} notes' content has no place in a deck2anki note and is not kept",
-            "lossy-conversion",
-            "reverse and type-in cards are deck settings in deck2anki.toml",
-        )
+    # What a Deck cannot hold is said, once per kind and note type, not silently lost.
+    losses.say(where, report, dropped, clozes, cards_dropped, scheduling)
     if len(used_decks) > 1:
         names = ", ".join(sorted(decks.get(d, (str(d), ""))[0] for d in used_decks))
         report.warning(

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterator
 
 from ..errors import Report, UsageError
-from ..model import Deck, Location, Markup, Note
+from ..model import Deck, Location, Markup, Note, is_cloze
 from . import ReadOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -169,7 +169,7 @@ def _parse(
         cell = {field: row[index] if index < len(row) else "" for field, index in mapping.items()}
         location = Location(path, line, 1)
         question, answer = cell["question"].strip(), cell["answer"].strip()
-        if not question or not answer:
+        if not question or (not answer and not is_cloze(question)):
             what = "question" if not question else "answer"
             report.error(
                 location,

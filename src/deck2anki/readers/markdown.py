@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cards.split import LABELS, code_span_ranges, mask_code
 from ..errors import Report
-from ..model import Deck, Location, Markup, Media, Note
+from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
 from .frontmatter import front_matter
 from .json import lone_surrogate
@@ -245,6 +245,8 @@ def _card(
             note = _fenced_note(block, guid, tags, location, path, offset, report)
             if note is not None and note.markup is Markup.HTML:
                 _collect_html_images(note, location, media)
+            if note is not None:
+                _collect_sounds(note, location, media)
             return note
     analogy_start = stop
     for index, block in blocks:
@@ -260,7 +262,7 @@ def _card(
     answer = "\n".join(body[content_start:analogy_start]).strip()
     analogy = _ANALOGY.sub("", "\n".join(body[analogy_start:stop]).strip(), count=1)
     for token in tokens[start:end]:
-        _collect_images(token, offset, path, media, report)
+        _collect_images(token, offset, path, media, report, optional=guid is not None)
     for tag in tags:
         if any(not c.isprintable() for c in tag):
             report.error(location, f"tag {tag!r} has a control character", "bad-tag")
@@ -269,7 +271,7 @@ def _card(
             location, "card without a question", "empty-question", "write the question after '## '"
         )
         return None
-    if not answer and not analogy:
+    if not answer and not analogy and not is_cloze(question):
         report.error(
             location, "card without an answer", "empty-answer", "write the answer below the heading"
         )
@@ -277,9 +279,11 @@ def _card(
     if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
         answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
     fields = (_dollars(question), _dollars(answer), _dollars(analogy))
-    return Note(
+    note = Note(
         *fields, tags=tags, guid=guid, markup=Markup.MARKDOWN, location=location, cards=cards
     )
+    _collect_sounds(note, location, media)
+    return note
 
 
 def _comment(content: str) -> tuple[str, str] | None:
@@ -342,12 +346,18 @@ def _fenced_note(
 
 
 def _collect_images(
-    token: Token, offset: int, path: str, media: dict[str, Media], report: Report
+    token: Token,
+    offset: int,
+    path: str,
+    media: dict[str, Media],
+    report: Report,
+    optional: bool = False,
 ) -> None:
     """Record every image the card shows by a relative path: the build packs it as media.
 
     The reference is kept as markdown-it writes it (percent-encoded), which is what the
     renderer maps to the media name; the file is looked for under the decoded path.
+    ``optional``: the note came from Anki (its id pinned), a missing file is no error.
     """
     for child in token.children or ():
         if child.type == "image":
@@ -363,7 +373,30 @@ def _collect_images(
                     "write it relative to the source file",
                 )
             elif source and not _SCHEME.match(source):
-                media.setdefault(source, Media("", b"", source, Location(path, line, 1)))
+                _refer(media, source, Location(path, line, 1), optional)
+
+
+def _refer(media: dict[str, Media], source: str, location: Location, optional: bool) -> None:
+    """Record a media reference; a file any note needs stays needed (not ``optional``).
+
+    Only a flat name, as Anki's media folder has them, may be optional: a path is the
+    project's own file."""
+    optional = optional and "/" not in source and "\\" not in source
+    known = media.get(source)
+    if known is None or (known.optional and not optional):
+        media[source] = Media("", b"", source, location, optional)
+
+
+# Anki's sound tag names a file of its flat media folder: one without folders is media.
+_SOUND = re.compile(r"\[sound:([^\[\]/\\]+)\]")
+
+
+def _collect_sounds(note: Note, location: Location, media: dict[str, Media]) -> None:
+    """Sound files a note plays (``[sound:x.mp3]``) are media, as its images are."""
+    for field in (note.question, note.answer, note.analogy):
+        if "[sound:" in field:
+            for match in _SOUND.finditer(field):
+                _refer(media, match.group(1), location, note.guid is not None)
 
 
 _IMG_TAG = re.compile(r"<img\b", re.I)
@@ -400,7 +433,7 @@ def _collect_html_images(note: Note, location: Location, media: dict[str, Media]
     for field in (note.question, note.answer, note.analogy):
         for source in _html_image_sources(field):
             if not _SCHEME.match(source) and not source.startswith("/"):
-                media.setdefault(source, Media("", b"", source, location))
+                _refer(media, source, location, note.guid is not None)
 
 
 def _dollars(text: str) -> str:

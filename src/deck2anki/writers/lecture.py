@@ -12,6 +12,7 @@ import re
 from ..cards.render import media_names, render_note, replace_tags
 from ..cards.unrender import as_text
 from ..errors import Report
+from ..identity.guids import normalize_question
 from ..model import Deck, Location
 from ..readers.lecture import reads_as_description
 from . import WriteOptions, each_note, pinned
@@ -33,6 +34,8 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     elif description:
         lines.append(description)
     lines.append("|---|")
+    cards: list[list[str]] = []
+    questions: set[str] = set()
     for note in each_note(deck, options):
         source = as_text(note)
         if source is None:
@@ -56,7 +59,18 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         line = _one_line(answer, lost)
         if analogy:
             line += f" Analogy: {_one_line(analogy, lost)}"
-        lines += [_one_line(question, lost), line]
+        first = _one_line(question, lost)
+        # A card is two lines: without a question or an answer line the cards after it
+        # would pair wrongly; without ids, a repeated question would read back as one note.
+        if not first or not line:
+            _count(lost, "cards without a question or an answer as text (a cloze, an image)")
+        elif normalize_question(first) in questions:
+            _count(lost, "cards whose question repeats an earlier one (told apart by ids)")
+        else:
+            questions.add(normalize_question(first))
+            cards.append([first, line])
+    lines[0] = f"1/{len(cards)}"
+    lines += [line for card in cards for line in card]
     if deck.media:
         lost["media files"] = len(deck.media)
     for kind, count in lost.items():
@@ -67,6 +81,10 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             "convert to markdown or json to keep everything",
         )
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _count(lost: dict[str, int], kind: str) -> None:
+    lost[kind] = lost.get(kind, 0) + 1
 
 
 def _plain(field_html: str) -> str:
