@@ -1,9 +1,12 @@
 """Markdown: the format a person edits, read back by ``readers.markdown`` to the same deck.
 
 Each note is written as a level-2 heading, its id and tags as comments, the answer, and the
-analogy as a paragraph starting with ``Analogy:``. Every note is read back before it is kept:
-one Markdown cannot say exactly (a multi-line question, HTML from another tool) is written as
-an ``anki-note`` block of JSON instead, so nothing is lost.
+analogy as a paragraph starting with ``Analogy:``. A note whose HTML Markdown cannot say
+exactly (what Anki's editor writes: ``<b>``, ``<div>``, ``<br>``, ...) keeps its fields as
+that HTML, in the same places, marked ``<!-- format: html -->``: still a section a person
+reads and edits. Every note is read back before it is kept: one that does not read back (a
+multi-line question, an answer with an ``Analogy:`` line of its own) is written as an
+``anki-note`` block of JSON instead, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import replace
 
 from ..cards.unrender import as_markdown
 from ..errors import Report
-from ..model import Deck, Note
+from ..model import Deck, Markup, Note
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
 from . import WriteOptions, each_note, pinned
@@ -47,6 +50,8 @@ def _section(note: Note, deck_tags: tuple[str, ...]) -> str:
         lines.append(f"<!-- tags: {' '.join(own)} -->")
     if note.cards:
         lines.append(f"<!-- cards: {' '.join(sorted(note.cards))} -->")
+    if note.markup is Markup.HTML:
+        lines.append("<!-- format: html -->")
     lines += ["", note.answer]
     if note.analogy:
         lines += ["", f"Analogy: {note.analogy}"]
@@ -79,14 +84,15 @@ def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...]) -> bool:
         return False
     back = deck.notes[0]
     tags = tuple(tag for tag in note.tags if tag not in deck_tags)
-    return (back.question, back.answer, back.analogy, back.guid, back.tags, back.cards) == (
-        note.question,
-        note.answer,
-        note.analogy,
-        note.guid,
-        tags,
-        note.cards,
-    )
+    return (
+        back.question,
+        back.answer,
+        back.analogy,
+        back.guid,
+        back.tags,
+        back.cards,
+        back.markup,
+    ) == (note.question, note.answer, note.analogy, note.guid, tags, note.cards, note.markup)
 
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
@@ -103,18 +109,16 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     sections = []
     expected = []
     for note in each_note(deck, options):
-        source = as_markdown(note)
+        # Markdown where it says the note exactly; else the note's own HTML (or text).
+        source = as_markdown(note) or note
         # Only an id a reader could not derive again from the deck name and the question as
         # written is written.
-        written = source.question if source is not None else note.question
-        note = replace(note, guid=pinned(note.guid, deck.name, written))
-        source = as_markdown(note)
-        section = _section(source, deck_tags) if source is not None else ""
-        if source is None or not _reads_back(section, source, deck_tags):
-            section = _fenced(source or note, deck_tags)
-            source = None
+        source = replace(source, guid=pinned(note.guid, deck.name, source.question))
+        section = _section(source, deck_tags) if source.markup is not Markup.TEXT else ""
+        if not section or not _reads_back(section, source, deck_tags):
+            section = _fenced(source, deck_tags)
         sections.append(section)
-        expected.append(source or note)
+        expected.append(source)
     front = "\n".join(head) + "\n\n"
     # A note can leave something open (a code fence, an HTML block) that swallows the notes
     # after it, which reading each section alone does not show: read the whole document
@@ -135,12 +139,13 @@ def _first_misread(text: str, expected: list[Note], deck_tags: tuple[str, ...]) 
         if index >= len(notes):
             return index
         got = notes[index]
-        if (got.question, got.answer, got.analogy, got.guid, got.cards) != (
+        if (got.question, got.answer, got.analogy, got.guid, got.cards, got.markup) != (
             want.question,
             want.answer,
             want.analogy,
             want.guid,
             want.cards,
+            want.markup,
         ) or set(got.tags) != set(want.tags):
             return index
     return None
