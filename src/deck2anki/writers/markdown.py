@@ -114,38 +114,48 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         # Only an id a reader could not derive again from the deck name and the question as
         # written is written.
         source = replace(source, guid=pinned(note.guid, deck.name, source.question))
-        section = _section(source, deck_tags) if source.markup is not Markup.TEXT else ""
-        if not section or not _reads_back(section, source, deck_tags):
-            section = _fenced(source, deck_tags)
-        sections.append(section)
+        text = source.markup is Markup.TEXT  # never from as_markdown: no section says it
+        sections.append(_fenced(source, deck_tags) if text else _section(source, deck_tags))
         expected.append(source)
     front = "\n".join(head) + "\n\n"
+    # Every note must read back as it is. Reading the whole document once tells which do
+    # not; only those are read alone (a parse per note costs as much as the rest of the
+    # conversion), and the ones that do not read back even alone are written as JSON.
+    misread = _misread(front + "\n\n".join(sections), expected)
+    for index in misread:
+        if not _reads_back(sections[index], expected[index], deck_tags):
+            sections[index] = _fenced(expected[index], deck_tags)
     # A note can leave something open (a code fence, an HTML block) that swallows the notes
     # after it, which reading each section alone does not show: read the whole document
     # back, and write the first note that reads differently as JSON, until all read right.
-    for _ in range(len(sections)):
-        wrong = _first_misread(front + "\n\n".join(sections), expected, deck_tags)
-        if wrong is None:
+    for _ in range(len(sections) if misread else 0):
+        wrong = _misread(front + "\n\n".join(sections), expected)
+        if not wrong:
             break
-        sections[wrong] = _fenced(expected[wrong], deck_tags)
+        sections[wrong[0]] = _fenced(expected[wrong[0]], deck_tags)
     return (front + "\n\n".join(sections) + "\n").encode("utf-8")
 
 
-def _first_misread(text: str, expected: list[Note], deck_tags: tuple[str, ...]) -> int | None:
-    """The index of the first note the whole document does not give back; None if all do."""
+def _misread(text: str, expected: list[Note]) -> list[int]:
+    """The indices of the notes the whole document does not give back, in order: from the
+    first on, all of them, once the notes read are not the notes written one for one."""
     report = Report()
     notes = read_markdown(text, "<check>", report).notes
+    wrong: list[int] = []
     for index, want in enumerate(expected):
-        if index >= len(notes):
-            return index
-        got = notes[index]
-        if (got.question, got.answer, got.analogy, got.guid, got.cards, got.markup) != (
-            want.question,
-            want.answer,
-            want.analogy,
-            want.guid,
-            want.cards,
-            want.markup,
-        ) or set(got.tags) != set(want.tags):
-            return index
-    return None
+        if index >= len(notes) or not _same(notes[index], want):
+            if len(notes) != len(expected):  # one for one no more: all from here on
+                return wrong + list(range(index, len(expected)))
+            wrong.append(index)
+    return wrong
+
+
+def _same(got: Note, want: Note) -> bool:
+    return (got.question, got.answer, got.analogy, got.guid, got.cards, got.markup) == (
+        want.question,
+        want.answer,
+        want.analogy,
+        want.guid,
+        want.cards,
+        want.markup,
+    ) and set(got.tags) == set(want.tags)
