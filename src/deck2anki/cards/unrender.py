@@ -77,8 +77,8 @@ _NAME_END = re.compile(r"[^a-zA-Z0-9]")
 def _plainly_tagged(html: str) -> bool:
     """Whether every ``<`` opens a tag (a letter or ``/`` after it) that ``>`` closes before
     the next ``<``, of a name our renderer writes (a void one as ``<br />``), and every ``&``
-    starts a reference it writes: all our renderer writes (it escapes any other ``<``, ``>``
-    and ``&``).
+    starts a reference it writes, and a line break (or the end) follows every block's end tag:
+    all our renderer writes (it escapes any other ``<``, ``>`` and ``&``).
 
     Asked first, in linear time: Python's HTML parser reads to the end of the text again
     for every ``<`` of a tag or comment that never closes (issue 13). And it rules out, before
@@ -96,6 +96,9 @@ def _plainly_tagged(html: str) -> bool:
         end = _NAME_END.search(html, start, close)
         name = html[start : end.start() if end else close].lower()
         if name not in _KNOWN or (name in _VOID and html[close - 1] != "/"):
+            return False
+        # markdown-it ends every block it closes with a line break: Anki's editor does not.
+        if opening == "/" and name not in _INLINE and html[close + 1 : close + 2] not in "\n":
             return False
         position = following
     position = html.find("&")

@@ -12,14 +12,67 @@ multi-line question, an answer with an ``Analogy:`` line of its own) is written 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
+from ..cards.split import LABELS
 from ..cards.unrender import as_markdown
 from ..errors import Report
 from ..model import Deck, Markup, Note
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
 from . import WriteOptions, each_note, pinned
+
+# Text Markdown reads as nothing but paragraphs of itself: none of these characters (nor
+# "$", which the reader turns into math), no white space but spaces and line breaks, no
+# space before a line break, no line that starts with white space, a list, quote or heading
+# marker or a setext underline (what cards.render takes as plain, and "$").
+_NOT_PLAIN = re.compile(
+    r"[\\`*_\[\]<>&#|~!$\r\x00]|[^\S \n]| \n|^[-+=>]|^\d+[.)]|\n[-+=>]|\n\d+[.)]|\n "
+)
+_LABEL = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:", re.I)
+_COMMENT_VALUE = re.compile(r"[!-~]+")
+# A line of an HTML section that could start anything but a paragraph or an HTML block that a
+# blank line ends: a heading or an underline, a fence, code, a list, a quote, a definition,
+# an HTML block that runs to its end tag (<pre>, <script>, <style>, <textarea>, <!, <?), or
+# the analogy's label. Characters the reader turns or sees as line breaks go too.
+_RISKY_LINE = re.compile(
+    r"(?:^|\n)(?:[ \t#`~\[\-=>*+_|]|\d+[.)]|<(?:pre|script|style|textarea|[!?])|(?:"
+    + "|".join(map(re.escape, LABELS))
+    + r")\s*:)|[\r\x00\x0b\x0c]",
+    re.I,
+)
+_PROBE = "?"
+"""Question and answer of the plain section read after a note to see it leaves nothing open."""
+
+
+def _plain(note: Note) -> bool:
+    """Whether the note's section reads back as written, on its own and among any others,
+    without reading it: its Markdown fields are paragraphs of plain text (no paragraph of the
+    answer taken for the analogy), its HTML fields lines that start nothing but paragraphs or
+    HTML blocks a blank line ends, its id, tags and cards plain words.
+
+    Such a section opens nothing that could reach into the next (no code, no open HTML block,
+    no link definition), so only the other sections need reading back (issue 16: a Markdown
+    parse of the whole document costs more than the rest of the conversion).
+    """
+    question, answer, analogy = note.question, note.answer, note.analogy
+    if note.markup is Markup.TEXT or not question or not answer:
+        return False
+    if "\n" in question or any(value != value.strip() for value in (question, answer, analogy)):
+        return False
+    if note.markup is Markup.HTML:
+        # Lines taken as they are, so only what a line starts with matters.
+        if question.endswith("#") or _RISKY_LINE.search(question):
+            return False
+        if _RISKY_LINE.search(answer) or _RISKY_LINE.search(analogy):
+            return False
+    elif any(_NOT_PLAIN.search(value) for value in (question, answer, analogy)):
+        return False
+    if note.markup is Markup.MARKDOWN and any(map(_LABEL.match, answer.split("\n\n"))):
+        return False
+    words = [*note.tags, *note.cards, *([note.guid] if note.guid else [])]
+    return all(_COMMENT_VALUE.fullmatch(word) and "--" not in word for word in words)
 
 
 def _yaml(value: str) -> str:
@@ -118,35 +171,60 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         sections.append(_fenced(source, deck_tags) if text else _section(source, deck_tags))
         expected.append(source)
     front = "\n".join(head) + "\n\n"
-    # Every note must read back as it is. Reading the whole document once tells which do
-    # not; only those are read alone (a parse per note costs as much as the rest of the
-    # conversion), and the ones that do not read back even alone are written as JSON.
-    misread = _misread(front + "\n\n".join(sections), expected)
+    # Every note must read back as it is. A plain one does (``_plain``); the others are read
+    # back together, each followed by a plain probe where a plain note follows it (what
+    # swallows the probe would swallow that note). Only those misread are read alone; the
+    # ones that do not read back even alone are written as JSON.
+    plain = [_plain(note) for note in expected]
+    read = [i for i, p in enumerate(plain) if not p]
+    probed = {i for i in read if i + 1 < len(plain) and plain[i + 1]}
+    probe = Note(_PROBE, _PROBE, tags=deck_tags)
+    misread = _misread(front, sections, expected, read, probed, probe)
     for index in misread:
         if not _reads_back(sections[index], expected[index], deck_tags):
             sections[index] = _fenced(expected[index], deck_tags)
     # A note can leave something open (a code fence, an HTML block) that swallows the notes
-    # after it, which reading each section alone does not show: read the whole document
-    # back, and write the first note that reads differently as JSON, until all read right.
-    for _ in range(len(sections) if misread else 0):
-        wrong = _misread(front + "\n\n".join(sections), expected)
+    # after it, which reading each section alone does not show: read them back together
+    # again, and write the first note that reads differently as JSON, until all read right.
+    for _ in range(len(read) if misread else 0):
+        wrong = _misread(front, sections, expected, read, probed, probe)
         if not wrong:
             break
         sections[wrong[0]] = _fenced(expected[wrong[0]], deck_tags)
     return (front + "\n\n".join(sections) + "\n").encode("utf-8")
 
 
-def _misread(text: str, expected: list[Note]) -> list[int]:
-    """The indices of the notes the whole document does not give back, in order: from the
-    first on, all of them, once the notes read are not the notes written one for one."""
+def _misread(
+    front: str,
+    sections: list[str],
+    expected: list[Note],
+    read: list[int],
+    probed: set[int],
+    probe: Note,
+) -> list[int]:
+    """The indices (of those in ``read``) of the notes a document of the ``read`` sections,
+    each in ``probed`` followed by a probe section, does not give back, in order: from the
+    first on, all of them, once the notes read are not the notes written one for one. A probe
+    read wrong counts against the note before it."""
+    if not read:
+        return []
+    parts: list[str] = []
+    wanted: list[tuple[int, Note]] = []
+    for index in read:
+        parts.append(sections[index])
+        wanted.append((index, expected[index]))
+        if index in probed:
+            parts.append(f"## {_PROBE}\n\n{_PROBE}")
+            wanted.append((index, probe))
     report = Report()
-    notes = read_markdown(text, "<check>", report).notes
+    notes = read_markdown(front + "\n\n".join(parts), "<check>", report).notes
     wrong: list[int] = []
-    for index, want in enumerate(expected):
-        if index >= len(notes) or not _same(notes[index], want):
-            if len(notes) != len(expected):  # one for one no more: all from here on
-                return wrong + list(range(index, len(expected)))
-            wrong.append(index)
+    for position, (index, want) in enumerate(wanted):
+        if position >= len(notes) or not _same(notes[position], want):
+            if len(notes) != len(wanted):  # one for one no more: all from here on
+                return list(dict.fromkeys([*wrong, *(i for i, _ in wanted[position:])]))
+            if index not in wrong:
+                wrong.append(index)
     return wrong
 
 
