@@ -20,6 +20,7 @@ _VOID = {"br", "img", "hr"}
 _INLINE = {"em", "strong", "code", "a", "img", "br", "del", "s", "span"}
 _BLOCK = {"p", "ul", "ol", "li", "pre", "blockquote", "hr", "table", "h1", "h3", "h4", "h5", "h6"}
 _TABLE = {"thead", "tbody", "tr", "th", "td"}
+_KNOWN = _INLINE | _BLOCK | _TABLE
 _PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 
@@ -40,7 +41,7 @@ class _TreeBuilder(HTMLParser):
         self.unknown = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _INLINE | _BLOCK | _TABLE:
+        if tag not in _KNOWN:
             self.unknown = True
             return
         element = _Element(tag, {k: v or "" for k, v in attrs})
@@ -68,12 +69,21 @@ class _TreeBuilder(HTMLParser):
         self.unknown = True
 
 
+# The character references our renderer writes: markdown-it's escapes, and Pygments' "&#39;".
+_REFERENCES = ("&amp;", "&lt;", "&gt;", "&quot;", "&#39;")
+_NAME_END = re.compile(r"[^a-zA-Z0-9]")
+
+
 def _plainly_tagged(html: str) -> bool:
     """Whether every ``<`` opens a tag (a letter or ``/`` after it) that ``>`` closes before
-    the next ``<``: all our renderer writes (it escapes any other ``<`` and ``>``).
+    the next ``<``, of a name our renderer writes (a void one as ``<br />``), and every ``&``
+    starts a reference it writes, and a line break (or the end) follows every block's end tag:
+    all our renderer writes (it escapes any other ``<``, ``>`` and ``&``).
 
     Asked first, in linear time: Python's HTML parser reads to the end of the text again
-    for every ``<`` of a tag or comment that never closes (issue 13).
+    for every ``<`` of a tag or comment that never closes (issue 13). And it rules out, before
+    any parsing or rendering, what Anki's editor writes (``<b>``, ``<div>``, ``<br>``,
+    ``&nbsp;``), which most notes of a deck made in Anki hold (issue 16).
     """
     position = html.find("<")
     while position >= 0:
@@ -82,7 +92,20 @@ def _plainly_tagged(html: str) -> bool:
         opening = html[position + 1 : position + 2]
         if close < 0 or not ((opening.isascii() and opening.isalpha()) or opening == "/"):
             return False
+        start = position + 1 + (opening == "/")
+        end = _NAME_END.search(html, start, close)
+        name = html[start : end.start() if end else close].lower()
+        if name not in _KNOWN or (name in _VOID and html[close - 1] != "/"):
+            return False
+        # markdown-it ends every block it closes with a line break: Anki's editor does not.
+        if opening == "/" and name not in _INLINE and html[close + 1 : close + 2] not in "\n":
+            return False
         position = following
+    position = html.find("&")
+    while position >= 0:
+        if not html.startswith(_REFERENCES, position):
+            return False
+        position = html.find("&", position + 1)
     return True
 
 
@@ -96,17 +119,21 @@ def to_markdown(html: str) -> str | None:
         return ""
     if not _plainly_tagged(html):
         return None
-    builder = _TreeBuilder()
-    try:
-        builder.feed(html)
-        builder.close()
-    except (AssertionError, ValueError):  # html.parser on declarations it cannot parse
-        return None
-    if builder.unknown or len(builder.stack) != 1:
-        return None
+    if "<" in html or "&" in html:
+        builder = _TreeBuilder()
+        try:
+            builder.feed(html)
+            builder.close()
+        except (AssertionError, ValueError):  # html.parser on declarations it cannot parse
+            return None
+        if builder.unknown or len(builder.stack) != 1:
+            return None
+        nodes = builder.root.children
+    else:  # text alone, as most fields are: no tree to build
+        nodes = [html]
     for escape in (False, True):
         try:
-            markdown = _Writer(escape).blocks(builder.root.children).strip("\n")
+            markdown = _Writer(escape).blocks(nodes).strip("\n")
         except _Unconvertible:
             return None
         if render_field(markdown) == html:

@@ -9,6 +9,7 @@
     ## What does ATP synthase do?
     <!-- id: atp-synthase -->       # optional: pins the note's identity
     <!-- tags: exam -->             # optional: this note's own tags
+    <!-- format: html -->           # optional: question and answer are Anki HTML, kept as is
 
     It makes ATP from ADP as protons flow through it. $\\Delta G < 0$.
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 FENCE_INFO = "anki-note"
 """Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
 
-_COMMENT_KEYS = ("id", "tags", "cards")
+_COMMENT_KEYS = ("id", "tags", "cards", "format")
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
@@ -226,6 +227,7 @@ def _card(
     guid: str | None = None
     tags: tuple[str, ...] = ()
     cards: frozenset[str] = frozenset()
+    markup = Markup.MARKDOWN
     content_start = heading.map[1]
     for _, block in blocks:
         comment = _comment(block.content) if block.type == "html_block" else None
@@ -236,6 +238,16 @@ def _card(
             guid = value or None
         elif key == "cards":
             cards = frozenset(value.split())
+        elif key == "format":
+            if value not in (Markup.HTML, Markup.MARKDOWN):
+                report.error(
+                    location,
+                    f"the note's format {value!r} is not one deck2anki reads",
+                    "bad-note-block",
+                    "write <!-- format: html --> for a note in Anki HTML, or leave it out",
+                )
+                return None
+            markup = Markup(value)
         else:
             tags = tuple(value.split())
         assert block.map is not None
@@ -261,8 +273,9 @@ def _card(
             break
     answer = "\n".join(body[content_start:analogy_start]).strip()
     analogy = _ANALOGY.sub("", "\n".join(body[analogy_start:stop]).strip(), count=1)
-    for token in tokens[start:end]:
-        _collect_images(token, offset, path, media, report, optional=guid is not None)
+    if markup is Markup.MARKDOWN:
+        for token in tokens[start:end]:
+            _collect_images(token, offset, path, media, report, optional=guid is not None)
     for tag in tags:
         if any(not c.isprintable() for c in tag):
             report.error(location, f"tag {tag!r} has a control character", "bad-tag")
@@ -276,18 +289,22 @@ def _card(
             location, "card without an answer", "empty-answer", "write the answer below the heading"
         )
         return None
+    if markup is Markup.HTML:
+        # Anki HTML as written (what Anki's editor wrote, read from a package): kept as it is.
+        note = Note(question, answer, analogy, tags, guid, markup, location, cards)
+        _collect_html_images(note, location, media)
+        return note
     if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
         answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
     fields = (_dollars(question), _dollars(answer), _dollars(analogy))
-    note = Note(
-        *fields, tags=tags, guid=guid, markup=Markup.MARKDOWN, location=location, cards=cards
-    )
+    note = Note(*fields, tags=tags, guid=guid, markup=markup, location=location, cards=cards)
     _collect_sounds(note, location, media)
     return note
 
 
 def _comment(content: str) -> tuple[str, str] | None:
-    """``<!-- key: value -->`` (key id, tags or cards) as (key, value), white space stripped.
+    """``<!-- key: value -->`` (key id, tags, cards or format) as (key, value), white space
+    stripped.
 
     Plain string work, not a pattern: three runs of optional white space around a lazy
     value backtrack in cubic time on a comment that never closes (issue 13).

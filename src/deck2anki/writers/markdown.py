@@ -1,22 +1,78 @@
 """Markdown: the format a person edits, read back by ``readers.markdown`` to the same deck.
 
 Each note is written as a level-2 heading, its id and tags as comments, the answer, and the
-analogy as a paragraph starting with ``Analogy:``. Every note is read back before it is kept:
-one Markdown cannot say exactly (a multi-line question, HTML from another tool) is written as
-an ``anki-note`` block of JSON instead, so nothing is lost.
+analogy as a paragraph starting with ``Analogy:``. A note whose HTML Markdown cannot say
+exactly (what Anki's editor writes: ``<b>``, ``<div>``, ``<br>``, ...) keeps its fields as
+that HTML, in the same places, marked ``<!-- format: html -->``: still a section a person
+reads and edits. Every note is read back before it is kept: one that does not read back (a
+multi-line question, an answer with an ``Analogy:`` line of its own) is written as an
+``anki-note`` block of JSON instead, so nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
+from ..cards.split import LABELS
 from ..cards.unrender import as_markdown
 from ..errors import Report
-from ..model import Deck, Note
+from ..model import Deck, Markup, Note
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
 from . import WriteOptions, each_note, pinned
+
+# Text Markdown reads as nothing but paragraphs of itself: none of these characters (nor
+# "$", which the reader turns into math), no white space but spaces and line breaks, no
+# space before a line break, no line that starts with white space, a list, quote or heading
+# marker or a setext underline (what cards.render takes as plain, and "$").
+_NOT_PLAIN = re.compile(
+    r"[\\`*_\[\]<>&#|~!$\r\x00]|[^\S \n]| \n|^[-+=>]|^\d+[.)]|\n[-+=>]|\n\d+[.)]|\n "
+)
+_LABEL = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:", re.I)
+_COMMENT_VALUE = re.compile(r"[!-~]+")
+# A line of an HTML section that could start anything but a paragraph or an HTML block that a
+# blank line ends: a heading or an underline, a fence, code, a list, a quote, a definition,
+# an HTML block that runs to its end tag (<pre>, <script>, <style>, <textarea>, <!, <?), or
+# the analogy's label. Characters the reader turns or sees as line breaks go too.
+_RISKY_LINE = re.compile(
+    r"(?:^|\n)(?:[ \t#`~\[\-=>*+_|]|\d+[.)]|<(?:pre|script|style|textarea|[!?])|(?:"
+    + "|".join(map(re.escape, LABELS))
+    + r")\s*:)|[\r\x00\x0b\x0c]",
+    re.I,
+)
+_PROBE = "?"
+"""Question and answer of the plain section read after a note to see it leaves nothing open."""
+
+
+def _plain(note: Note) -> bool:
+    """Whether the note's section reads back as written, on its own and among any others,
+    without reading it: its Markdown fields are paragraphs of plain text (no paragraph of the
+    answer taken for the analogy), its HTML fields lines that start nothing but paragraphs or
+    HTML blocks a blank line ends, its id, tags and cards plain words.
+
+    Such a section opens nothing that could reach into the next (no code, no open HTML block,
+    no link definition), so only the other sections need reading back (issue 16: a Markdown
+    parse of the whole document costs more than the rest of the conversion).
+    """
+    question, answer, analogy = note.question, note.answer, note.analogy
+    if note.markup is Markup.TEXT or not question or not answer:
+        return False
+    if "\n" in question or any(value != value.strip() for value in (question, answer, analogy)):
+        return False
+    if note.markup is Markup.HTML:
+        # Lines taken as they are, so only what a line starts with matters.
+        if question.endswith("#") or _RISKY_LINE.search(question):
+            return False
+        if _RISKY_LINE.search(answer) or _RISKY_LINE.search(analogy):
+            return False
+    elif any(_NOT_PLAIN.search(value) for value in (question, answer, analogy)):
+        return False
+    if note.markup is Markup.MARKDOWN and any(map(_LABEL.match, answer.split("\n\n"))):
+        return False
+    words = [*note.tags, *note.cards, *([note.guid] if note.guid else [])]
+    return all(_COMMENT_VALUE.fullmatch(word) and "--" not in word for word in words)
 
 
 def _yaml(value: str) -> str:
@@ -47,6 +103,8 @@ def _section(note: Note, deck_tags: tuple[str, ...]) -> str:
         lines.append(f"<!-- tags: {' '.join(own)} -->")
     if note.cards:
         lines.append(f"<!-- cards: {' '.join(sorted(note.cards))} -->")
+    if note.markup is Markup.HTML:
+        lines.append("<!-- format: html -->")
     lines += ["", note.answer]
     if note.analogy:
         lines += ["", f"Analogy: {note.analogy}"]
@@ -79,14 +137,15 @@ def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...]) -> bool:
         return False
     back = deck.notes[0]
     tags = tuple(tag for tag in note.tags if tag not in deck_tags)
-    return (back.question, back.answer, back.analogy, back.guid, back.tags, back.cards) == (
-        note.question,
-        note.answer,
-        note.analogy,
-        note.guid,
-        tags,
-        note.cards,
-    )
+    return (
+        back.question,
+        back.answer,
+        back.analogy,
+        back.guid,
+        back.tags,
+        back.cards,
+        back.markup,
+    ) == (note.question, note.answer, note.analogy, note.guid, tags, note.cards, note.markup)
 
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
@@ -103,44 +162,78 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     sections = []
     expected = []
     for note in each_note(deck, options):
-        source = as_markdown(note)
+        # Markdown where it says the note exactly; else the note's own HTML (or text).
+        source = as_markdown(note) or note
         # Only an id a reader could not derive again from the deck name and the question as
         # written is written.
-        written = source.question if source is not None else note.question
-        note = replace(note, guid=pinned(note.guid, deck.name, written))
-        source = as_markdown(note)
-        section = _section(source, deck_tags) if source is not None else ""
-        if source is None or not _reads_back(section, source, deck_tags):
-            section = _fenced(source or note, deck_tags)
-            source = None
-        sections.append(section)
-        expected.append(source or note)
+        source = replace(source, guid=pinned(note.guid, deck.name, source.question))
+        text = source.markup is Markup.TEXT  # never from as_markdown: no section says it
+        sections.append(_fenced(source, deck_tags) if text else _section(source, deck_tags))
+        expected.append(source)
     front = "\n".join(head) + "\n\n"
+    # Every note must read back as it is. A plain one does (``_plain``); the others are read
+    # back together, each followed by a plain probe where a plain note follows it (what
+    # swallows the probe would swallow that note). Only those misread are read alone; the
+    # ones that do not read back even alone are written as JSON.
+    plain = [_plain(note) for note in expected]
+    read = [i for i, p in enumerate(plain) if not p]
+    probed = {i for i in read if i + 1 < len(plain) and plain[i + 1]}
+    probe = Note(_PROBE, _PROBE, tags=deck_tags)
+    misread = _misread(front, sections, expected, read, probed, probe)
+    for index in misread:
+        if not _reads_back(sections[index], expected[index], deck_tags):
+            sections[index] = _fenced(expected[index], deck_tags)
     # A note can leave something open (a code fence, an HTML block) that swallows the notes
-    # after it, which reading each section alone does not show: read the whole document
-    # back, and write the first note that reads differently as JSON, until all read right.
-    for _ in range(len(sections)):
-        wrong = _first_misread(front + "\n\n".join(sections), expected, deck_tags)
-        if wrong is None:
+    # after it, which reading each section alone does not show: read them back together
+    # again, and write the first note that reads differently as JSON, until all read right.
+    for _ in range(len(read) if misread else 0):
+        wrong = _misread(front, sections, expected, read, probed, probe)
+        if not wrong:
             break
-        sections[wrong] = _fenced(expected[wrong], deck_tags)
+        sections[wrong[0]] = _fenced(expected[wrong[0]], deck_tags)
     return (front + "\n\n".join(sections) + "\n").encode("utf-8")
 
 
-def _first_misread(text: str, expected: list[Note], deck_tags: tuple[str, ...]) -> int | None:
-    """The index of the first note the whole document does not give back; None if all do."""
+def _misread(
+    front: str,
+    sections: list[str],
+    expected: list[Note],
+    read: list[int],
+    probed: set[int],
+    probe: Note,
+) -> list[int]:
+    """The indices (of those in ``read``) of the notes a document of the ``read`` sections,
+    each in ``probed`` followed by a probe section, does not give back, in order: from the
+    first on, all of them, once the notes read are not the notes written one for one. A probe
+    read wrong counts against the note before it."""
+    if not read:
+        return []
+    parts: list[str] = []
+    wanted: list[tuple[int, Note]] = []
+    for index in read:
+        parts.append(sections[index])
+        wanted.append((index, expected[index]))
+        if index in probed:
+            parts.append(f"## {_PROBE}\n\n{_PROBE}")
+            wanted.append((index, probe))
     report = Report()
-    notes = read_markdown(text, "<check>", report).notes
-    for index, want in enumerate(expected):
-        if index >= len(notes):
-            return index
-        got = notes[index]
-        if (got.question, got.answer, got.analogy, got.guid, got.cards) != (
-            want.question,
-            want.answer,
-            want.analogy,
-            want.guid,
-            want.cards,
-        ) or set(got.tags) != set(want.tags):
-            return index
-    return None
+    notes = read_markdown(front + "\n\n".join(parts), "<check>", report).notes
+    wrong: list[int] = []
+    for position, (index, want) in enumerate(wanted):
+        if position >= len(notes) or not _same(notes[position], want):
+            if len(notes) != len(wanted):  # one for one no more: all from here on
+                return list(dict.fromkeys([*wrong, *(i for i, _ in wanted[position:])]))
+            if index not in wrong:
+                wrong.append(index)
+    return wrong
+
+
+def _same(got: Note, want: Note) -> bool:
+    return (got.question, got.answer, got.analogy, got.guid, got.cards, got.markup) == (
+        want.question,
+        want.answer,
+        want.analogy,
+        want.guid,
+        want.cards,
+        want.markup,
+    ) and set(got.tags) == set(want.tags)
