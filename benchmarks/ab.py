@@ -14,6 +14,8 @@ mechanism pays when it saves at least 15% of its own measure (a ratio of 0.85 or
 
 The machine state is recorded beside every group: the load average, and the CPU others used
 while the group ran, in cores (what the machine did, less what this script's processes did).
+On a machine others keep busy, ``--nice`` (root only) runs everything at nice -20: their
+processes then yield the cores, which comes close to an idle machine.
 """
 
 from __future__ import annotations
@@ -217,38 +219,42 @@ class Machine:
 MACHINE = Machine()
 
 
+# A small parent for each run: a process's peak RSS counts its parent's at the moment it was
+# started (the memory it was forked from), and this script holds a large deck's files at times.
+PROBE = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=sys.stdout, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - started
+print(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(variant: Variant, code: str, args: list[str], cwd: Path) -> Run:
-    """One fresh process running ``code`` with ``variant``'s patch; its wall time and peak RSS."""
+    """One fresh process running ``code`` with ``variant``'s patch; its wall time and peak RSS
+    (of it and its forked worker: ``wait4`` tells both)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **dict(variant.env)}
     machine, own = MACHINE.busy(), MACHINE.own()
-    with tempfile.TemporaryFile() as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-c", variant.patch + code, *args],
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=subprocess.DEVNULL,  # a large deck's warnings
-        )
-        # wait4, not Popen.wait: it gives this process's own resource use (and its children's).
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise SystemExit(f"{variant.name}: exited with {process.returncode} in {cwd}")
-        out.seek(0)
-        text = out.read().decode()
-    cpu = usage.ru_utime + usage.ru_stime
-    MACHINE.foreign += MACHINE.busy() - machine - (MACHINE.own() - own) - cpu
-    MACHINE.wall += seconds
-    return Run(seconds, usage.ru_maxrss / 1024, cpu, text)
+    command = [sys.executable, "-c", variant.patch + code, *args]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *command], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    *printed, measured = done.stdout.rstrip("\n").split("\n")
+    seconds, rss, cpu, status = measured.split()
+    if done.returncode or int(status):
+        raise SystemExit(f"{variant.name}: exited with {status} in {cwd}")
+    MACHINE.foreign += MACHINE.busy() - machine - (MACHINE.own() - own) - float(cpu)
+    MACHINE.wall += float(seconds)
+    return Run(float(seconds), int(rss) / 1024, float(cpu), "\n".join(printed))
 
 
 def outputs(project: Path) -> str:
     """A hash of the package and the lock a build left."""
     digest = hashlib.sha256()
     for path in (project / "build" / "deck.apkg", project / "deck2anki.lock"):
-        digest.update(path.read_bytes())
+        with path.open("rb") as file:
+            digest.update(hashlib.file_digest(file, "sha256").digest())
     return digest.hexdigest()
 
 
@@ -320,7 +326,8 @@ def timed_parts(
             results[variant.name].append(
                 float(run(variant, timer, [str(given), str(target)], work).stdout)
             )
-            made.add(hashlib.sha256(target.read_bytes()).digest())
+            with target.open("rb") as file:
+                made.add(hashlib.file_digest(file, "sha256").digest())
             if len(made) > 1:
                 raise SystemExit(f"{variant.name}: {timer.split()[-1]} wrote other bytes")
     return results
@@ -387,8 +394,8 @@ def measure(state: str, size: int, work: Path, runs: int) -> None:
 
     group(state, size, "lock writing alone")
     lock = COLD["lock"]
-    written = (project / "deck2anki.lock").read_bytes()
-    digest = hashlib.sha256(written).digest()
+    with (project / "deck2anki.lock").open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").digest()
     locks = timed_parts(
         [SHIPPED, lock], LOCK_TIMER, project / "deck2anki.lock", work, runs + 2, digest
     )
@@ -420,9 +427,20 @@ def main() -> None:
     parser.add_argument(
         "--wait", type=float, default=120, help="most seconds a round waits for idle"
     )
+    parser.add_argument(
+        "--nice",
+        action="store_true",
+        help="run at nice -20 (root only): others' processes then yield the cores to these",
+    )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the busy loop is stopped too
+    if args.nice:
+        os.nice(-20 - os.nice(0))  # inherited by the builds and by the busy loop
     work = Path(tempfile.mkdtemp(prefix="deck2anki-ab-"))
-    line(f"A/B on {os.cpu_count()} cores, {args.runs} rounds; ratios are with / without")
+    line(
+        f"A/B on {os.cpu_count()} cores, {args.runs} rounds, nice {os.nice(0)};"
+        " ratios are with / without"
+    )
     try:
         for state in args.states:
             for size in args.sizes:
