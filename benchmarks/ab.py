@@ -16,6 +16,9 @@ The machine state is recorded beside every group: the load average, and the CPU 
 while the group ran, in cores (what the machine did, less what this script's processes did).
 On a machine others keep busy, ``--nice`` (root only) runs everything at nice -20: their
 processes then yield the cores, which comes close to an idle machine.
+
+The results, and what was kept or removed, are in AB.md; the A/B of a mechanism that was
+removed (the chunks deflated on a thread pool) is in this script as of commit 5345241.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,15 +46,6 @@ EPOCH = "1700000000"
 
 # Each patch runs before the CLI in a fresh interpreter; "" is the build as shipped.
 NO_REUSE = "import deck2anki.project.deck as d; d.reusable = lambda *args: {}"
-SEQUENTIAL_DEFLATE = """
-import deck2anki.writers.packing as packing
-class Sequential:  # the same chunks, deflated one after another in this thread
-    def __init__(self, workers): pass
-    def __enter__(self): return self
-    def __exit__(self, *exc): return None
-    def map(self, function, items): return map(function, items)
-packing.ThreadPoolExecutor = Sequential
-"""
 # The lock writer as the obvious code: a string per note line, one string for the file.
 SIMPLE_LOCK = """
 import hashlib
@@ -107,14 +100,6 @@ build.lock_parts = lock.lock_parts = lock_parts
 CLI = "\nfrom deck2anki.cli.commands import main; main()"
 
 # Parts of a build timed on their own, in a fresh process with the same patches.
-DEFLATE_TIMER = """
-import sys, time
-from deck2anki.writers import packing
-with open(sys.argv[1], "rb") as collection, open(sys.argv[2], "wb") as target:
-    started = time.perf_counter()
-    packing.write_zip(target, collection, "collection.anki2", [("media", b"{}")])
-print(time.perf_counter() - started)
-"""
 LOCK_TIMER = """
 import sys, time
 from pathlib import Path
@@ -145,7 +130,6 @@ class Variant:
 SHIPPED = Variant("as shipped")
 COLD = {
     "fork": Variant("one process (DECK2ANKI_WORKERS=1)", env=(("DECK2ANKI_WORKERS", "1"),)),
-    "deflate": Variant("chunks deflated in turn", SEQUENTIAL_DEFLATE),
     "lock": Variant("lock written as strings", SIMPLE_LOCK),
 }
 WARM = {"reuse": Variant("every note worked on again", NO_REUSE)}
@@ -379,19 +363,6 @@ def measure(state: str, size: int, work: Path, runs: int) -> None:
 
     clean(project)
     run(SHIPPED, CLI, ["build"], project)
-    with zipfile.ZipFile(project / "build" / "deck.apkg") as archive:
-        collection = Path(archive.extract("collection.anki2", work))
-    group(state, size, "package writing alone (packing.write_zip)")
-    deflate = COLD["deflate"]
-    zipped = timed_parts([SHIPPED, deflate], DEFLATE_TIMER, collection, work, runs + 2, None)
-    close_group()
-    ratio = median(zipped[SHIPPED.name]) / median(zipped[deflate.name])
-    line(
-        f"  deflate  with / without: {ratio:.2f} ({verdict(ratio)});"
-        f" {median(zipped[SHIPPED.name]):.3f} s against {median(zipped[deflate.name]):.3f} s"
-    )
-    collection.unlink()
-
     group(state, size, "lock writing alone")
     lock = COLD["lock"]
     with (project / "deck2anki.lock").open("rb") as file:
