@@ -7,7 +7,7 @@ script starts and stops. Run by hand, not by CI (about ten minutes on 2 cores):
     python benchmarks/ab.py --sizes 10000 --states idle --runs 3
 
 "Without" is the same ``deck2anki build`` process started as ``python -c`` with a small patch
-that turns the mechanism off (or ``DECK2ANKI_WORKERS=1``); every variant must write the same
+that turns the mechanism off; every variant must write the same
 package and lock bytes, and the script stops if one does not. Figures are medians of whole
 processes (wall time; peak RSS from ``os.wait4``), printed as ratios "with / without": a
 mechanism pays when it saves at least 15% of its own measure (a ratio of 0.85 or less).
@@ -17,8 +17,9 @@ while the group ran, in cores (what the machine did, less what this script's pro
 On a machine others keep busy, ``--nice`` (root only) runs everything at nice -20: their
 processes then yield the cores, which comes close to an idle machine.
 
-The results, and what was kept or removed, are in AB.md; the A/B of a mechanism that was
-removed (the chunks deflated on a thread pool) is in this script as of commit 5345241.
+The results, and what was kept or removed, are in AB.md; the A/Bs of the mechanisms that were
+removed (the forked worker, the chunks deflated on a thread pool) are in this script as of
+commit 5345241.
 """
 
 from __future__ import annotations
@@ -129,7 +130,6 @@ class Variant:
 
 SHIPPED = Variant("as shipped")
 COLD = {
-    "fork": Variant("one process (DECK2ANKI_WORKERS=1)", env=(("DECK2ANKI_WORKERS", "1"),)),
     "lock": Variant("lock written as strings", SIMPLE_LOCK),
 }
 WARM = {"reuse": Variant("every note worked on again", NO_REUSE)}
@@ -140,7 +140,7 @@ class Run:
     seconds: float
     rss_mb: float
     cpu: float
-    """CPU seconds of the process and its children (its forked worker)."""
+    """CPU seconds of the process (and of any child it waited for)."""
 
     stdout: str
 
@@ -217,7 +217,7 @@ print(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, os.waitstatus_t
 
 def run(variant: Variant, code: str, args: list[str], cwd: Path) -> Run:
     """One fresh process running ``code`` with ``variant``'s patch; its wall time and peak RSS
-    (of it and its forked worker: ``wait4`` tells both)."""
+    (of it and of any child it waited for: ``wait4`` tells both)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **dict(variant.env)}
     machine, own = MACHINE.busy(), MACHINE.own()
     command = [sys.executable, "-c", variant.patch + code, *args]
