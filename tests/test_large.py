@@ -62,3 +62,18 @@ def test_anki_imports_a_collection_deflated_in_many_chunks(
     assert fold(last["Answer"]) == f"Answer {NOTES - 1} uses model.fit() on a <mask> token & more."
     assert "<code>model.fit()</code>" in last["Answer"]
     assert fold(note(NOTES - 3)["Analogy"]) == f"like shelf {NOTES - 3} in a library."
+
+
+def test_progress_reaches_the_end_once_all_the_work_is_done(tmp_path: Path) -> None:
+    total = 2500
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "big.txt").write_text(lecture(total), encoding="utf-8")
+    calls: list[tuple[str, int, int]] = []
+    deck2anki.build(
+        tmp_path / "sources",
+        tmp_path / "build",
+        lock_path=tmp_path / "deck2anki.lock",
+        timestamp=1_700_000_000,
+        progress=lambda deck, done, of: calls.append((deck, done, of)),
+    )
+    assert calls == [("Big", done, total) for done in (1000, 2000, total)]
