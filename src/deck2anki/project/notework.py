@@ -180,8 +180,9 @@ def _each(
     notes and at the end.
 
     In this process: a forked second process took half the notes until issue 14's A/B
-    (benchmarks/AB.md) found it saved 15% of a cold build in 2 of 7 measures (20% and 22%),
-    and 3% or less, or cost up to 31%, in the others."""
+    (benchmarks/AB.md) found it saved 15% of a cold build in 3 of 10 measures (20 to 23%),
+    and 7% or less, or cost up to 31%, in the others; 3% at 100,000 notes with the other
+    core busy."""
     pairs = []
     for done, raw in enumerate(raws, 1):
         pairs.append(work(raw))

@@ -3,9 +3,10 @@
 The collection is cut into chunks of ``CHUNK`` bytes, each deflated on its own and ended on a
 byte boundary; the pieces join into one valid deflate stream (what ``pigz`` does). The chunks
 were deflated side by side on a thread pool until issue 14's A/B (benchmarks/AB.md): the
-pool never saved 15% of a cold build (at best 6%; up to 23% slower) and its saving on the
-package writing alone came and went (from 5% slower to 22% faster). They are deflated in
-turn now; the chunked stream stays, so packages keep the bytes they had.
+pool never saved 15% of a cold build (at best 7%; up to 23% slower: the build writes the
+lock's lines on the other core meanwhile), though the package writing alone was up to 41%
+faster. They are deflated in turn now; the chunked stream stays, so packages keep the
+bytes they had.
 """
 
 from __future__ import annotations
