@@ -192,8 +192,8 @@ def _each(
 
 
 # This shortcut pays (issue 14's A/B, benchmarks/ab.py, AB.md): a rebuild after one edit
-# takes 29 to 53% less time with it than without, at 10,000 and 100,000 notes, idle or with
-# a core kept busy (100,000 notes, busy: 4.24 s against 6.66 s).
+# takes 28 to 47% less time with it than without, at 10,000 and 100,000 notes, idle or with
+# the other core kept busy (100,000 notes, idle: 5.29 s against 8.60 s).
 def reusable(
     previous: LockedDeck | None, context: str, package: Path
 ) -> dict[str, tuple[LockedNote, tuple[str, ...]]]:
