@@ -185,7 +185,7 @@ def measure_cold(size: int, work: Path, warm_too: bool) -> float:
         "target <= 0.35x",
     )
     if warm_too:
-        measure_warm(project, runs, genanki_time, given_guids)
+        measure_warm(project, runs, ours)
     clean(project)
     RSS[size] = peak_rss_mb([sys.executable, "-m", "deck2anki", "build"], project)
     if warm_too:
@@ -204,7 +204,9 @@ def measure_cold(size: int, work: Path, warm_too: bool) -> float:
     return ours / size
 
 
-def measure_warm(project: Path, runs: int, genanki_time: float, given_guids: float) -> None:
+def measure_warm(project: Path, runs: int, cold: float) -> None:
+    """A rebuild after one edited note, judged against the cold build of the same deck (the
+    earlier target of half raw genanki's time is withdrawn, issue 14)."""
     source = project / "sources" / "deck.txt"
     lines = source.read_text(encoding="utf-8").split("\n")
     edits = itertools.count()
@@ -217,8 +219,7 @@ def measure_warm(project: Path, runs: int, genanki_time: float, given_guids: flo
     build(project)
     warm = median_time(lambda: build(project), runs, edit_one)
     row("warm rebuild, one note changed", f"{warm:.2f} s")
-    row("  ratio to raw genanki (whole deck)", f"{warm / genanki_time:.2f}x", "target <= 0.5x")
-    row("  ratio to raw genanki given our GUIDs", f"{warm / given_guids:.2f}x", "(stricter)")
+    row("  ratio to the cold build", f"{warm / cold:.2f}x")
 
 
 def measure_project(work: Path) -> None:

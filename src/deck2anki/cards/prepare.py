@@ -1,17 +1,15 @@
 """A note as read, made ready for a card: Markdown where package HTML allows, invisible
 characters gone, the analogy split off, the note rules applied.
 
-Each note is prepared on its own, so a large deck shares the work between processes
-(``parallel``); a build does this together with the rest of each note's work.
+Each note is prepared on its own; a build does this together with the rest of each note's
+work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import replace
-from functools import partial
 
-from .. import parallel
 from ..errors import Diagnostic, Report, Severity
 from ..model import Deck, Markup, Note
 from .rules import MAX_FIELD, lint_note
@@ -26,8 +24,7 @@ def note_changes(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic
     """One note read from ``path``, made ready: its text if that changed, and what the note
     rules find in it (every rule on).
 
-    Only what changed comes back: this may run in another process, and what it returns
-    travels back pickled.
+    Only what changed comes back; ``prepared`` makes the note of it.
     """
     # Package HTML that Markdown can say exactly becomes Markdown: editable, and splittable.
     # Not a field over the limit, which the rules refuse anyway: converting a megabyte of HTML
@@ -41,7 +38,7 @@ def note_changes(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic
     findings = lint_note(ready, path)
     if ready is note:
         return None, findings
-    # The markup only when it changed: an enum member costs more to unpickle than the text.
+    # The markup only when it changed.
     markup = ready.markup if ready.markup is not note.markup else None
     return (ready.question, ready.answer, ready.analogy, markup), findings
 
@@ -74,9 +71,9 @@ def reported(findings: list[Diagnostic], disabled: Collection[str]) -> list[Diag
 
 def prepare_deck(deck: Deck, path: str, report: Report, disabled: Collection[str]) -> Deck:
     """Every note of ``deck`` (read from ``path``) prepared; findings go to ``report``."""
-    results = parallel.map_notes(partial(note_changes, path=path), deck.notes)
     notes = []
-    for note, (changed, findings) in zip(deck.notes, results, strict=True):
+    for note in deck.notes:
+        changed, findings = note_changes(note, path)
         notes.append(with_changes(note, changed))
         report.diagnostics += reported(findings, disabled)
     return replace(deck, notes=tuple(notes))

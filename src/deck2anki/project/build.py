@@ -6,13 +6,16 @@ time earlier builds gave it, writes the packages whose inputs changed, then writ
 
 from __future__ import annotations
 
+import functools
+import gc
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
-from .. import files, parallel
+from .. import files
 from ..cards import notetype
 from ..config import Config, load_config
 from ..conversion import build_time
@@ -79,7 +82,32 @@ class BuildResult:
     """The lock held both sides of a git merge: read as their union, every deck rebuilt."""
 
 
-@parallel.without_collections
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def without_collections(function: Callable[Params, Result]) -> Callable[Params, Result]:
+    """Run ``function`` with Python's cycle collector paused, then restore it.
+
+    A build makes a few objects per note and keeps them to the end, so every collection
+    walks a heap that only grows: a seventh of a 100,000-note build went to collections
+    that found nothing. The build makes no reference cycles worth collecting on the way.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: Params.args, **kwargs: Params.kwargs) -> Result:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if collecting:
+                gc.enable()
+
+    return paused
+
+
+@without_collections
 def build(
     sources: str | Path = "sources",
     out: str | Path = "build",

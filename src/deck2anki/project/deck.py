@@ -253,8 +253,8 @@ def plan(
     )
     with ThreadPoolExecutor(1) as pool:
         writing = pool.submit(files.stage, output, write, job.folder)
-        writing.add_done_callback(lambda _: rows_in.set())  # failed before: no waiting
-        try:
+        try:  # from here on an interrupt discards the package being staged
+            writing.add_done_callback(lambda _: rows_in.set())  # failed before: no waiting
             rows_in.wait()
             if writing.done():  # failed (or already made): a failure is raised now
                 writing.result()

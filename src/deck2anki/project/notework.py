@@ -5,22 +5,21 @@ on its own text and on its deck's *context* (settings, note type, deck2anki's co
 The lock records a hash of each note's text as read (``LockedNote.source``) and the deck's
 context; while both are the same, the note's fields come from the previous package and its
 hashes from the lock. So a rebuild after one edit works on one note; the rest is only read.
-The notes that need work are shared between processes (``parallel``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import astuple
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import files, parallel
+from .. import files
 from ..cards import notetype
 from ..cards.notetype import card_ords, card_templates, note_fields
-from ..cards.prepare import Changed, note_changes, reported, with_changes
+from ..cards.prepare import note_changes, reported, with_changes
 from ..cards.render import media_names, renderer_versions
 from ..config import DeckConfig
 from ..errors import Diagnostic
@@ -91,18 +90,8 @@ def context_hash(
     return hashlib.blake2b(json.dumps(described).encode(), digest_size=8).hexdigest()
 
 
-# (prepared text, findings, fields, content, fingerprint, source, derived, cards): a tuple, not
-# a Done, because it may be pickled back from another process.
-_Result = tuple[
-    Changed | None,
-    list[Diagnostic],
-    "_Sent",
-    str,
-    str,
-    str,
-    tuple[str | None, str],
-    tuple[int, ...],
-]
+PROGRESS_STEP = 1000
+"""Notes worked on between two progress calls."""
 
 
 def work_on(
@@ -131,7 +120,7 @@ def work_on(
     names = sorted(digests)  # once, not for every note
     seed = deck.name if seed is None else seed  # what a new note's GUID is derived from
 
-    def work(raw: Note) -> _Result:
+    def work(raw: Note) -> tuple[Note, Done]:
         changed, findings = note_changes(raw, path)
         note = with_changes(raw, changed, note_tags(raw, extra_tags))
         fields = note_fields(
@@ -145,21 +134,12 @@ def work_on(
         content = content_hash(fields, note.tags, shown)
         derived = note_derived(seed, note.question)
         cards = card_ords(fields, templates)
-        return (
-            changed,
-            findings,
-            _by_reference(fields, note),
-            content,
-            fingerprint(note),
-            source_hash(raw),
-            (None if derived[0] is note.question else derived[0], derived[1]),
-            cards,
-        )
+        found = tuple(reported(findings, disabled)) if findings else ()
+        print_ = fingerprint(note)
+        return note, Done(fields, content, print_, source_hash(raw), derived, cards, found)
 
     if not earlier:
-        results = parallel.map_notes(work, deck.notes, progress)
-        results.reverse()  # popped from the end, each result goes once used (many MB)
-        pairs = [_note_and_result(raw, results.pop(), extra_tags, disabled) for raw in deck.notes]
+        pairs = _each(work, deck.notes, progress)
         notes = tuple(note for note, _ in pairs)
         return notes, [done for _, done in pairs], notes.__getitem__
     else:
@@ -167,7 +147,7 @@ def work_on(
         missing = [
             raw for raw, source in zip(deck.notes, sources, strict=True) if source not in earlier
         ]
-        fresh = iter(parallel.map_notes(work, missing, progress))
+        fresh = iter(_each(work, missing, progress))
         pairs = []
         for raw, source in zip(deck.notes, sources, strict=True):
             if source in earlier:
@@ -181,7 +161,7 @@ def work_on(
                 done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
                 pairs.append((note, done))
             else:
-                pairs.append(_note_and_result(raw, next(fresh), extra_tags, disabled))
+                pairs.append(next(fresh))
     notes = tuple(note for note, _ in pairs)
     raws = deck.notes
 
@@ -195,45 +175,29 @@ def work_on(
     return notes, [done for _, done in pairs], prepared_at
 
 
-def _note_and_result(
-    raw: Note, result: _Result, extra: tuple[str, ...], disabled: Collection[str]
-) -> tuple[Note, Done]:
-    changed, findings, sent, content, print_, source, (normal, guid), cards = result
-    note = with_changes(raw, changed, note_tags(raw, extra))
-    found = tuple(reported(findings, disabled)) if findings else ()
-    fields = _dereferenced(sent, note)
-    derived = (note.question if normal is None else normal, guid)
-    return note, Done(fields, content, print_, source, derived, cards, found)
+def _each(
+    work: Callable[[Note], tuple[Note, Done]],
+    raws: Sequence[Note],
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[Note, Done]]:
+    """``work`` on each note, telling ``progress`` (done, in all) every ``PROGRESS_STEP``
+    notes and at the end.
+
+    In this process: a forked second process took half the notes until issue 14's A/B
+    (benchmarks/AB.md) found it saved 15% of a cold build in 3 of 10 measures (20 to 23%),
+    and 7% or less, or cost up to 31%, in the others; 3% at 100,000 notes with the other
+    core busy."""
+    pairs = []
+    for done, raw in enumerate(raws, 1):
+        pairs.append(work(raw))
+        if progress is not None and (done % PROGRESS_STEP == 0 or done == len(raws)):
+            progress(done, len(raws))
+    return pairs
 
 
-# Most text needs no escaping, and then its field value is the very string the note holds.
-# Such a value is sent back from another process as None, not as a copy: half the text of
-# a large deck is not pickled, unpickled and then held twice.
-_Sent = tuple[str | None, ...]
-
-
-def _by_reference(fields: tuple[str, ...], note: Note) -> _Sent:
-    """``fields`` with each value that is the note's own question, answer or analogy as None."""
-    question, answer, analogy, *switches = fields
-    return (
-        None if question is note.question else question,
-        None if answer is note.answer else answer,
-        None if analogy is note.analogy else analogy,
-        *switches,
-    )
-
-
-def _dereferenced(sent: _Sent, note: Note) -> tuple[str, ...]:
-    """The field values ``_by_reference`` sent, each None the note's own text again."""
-    question, answer, analogy, *switches = sent
-    return (
-        note.question if question is None else question,
-        note.answer if answer is None else answer,
-        note.analogy if analogy is None else analogy,
-        *(value or "" for value in switches),
-    )
-
-
+# This shortcut pays (issue 14's A/B, benchmarks/ab.py, AB.md): a rebuild after one edit
+# takes 28 to 47% less time with it than without, at 10,000 and 100,000 notes, idle or with
+# the other core kept busy (100,000 notes, idle: 5.29 s against 8.60 s).
 def reusable(
     previous: LockedDeck | None, context: str, package: Path
 ) -> dict[str, tuple[LockedNote, tuple[str, ...]]]:

@@ -1,26 +1,25 @@
 """The zip around an Anki collection: fixed entry metadata, the collection deflated in chunks.
 
-A 100,000-note collection is about 80 MB of SQLite, and deflating it in one stream takes a
-core for most of a second. Here it is cut into chunks of ``CHUNK`` bytes, each deflated on its
-own and all of them side by side (zlib lets other threads run while it compresses); the
-pieces, each ended on a byte boundary, join into one valid deflate stream (what ``pigz``
-does). The chunk size is fixed, so the bytes never depend on how many cores did the work.
+The collection is cut into chunks of ``CHUNK`` bytes, each deflated on its own and ended on a
+byte boundary; the pieces join into one valid deflate stream (what ``pigz`` does). The chunks
+were deflated side by side on a thread pool until issue 14's A/B (benchmarks/AB.md): the
+pool never saved 15% of a cold build (at best 7%; up to 23% slower: the build writes the
+lock's lines on the other core meanwhile), though the package writing alone was up to 41%
+faster. They are deflated in turn now; the chunked stream stays, so packages keep the
+bytes they had.
 """
 
 from __future__ import annotations
 
-import os
 import zipfile
 import zlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 from .._compat import replace_compressor, set_compress_level
 
 CHUNK = 1 << 20
-"""Bytes of the collection deflated on their own: big enough that compression loses
-almost nothing to the restarts (0.4% at 1 MiB), small enough that two cores share the work."""
+"""Bytes of the collection deflated on their own (compression loses 0.4% to the restarts)."""
 LEVEL = 1
 """zlib's fastest level: a quarter of the collection's size in a quarter of level 6's time."""
 
@@ -38,18 +37,16 @@ def _deflate(chunk: bytes) -> bytes:
 
 
 class _ChunkedDeflate:
-    """zipfile's compressor interface (``compress``, ``flush``), deflating in parallel chunks."""
+    """zipfile's compressor interface (``compress``, ``flush``), deflating in chunks."""
 
-    def __init__(self, pool: ThreadPoolExecutor) -> None:
-        self._pool = pool
+    def __init__(self) -> None:
         self._pending = b""
 
     def compress(self, data: bytes) -> bytes:
         data = self._pending + data
         whole = len(data) - len(data) % CHUNK
         self._pending = data[whole:]
-        chunks = (data[start : start + CHUNK] for start in range(0, whole, CHUNK))
-        return b"".join(self._pool.map(_deflate, chunks))
+        return b"".join(_deflate(data[start : start + CHUNK]) for start in range(0, whole, CHUNK))
 
     def flush(self) -> bytes:
         tail = _deflate(self._pending) if self._pending else b""
@@ -71,12 +68,10 @@ def write_zip(
     target: IO[bytes], collection: IO[bytes], name: str, others: Iterable[tuple[str, bytes]]
 ) -> None:
     """Write a zip to ``target``: the file ``collection`` as entry ``name``, then ``others``."""
-    workers = min(4, os.cpu_count() or 1)
     with zipfile.ZipFile(target, "w") as archive:
-        with ThreadPoolExecutor(workers) as pool, archive.open(info(name), "w") as out:
-            replace_compressor(out, _ChunkedDeflate(pool))
-            # A chunk per thread at a time: more would only hold more of the file in memory.
-            while block := collection.read(CHUNK * workers):
+        with archive.open(info(name), "w") as out:
+            replace_compressor(out, _ChunkedDeflate())
+            while block := collection.read(CHUNK):
                 out.write(block)
         for entry, data in others:
             archive.writestr(info(entry), data)
