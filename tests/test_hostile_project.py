@@ -656,3 +656,96 @@ def test_a_build_sweeps_what_a_killed_build_left_but_not_a_live_ones(
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+# --- found by review: a lock's deck keys, removed notes and a conflicted lock -----------------
+
+
+def _with_deck(lock: Any, key: str) -> Any:
+    lock["decks"][key] = {"inputs": "", "package": "", "notes": []}
+    return lock
+
+
+def _with_removed(lock: Any, fields: list[Any], tags: list[Any]) -> Any:
+    notes = lock["decks"][SEED.stem]["notes"]
+    notes.append({**notes[0], "guid": "removedXY", "removed": True, "fields": fields, "tags": tags})
+    return lock
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            lambda lock, outside: _with_deck(lock, str(outside / "victim")),
+            "is not the name of a source file",
+            id="absolute-key",
+        ),
+        pytest.param(
+            lambda lock, outside: _with_deck(lock, "../../victim"),
+            "'../../victim' is not the name of a source file",
+            id="climbing-key",
+        ),
+        pytest.param(
+            lambda lock, outside: _with_removed(lock, ["Old?"], ["deck2anki::removed"]),
+            '"fields": 1 fields where the note type has 5',
+            id="removed-note-too-few-fields",
+        ),
+        pytest.param(
+            lambda lock, outside: _with_removed(
+                lock, ["Old?\x1fINJECTED", "a", "", "", ""], ["deck2anki::removed"]
+            ),
+            "holds a control character",
+            id="removed-note-field-separator",
+        ),
+        pytest.param(
+            lambda lock, outside: _with_removed(lock, ["Q?", "A.", "", "", ""], ["x y"]),
+            "holds white space: a tag is one word",
+            id="removed-note-tag-with-space",
+        ),
+    ],
+)
+def test_a_lock_that_would_reach_outside_or_break_the_package_is_refused(
+    project: Path, tmp_path: Path, change: Any, message: str
+) -> None:
+    """A deck key names build/KEY.apkg, which a build writes and deletes: it must be a
+    source's name. A removed note is written back into the package: Anki must accept it."""
+    victim = tmp_path / "victim.apkg"
+    victim.write_bytes(b"precious")
+    lock = json.loads((project / "deck2anki.lock").read_text(encoding="utf-8"))
+    (project / "deck2anki.lock").write_text(json.dumps(change(lock, tmp_path)), "utf-8")
+    for args in (("build",), ("build", "--check")):
+        code, out, err = run_apart(*args)
+        assert code == 2, (out, err)
+        assert "deck2anki.lock" in err and message in err, err
+    assert victim.read_bytes() == b"precious"
+
+
+def _conflicted(text: str, ours: str, theirs: str) -> str:
+    """``text`` with one git conflict inserted: ours, then theirs. A side holding a note goes
+    among the first deck's notes; any other, after the lock's first line."""
+    anchor = '"notes": [\n' if "guid" in ours else "\n"
+    first, rest = text.split(anchor, 1)
+    return f"{first}{anchor}<<<<<<< HEAD\n{ours}\n=======\n{theirs}\n>>>>>>> other\n{rest}"
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "message"),
+    [
+        ('  "notetype": [1, 2],', '  "notetype": [3],', "not a note type"),
+        ('  "notetype": {"version": "9", "mod": 1},', "", "the note type"),
+        (
+            '      {"guid": "", "question": "Q?", "content": "0000000000000000", "mod": 1},',
+            "  }\n  ]\n  }",
+            '"guid": is empty',
+        ),
+    ],
+    ids=["notetype-list", "notetype-version-text", "stray-brackets"],
+)
+def test_a_hostile_conflicted_lock_is_a_clean_damaged_lock(
+    project: Path, ours: str, theirs: str, message: str
+) -> None:
+    lock = project / "deck2anki.lock"
+    lock.write_text(_conflicted(lock.read_text("utf-8"), ours, theirs), "utf-8")
+    code, out, err = run_apart("build")
+    assert code == 2, (out, err)
+    assert err.startswith("error: deck2anki.lock") and message in err, err

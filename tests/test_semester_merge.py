@@ -408,3 +408,26 @@ def test_a_removed_note_is_carried_for_180_days_then_only_remembered(
         assert entry["removed"] is True
         assert ("fields" in entry) is carried, later
         assert (REMOVED_QUESTION in run("inspect", "--json", str(PACKAGE))[1]) is carried
+
+
+def test_a_renamed_sources_tag_survives_a_conflicted_merge(project: Path) -> None:
+    """A source renamed earlier in the semester keeps its old tag in the lock (a `"tag"` line
+    of its entry); a later merge conflict must read that line, and keep it."""
+    assert run("build")[0] == 0
+    (project / "sources" / SEED.name).rename(project / "sources" / "renamed.txt")
+    assert run("build")[0] == 0
+    lock = project / "deck2anki.lock"
+    text = lock.read_text("utf-8")
+    assert f'"tag": "deck2anki::{SEED.stem}"' in text
+    # Each side of the merge edited one note: the same line, two `mod`s.
+    line = next(line for line in text.splitlines() if line.lstrip().startswith('{"guid"'))
+    entry = json.loads(line.strip().removesuffix(","))
+    ours = line.replace(f'"mod": {entry["mod"]}', f'"mod": {entry["mod"] + 5}')
+    conflicted = f"<<<<<<< HEAD\n{ours}\n=======\n{line}\n>>>>>>> other"
+    lock.write_text(text.replace(line, conflicted, 1), "utf-8")
+    code, out, err = run("build")
+    assert code == 0, err
+    assert out.startswith("merged: the lock held both sides of a git merge")
+    after = json.loads(lock.read_text("utf-8"))
+    assert after["decks"]["renamed"]["tag"] == f"deck2anki::{SEED.stem}"
+    assert run("build", "--check")[0] == 0

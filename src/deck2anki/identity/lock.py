@@ -172,11 +172,14 @@ def load_lock(path: Path) -> Lock:
     try:
         lock = _lock(data)
     except check.Damaged as error:
-        raise damaged(path, error, source) from None
+        # A merged lock's lines are not where its data's places say: no line is named then.
+        raise damaged(path, error, source, with_line=not merged) from None
     return replace(lock, merged=True) if merged else lock
 
 
-def damaged(path: Path, error: check.Damaged, source: str | None = None) -> UsageError:
+def damaged(
+    path: Path, error: check.Damaged, source: str | None = None, with_line: bool = True
+) -> UsageError:
     """The error that says the lock at ``path`` is damaged at ``error.where``: its line,
     the entry and what is wrong (``source``: the lock's text, read again if not given)."""
     line = ""
@@ -185,8 +188,11 @@ def damaged(path: Path, error: check.Damaged, source: str | None = None) -> Usag
             source = files.read_regular(path).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             source = None
-    if source is not None and error.where:
-        line = f":{check.line_of(source, error.where)}"
+    if with_line and source is not None and error.where and not merge.conflicted(source):
+        try:
+            line = f":{check.line_of(source, error.where)}"
+        except IndexError:  # both sides' lines without markers: not one JSON document
+            line = ""
     detail = f"{check.entry(error.where)}: {error.detail}" if error.where else error.detail
     return UsageError(_damaged(path, detail, line))
 
@@ -205,10 +211,21 @@ def _lock(data: Any) -> Lock:
         raise check.Damaged((), f"unknown lock format {version!r}")
     notetype = data.get("notetype")
     decks = check.table(check.field(data, "decks", ()), ("decks",))
-    return Lock(
-        notetype=None if notetype is None else _notetype(notetype),
-        decks={key: _deck(key, deck) for key, deck in decks.items()},
-    )
+    state = None if notetype is None else _notetype(notetype)
+    parsed = {key: _deck(key, deck) for key, deck in decks.items()}
+    # A removed note is written back into the package as it was: with one value per field
+    # of the note type, or Anki refuses the whole package ("note has 8 fields, expected 5").
+    fields = len(state.fields) if state is not None else None
+    for key, deck in parsed.items():
+        for index, note in enumerate(deck.notes):
+            if note.fields and (not note.removed or len(note.fields) != fields):
+                raise check.Damaged(
+                    ("decks", key, "notes", index, "fields"),
+                    f"{len(note.fields)} fields where the note type has {fields or 'none'}"
+                    if note.removed
+                    else "only a removed note keeps its fields",
+                )
+    return Lock(notetype=state, decks=parsed)
 
 
 def _notetype(data: Any) -> LockedNoteType:
@@ -236,7 +253,7 @@ def _notetype(data: Any) -> LockedNoteType:
 
 def _deck(key: str, data: Any) -> LockedDeck:
     at: check.Where = ("decks", key)
-    check.text(key, at, empty=False)
+    check.deck_key(key, at)
     data = check.table(data, at)
     media = check.table(data.get("media", {}), (*at, "media"))
     for reference, value in media.items():
@@ -274,10 +291,17 @@ def _tag(value: Any, where: check.Where) -> str:
     return text
 
 
-def _texts(value: Any, where: check.Where) -> tuple[str, ...]:
-    """A list of strings (a removed note's fields or tags, kept to carry it)."""
+def _fields(value: Any, where: check.Where) -> tuple[str, ...]:
+    """A removed note's fields, kept to carry it in the package (their number is checked
+    against the note type's once both are read: ``_lock``)."""
     items = check.listed(value, where)
-    return tuple(check.text(item, (*where, i)) for i, item in enumerate(items))
+    return tuple(check.field_value(item, (*where, i)) for i, item in enumerate(items))
+
+
+def _tags(value: Any, where: check.Where) -> tuple[str, ...]:
+    """A removed note's tags, kept to carry it in the package."""
+    items = check.listed(value, where)
+    return tuple(check.tag(item, (*where, i)) for i, item in enumerate(items))
 
 
 def _note(data: Any, at: check.Where) -> LockedNote:
@@ -292,8 +316,8 @@ def _note(data: Any, at: check.Where) -> LockedNote:
         mod=check.time(check.field(data, "mod", at), (*at, "mod")),
         removed=check.flag(data.get("removed", False), (*at, "removed")),
         source=check.hexdigits(data.get("source", ""), (*at, "source"), 16, step=16),
-        fields=_texts(data.get("fields", []), (*at, "fields")),
-        tags=_texts(data.get("tags", []), (*at, "tags")),
+        fields=_fields(data.get("fields", []), (*at, "fields")),
+        tags=_tags(data.get("tags", []), (*at, "tags")),
     )
 
 

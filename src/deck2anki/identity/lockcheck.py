@@ -32,6 +32,8 @@ MAX_GUID = 64
 
 MAX_NAME = 4096
 """The longest media path or note type, field or template name a lock may hold."""
+MAX_KEY = 255
+"""The longest deck key: a file name, which no common file system lets grow past 255."""
 
 
 class Damaged(ValueError):
@@ -144,6 +146,35 @@ def guid(value: Any, where: Where) -> str:
     """``value`` if it is a GUID Anki can hold: 1 to ``MAX_GUID`` characters, no control
     character (a NUL, a newline, Anki's field separator \\x1f)."""
     return text(value, where, MAX_GUID, empty=False)
+
+
+def field_value(value: Any, where: Where) -> str:
+    """``value`` if it can be a field of a note in a package: text without Anki's field
+    separator \\x1f (it would split one field into two) or other control characters but for
+    line breaks and tabs, which field HTML may hold."""
+    field = text(value, where)
+    if has_control(field.replace("\n", "").replace("\r", "").replace("\t", "")):
+        raise Damaged(where, f"{_short(field)} holds a control character")
+    return field
+
+
+def tag(value: Any, where: Where) -> str:
+    """``value`` if it can be one Anki tag: not empty, no white space (which would make it
+    two) and no control character."""
+    name = text(value, where, MAX_NAME, empty=False)
+    if any(c.isspace() for c in name):
+        raise Damaged(where, f"{name!r} holds white space: a tag is one word")
+    return name
+
+
+def deck_key(value: Any, where: Where) -> str:
+    """``value`` if it can be a deck's key: a source file's name without its suffix. Nothing
+    else: the build names the deck's package ``build/KEY.apkg``, writes and deletes it, so a
+    key with a separator or ``..`` (or an absolute one) would reach files anywhere."""
+    key = text(value, where, MAX_KEY, empty=False)
+    if "/" in key or "\\" in key or key in (".", "..") or key.startswith("."):
+        raise Damaged(where, f"{key!r} is not the name of a source file")
+    return key
 
 
 def media_path(value: str, where: Where) -> str:

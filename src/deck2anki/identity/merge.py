@@ -72,6 +72,7 @@ def union(text: str) -> dict[str, Any]:
     version: Any = None
     notetypes: list[dict[str, Any]] = []
     decks: dict[str, dict[str, dict[str, Any]]] = {}
+    tags: dict[str, Any] = {}
     deck: str | None = None
     before: str | None = None  # the deck a conflict started in: each side starts there
     ancestor = False  # in a diff3 conflict's common-ancestor side, which neither side kept
@@ -105,22 +106,44 @@ def union(text: str) -> dict[str, Any]:
         elif line.startswith('"deck2anki-lock": '):
             version = json.loads(line.removeprefix('"deck2anki-lock": ').removesuffix(","))
         elif line.startswith('"notetype": '):
-            notetypes.append(json.loads(line.removeprefix('"notetype": ').removesuffix(",")))
+            notetype = json.loads(line.removeprefix('"notetype": ').removesuffix(","))
+            if not isinstance(notetype, dict):
+                raise ValueError(f"line {number}: not a note type")
+            notetypes.append(notetype)
+        elif line.startswith('"tag": ') and deck is not None:
+            # A renamed source's tag: per deck, but no hash: both sides carry the same one.
+            tags[deck] = json.loads(line.removeprefix('"tag": ').removesuffix(","))
         else:
             raise ValueError(f"line {number}: not a line of a lock file: {line[:60]!r}")
     data: dict[str, Any] = {"deck2anki-lock": version, "decks": {}}
     if notetypes:
         # The later version, then the later change of the look: one side changed it.
-        data["notetype"] = max(notetypes, key=lambda n: (n.get("version", 0), n.get("mod", 0)))
+        damaged = [n for n in notetypes if _number(n, "version") < 0 or _number(n, "mod") < 0]
+        data["notetype"] = (
+            (damaged or notetypes)[0]
+            if damaged
+            else max(notetypes, key=lambda n: (_number(n, "version"), _number(n, "mod")))
+        )
     for key, notes in decks.items():
         data["decks"][key] = {"inputs": "", "package": "", "notes": list(notes.values())}
+        if key in tags:
+            data["decks"][key]["tag"] = tags[key]
     return data
+
+
+def _number(entry: dict[str, Any], key: str) -> int:
+    """``entry[key]`` if it is a whole number, else -1: a side whose value is not one is the
+    side kept, so that the loader's checks say what is wrong with it (never dropped silently)."""
+    value = entry.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
 def _later(note: dict[str, Any], known: dict[str, Any]) -> bool:
     """Whether one side's line of a note is the later one: its ``mod`` is greater (the same
     ``mod``: the same content, so either does; the line that carries more is kept)."""
     mod, other = note.get("mod"), known.get("mod")
-    if not isinstance(mod, int) or not isinstance(other, int):
-        return False  # the loader rejects such a line whichever is kept
+    if not isinstance(other, int) or isinstance(other, bool):
+        return False  # the line kept is damaged: the loader says so
+    if not isinstance(mod, int) or isinstance(mod, bool):
+        return True  # this one is: keep it, so that the loader says so (never drop it silently)
     return (mod, len(note)) > (other, len(known))
