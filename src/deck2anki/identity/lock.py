@@ -123,6 +123,10 @@ class LockedNoteType:
     mod: int
     """When the templates or CSS last changed: the note type's ``mod`` in Anki."""
 
+    cloze: LockedNoteType | None = None
+    """The cloze note type beside it (``cards.cloze``), once a deck of the project has a
+    cloze card; None before (the lock then says nothing of it)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Lock:
@@ -204,15 +208,21 @@ def _lock(data: Any) -> Lock:
     if type(version) is not int or version != FORMAT:
         raise check.Damaged((), f"unknown lock format {version!r}")
     notetype = data.get("notetype")
+    cloze = data.get("cloze")
     decks = check.table(check.field(data, "decks", ()), ("decks",))
+    if cloze is not None and notetype is None:
+        raise check.Damaged(("cloze",), "a cloze note type without the note type beside it")
     return Lock(
-        notetype=None if notetype is None else _notetype(notetype),
+        notetype=None
+        if notetype is None
+        else _notetype(notetype, cloze=None if cloze is None else _notetype(cloze, ("cloze",))),
         decks={key: _deck(key, deck) for key, deck in decks.items()},
     )
 
 
-def _notetype(data: Any) -> LockedNoteType:
-    at: check.Where = ("notetype",)
+def _notetype(
+    data: Any, at: check.Where = ("notetype",), cloze: LockedNoteType | None = None
+) -> LockedNoteType:
     data = check.table(data, at)
 
     def names(key: str) -> tuple[str, ...]:
@@ -231,6 +241,7 @@ def _notetype(data: Any) -> LockedNoteType:
         templates=names("templates"),
         content=check.hexdigits(check.field(data, "content", at), (*at, "content"), 16),
         mod=check.time(check.field(data, "mod", at), (*at, "mod")),
+        cloze=cloze,
     )
 
 
@@ -355,6 +366,18 @@ def seal(deck: LockedDeck, block: Block | None = None) -> str:
 _INDENT = b",\n" + b" " * 8
 
 
+def _described(notetype: LockedNoteType) -> dict[str, object]:
+    return {
+        "id": notetype.id,
+        "name": notetype.name,
+        "version": notetype.version,
+        "fields": list(notetype.fields),
+        "templates": list(notetype.templates),
+        "content": notetype.content,
+        "mod": notetype.mod,
+    }
+
+
 def lock_parts(
     lock: Lock, written: Mapping[str, tuple[str, bytearray]] | None = None
 ) -> list[bytes | bytearray]:
@@ -365,17 +388,9 @@ def lock_parts(
     """
     head = ["{", f'  "deck2anki-lock": {FORMAT},']
     if lock.notetype is not None:
-        notetype = lock.notetype
-        described = {
-            "id": notetype.id,
-            "name": notetype.name,
-            "version": notetype.version,
-            "fields": list(notetype.fields),
-            "templates": list(notetype.templates),
-            "content": notetype.content,
-            "mod": notetype.mod,
-        }
-        head.append(f'  "notetype": {_line(described)},')
+        head.append(f'  "notetype": {_line(_described(lock.notetype))},')
+        if lock.notetype.cloze is not None:
+            head.append(f'  "cloze": {_line(_described(lock.notetype.cloze))},')
     head.append('  "decks": {')
     parts: list[bytes | bytearray] = ["\n".join(head).encode()]
     for index, key in enumerate(sorted(lock.decks)):

@@ -71,6 +71,7 @@ def union(text: str) -> dict[str, Any]:
         raise ValueError("the file ends before the lock does")
     version: Any = None
     notetypes: list[dict[str, Any]] = []
+    clozes: list[dict[str, Any]] = []
     decks: dict[str, dict[str, dict[str, Any]]] = {}
     deck: str | None = None
     before: str | None = None  # the deck a conflict started in: each side starts there
@@ -106,12 +107,16 @@ def union(text: str) -> dict[str, Any]:
             version = json.loads(line.removeprefix('"deck2anki-lock": ').removesuffix(","))
         elif line.startswith('"notetype": '):
             notetypes.append(json.loads(line.removeprefix('"notetype": ').removesuffix(",")))
+        elif line.startswith('"cloze": '):
+            clozes.append(json.loads(line.removeprefix('"cloze": ').removesuffix(",")))
         else:
             raise ValueError(f"line {number}: not a line of a lock file: {line[:60]!r}")
     data: dict[str, Any] = {"deck2anki-lock": version, "decks": {}}
     if notetypes:
         # The later version, then the later change of the look: one side changed it.
         data["notetype"] = max(notetypes, key=lambda n: (n.get("version", 0), n.get("mod", 0)))
+    if clozes:  # the same rule for the cloze note type
+        data["cloze"] = max(clozes, key=lambda n: (n.get("version", 0), n.get("mod", 0)))
     for key, notes in decks.items():
         data["decks"][key] = {"inputs": "", "package": "", "notes": list(notes.values())}
     return data
