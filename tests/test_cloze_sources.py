@@ -188,3 +188,31 @@ def test_lecture_text_and_csv_cloze_cards_are_cloze_notes(
     assert lung.note().note_type()["type"] == CLOZE_KIND
     assert lung.note().mid == heart[0].note().mid  # one cloze note type for the project
     assert shown(lung.answer()) == "The lung breathes."
+
+
+def test_a_note_that_becomes_a_cloze_note_is_told_as_anki_conflicts_on_it(
+    cloze_project: Path, collection: Any
+) -> None:
+    source = cloze_project / "sources" / "bio.md"
+    import_package(collection, build_copy(cloze_project, "first.apkg", T0))
+    source.write_text(
+        SOURCE.replace("## What is osmosis?", "## What is {{c1::osmosis}}?"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "sources/bio.md:11:1: warning: 1 note students may already have moves between the"
+        " note types 'Bio (deck2anki)' and 'Bio cloze (deck2anki)' (a cloze deletion in a"
+        " question makes a cloze note): Anki reports it as conflicting and does not update it"
+        " [notetype-fork]\n"
+        "  hint: students move them in Anki (Browse, select them, Notes > Change Note Type;"
+        " reviews are kept), or keep the question as it was\n"
+    ) in result.output
+    # What the warning says, as Anki does it.
+    log = import_package(collection, cloze_project / "build" / "bio.apkg")
+    assert log_counts(log)["conflicting"] == 1
+    # Said once: the lock now knows the note as a cloze note.
+    source.write_text(source.read_text(encoding="utf-8") + "\n## New?\n\nYes.\n")
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert "notetype-fork" not in result.output

@@ -63,6 +63,10 @@ class LockedNote:
     tags: tuple[str, ...] = ()
     """A removed note the package still carries: its tags, ``deck2anki::removed`` last."""
 
+    cloze: bool = False
+    """The note is of the cloze note type (its question holds a cloze deletion): a note that
+    moves between the two note types is one Anki reports as conflicting, and is told."""
+
 
 @dataclass(frozen=True, slots=True)
 class LockedDeck:
@@ -305,6 +309,7 @@ def _note(data: Any, at: check.Where) -> LockedNote:
         source=check.hexdigits(data.get("source", ""), (*at, "source"), 16, step=16),
         fields=_texts(data.get("fields", []), (*at, "fields")),
         tags=_texts(data.get("tags", []), (*at, "tags")),
+        cloze=check.flag(data.get("cloze", False), (*at, "cloze")),
     )
 
 
@@ -325,6 +330,8 @@ def _note_line(note: LockedNote) -> str:
         line += f', "source": {_string(note.source)}'
     if note.fields:  # a removed note still carried: what writing it takes
         line += f', "fields": {_line(list(note.fields))}, "tags": {_line(list(note.tags))}'
+    if note.cloze:  # only then: the lines of other notes stay as they were
+        line += ', "cloze": true'
     return line + "}"
 
 

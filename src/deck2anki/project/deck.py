@@ -25,6 +25,7 @@ from ..model import Deck
 from ..writers.apkg import PackageNote, PackageOptions, package_notes_by_guid, write_package_to
 from .continuity import (
     announce_every_note,
+    announce_kind_changes,
     announce_renamed_deck,
     check_renamed_settings,
     recovered_notes,
@@ -211,6 +212,7 @@ def plan(
         next_mod(by_guid.get(g), item.content, now) for g, item in zip(guids, done, strict=True)
     ]
     announce_every_note(guids, done, by_guid, source.path, deck.name, report)
+    announce_kind_changes(assigned.notes, guids, done, by_guid, state, report)
     origins = {entry.guid: key for key, entry in moving}
     moved = tuple(
         Moved(assigned.notes[guids.index(e.guid)].question, e.guid, origins[e.guid])
@@ -269,7 +271,15 @@ def plan(
             entries = [
                 *removed,
                 *(
-                    LockedNote(guid, question, d.content, d.fingerprint, mod, source=d.source)
+                    LockedNote(
+                        guid,
+                        question,
+                        d.content,
+                        d.fingerprint,
+                        mod,
+                        source=d.source,
+                        cloze=is_cloze_fields(d.fields),
+                    )
                     for guid, question, d, mod in zip(guids, questions, done, mods, strict=True)
                 ),
             ]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files
+from ..cards.cloze import is_cloze_fields
 from ..cards.unrender import to_markdown
 from ..identity.lock import LockedNote
 from ..identity.relink import content_hash, fingerprint
@@ -182,7 +183,8 @@ def recovered_entry(note: PreviousNote, question: str | None, content: str) -> L
     answer = _text(note.fields[1]) if len(note.fields) > 1 else ""
     analogy = _text(note.fields[2]) if len(note.fields) > 2 else ""
     print_ = fingerprint(Note(question, answer, analogy))
-    return LockedNote(note.guid, question, shown, print_, note.mod)
+    cloze = is_cloze_fields(note.fields)
+    return LockedNote(note.guid, question, shown, print_, note.mod, cloze=cloze)
 
 
 def _text(field: str) -> str:
