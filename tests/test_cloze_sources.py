@@ -216,3 +216,29 @@ def test_a_note_that_becomes_a_cloze_note_is_told_as_anki_conflicts_on_it(
     result = CliRunner().invoke(cli, ["build"])
     assert result.exit_code == 0, result.output
     assert "notetype-fork" not in result.output
+
+
+def test_a_built_cloze_deck_converts_to_markdown_and_back_without_a_loss(
+    cloze_project: Path, collection: Any
+) -> None:
+    deck2anki.build(cloze_project / "sources", cloze_project / "build", timestamp=T0)
+    result = CliRunner().invoke(cli, ["convert", "build/bio.apkg", "back.md"])
+    assert result.exit_code == 0, result.output
+    assert "lossy-conversion" not in result.output
+    text = (cloze_project / "back.md").read_text(encoding="utf-8")
+    assert "## The {{c1::mitochondria::organelle}} is the powerhouse of the {{c2::cell}}." in text
+    result = CliRunner().invoke(cli, ["convert", "back.md", "back.apkg"])
+    assert result.exit_code == 0, result.output
+    import_package(collection, cloze_project / "back.apkg")
+    powerhouse = cards_of(collection, "mitochondria")
+    assert [card.ord for card in powerhouse] == [0, 1]
+    assert powerhouse[0].note()["Back Extra"] == "It makes ATP."
+    assert powerhouse[0].note().note_type()["type"] == CLOZE_KIND
+
+
+def test_a_cloze_card_with_an_analogy_and_no_back_extra_builds_without_a_warning(
+    cloze_project: Path,
+) -> None:
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "built build/bio.apkg (3 notes, deck 'Biology') from sources/bio.md\n"
