@@ -242,3 +242,24 @@ def test_a_cloze_card_with_an_analogy_and_no_back_extra_builds_without_a_warning
     result = CliRunner().invoke(cli, ["build"])
     assert result.exit_code == 0, result.output
     assert result.output == "built build/bio.apkg (3 notes, deck 'Biology') from sources/bio.md\n"
+
+
+def test_cloze_numbers_give_the_cards_anki_itself_gives(
+    cloze_project: Path, collection: Any
+) -> None:
+    (cloze_project / "sources" / "bio.md").write_text(
+        "# Numbers\n\n## A {{c0::zero}} and {{c1::one}}.\n\n## Only {{c0::zero}}.\n\n"
+        "## Big {{c3::three}} {{c70000::big}} {{c" + "9" * 5000 + "::huge}}.\n",
+        encoding="utf-8",
+    )
+    deck2anki.build(cloze_project / "sources", cloze_project / "build", timestamp=T0)
+    log = import_package(collection, cloze_project / "build" / "bio.apkg")
+    assert log_counts(log)["new"] == 3
+    for note_id in collection.find_notes(""):
+        note = collection.get_note(note_id)
+        ours = sorted(card.ord for card in note.cards())
+        note["Text"] += " "  # Anki generates the cards of an edited note itself
+        collection.update_note(note)
+        assert sorted(card.ord for card in note.cards()) == ours
+    assert sorted(c.ord for c in cards_of(collection, "Big")) == [2, 499]
+    assert [c.ord for c in cards_of(collection, "Only")] == [0]

@@ -51,12 +51,17 @@ _NUMBER = re.compile(r"\{\{c([0-9]+)::")
 
 
 def ords(text: str) -> tuple[int, ...]:
-    """The ords of the cards Anki makes of a cloze note whose ``Text`` is ``text``: one per
-    cloze number (``c1`` is ord 0; Anki counts ``c0`` as ``c1``), at least one."""
-    # Six digits are plenty (Anki stores an ord in 16 bits); a longer number is not
-    # turned into an int at all (Python refuses over 4,300 digits).
-    numbers = {int(m[1]) if len(m[1]) <= 6 else 999_999 for m in _NUMBER.finditer(text)}
-    return tuple(sorted({max(n, 1) - 1 for n in numbers})) or (0,)
+    """The ords of the cards Anki makes of a cloze note whose ``Text`` is ``text``, as Anki's
+    own card generation gives them: one per cloze number (``c1`` is ord 0), ``c0`` none,
+    numbers past ``MAX_NUMBER`` the card of ``MAX_NUMBER``; ord 0 when there is none (Anki
+    keeps an empty first card). A package with an ord past Anki's 16 bits fails to import."""
+    # A longer number is not turned into an int at all (Python refuses over 4,300 digits).
+    numbers = {int(m[1]) if len(m[1]) <= 6 else MAX_NUMBER for m in _NUMBER.finditer(text)}
+    return tuple(sorted({min(n, MAX_NUMBER) - 1 for n in numbers if n > 0})) or (0,)
+
+
+MAX_NUMBER = 500
+"""The highest cloze number with a card of its own (Anki's limit, as observed with anki 26)."""
 
 
 def is_cloze_fields(fields: Sequence[str]) -> bool:

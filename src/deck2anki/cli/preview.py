@@ -126,7 +126,7 @@ def cloze_side(text: str, number: int, answer: bool) -> str:
             continue
         content, _, hint = text[match.end() : end].partition("::")
         out.append(text[position:start])
-        if max(int(match[1][:6]), 1) != number:
+        if int(match[1][:6]) != number:  # c0 is never hidden, as in Anki
             out.append(content)
         elif answer:
             out.append(f'<span class="cloze">{content}</span>')
