@@ -263,3 +263,23 @@ def test_cloze_numbers_give_the_cards_anki_itself_gives(
         assert sorted(card.ord for card in note.cards()) == ours
     assert sorted(c.ord for c in cards_of(collection, "Big")) == [2, 499]
     assert [c.ord for c in cards_of(collection, "Only")] == [0]
+
+
+def test_a_new_style_reaches_the_cloze_cards_students_have_without_a_fork(
+    cloze_project: Path, collection: Any
+) -> None:
+    (cloze_project / "deck2anki.toml").write_text('[notetype]\ncss = "style.css"\n')
+    (cloze_project / "style.css").write_text(".cloze { color: teal; }\n")
+    import_package(collection, build_copy(cloze_project, "first.apkg", T0))
+    review_every_card(collection)
+    before = study_state(collection)
+    (cloze_project / "style.css").write_text(".cloze { color: crimson; }\n")
+    log = import_package(collection, build_copy(cloze_project, "second.apkg", T0 + 3600))
+    assert log_counts(log)["conflicting"] == 0
+    (mask,) = cards_of(collection, "token")
+    assert mask.note().note_type()["type"] == CLOZE_KIND
+    css = mask.note().note_type()["css"]  # Anki took it: the cloze note type's mod moved
+    assert "crimson" in css and "teal" not in css
+    ours = [kind.name for kind in collection.models.all_names_and_ids() if "deck2anki" in kind.name]
+    assert sorted(ours) == ["Bio (deck2anki)", "Bio cloze (deck2anki)"]
+    assert study_state(collection) == before
