@@ -8,7 +8,9 @@ real ``anki`` package, studying it, and importing the rebuilds over it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -283,3 +285,46 @@ def test_a_new_style_reaches_the_cloze_cards_students_have_without_a_fork(
     ours = [kind.name for kind in collection.models.all_names_and_ids() if "deck2anki" in kind.name]
     assert sorted(ours) == ["Bio (deck2anki)", "Bio cloze (deck2anki)"]
     assert study_state(collection) == before
+
+
+def git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "M",
+        "GIT_AUTHOR_EMAIL": "m@example.org",
+        "GIT_COMMITTER_NAME": "M",
+        "GIT_COMMITTER_EMAIL": "m@example.org",
+    }
+    command = ["git", "-c", "init.defaultBranch=main", *args]
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_a_git_merge_of_a_branch_that_added_cloze_cards_is_resolved_by_one_build(
+    cloze_project: Path,
+) -> None:
+    project, source = cloze_project, cloze_project / "sources" / "bio.md"
+    plain = "# Biology\n\n## What is osmosis?\n\nWater moving.\n\n## What is ATP?\n\nEnergy.\n"
+    source.write_text(plain, encoding="utf-8")
+    (project / ".gitattributes").write_text("deck2anki.lock text eol=lf\n*.apkg binary\n")
+    deck2anki.build(project / "sources", project / "build", timestamp=T0)
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "first")
+    git(project, "checkout", "-q", "-b", "cloze")
+    source.write_text(plain + "\n## The {{c1::cell}} is small.\n", encoding="utf-8")
+    deck2anki.build(project / "sources", project / "build", timestamp=T0 + 60)
+    git(project, "commit", "-q", "-am", "a cloze card")
+    git(project, "checkout", "-q", "main")
+    source.write_text(plain.replace("Water moving.", "Water moving in."), encoding="utf-8")
+    deck2anki.build(project / "sources", project / "build", timestamp=T0 + 120)
+    git(project, "commit", "-q", "-am", "an edit")
+    assert git(project, "merge", "--no-edit", "cloze").returncode != 0
+    assert "<<<<<<<" in (project / "deck2anki.lock").read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("merged: the lock held both sides of a git merge")
+    lock = json.loads((project / "deck2anki.lock").read_text(encoding="utf-8"))
+    assert lock["cloze"]["mod"] == T0 + 60
+    assert [n["cloze"] for n in lock["decks"]["bio"]["notes"] if "cloze" in n] == [True]
