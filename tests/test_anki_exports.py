@@ -64,8 +64,8 @@ def test_a_deck_exported_by_anki_reads_back_whole(
     assert deck.description == "Stock note types"
     # What has no place in a deck2anki note is said, not silently lost.
     assert [d.message for d in report.warnings] == [
-        "note type 'Cloze': the cloze deletions of 1 note are read as basic cards, their"
-        " question showing {{c1::...}} as written",
+        "note type 'Cloze': 1 note with cloze deletions is read as a note of deck2anki's"
+        " cloze note type (Text, Back Extra, Analogy), not of this one",
         "note type 'Basic (and reversed card)': 1 card of its second and later templates"
         " (a reverse card, say) is not kept",
     ]

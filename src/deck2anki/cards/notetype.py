@@ -22,7 +22,8 @@ from .._compat import card_requirements
 from ..errors import Deck2AnkiError
 from ..identity.guids import stable_id
 from ..identity.lock import LockedNoteType
-from ..model import Note
+from ..model import Note, is_cloze
+from . import cloze
 from .render import render_note
 
 
@@ -112,6 +113,58 @@ def content_hash(style: Style = STOCK) -> str:
     for template in TEMPLATES:
         parts += [template.name, template_text(template.front), template_text(template.back)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def cloze_css(style: Style = STOCK) -> str:
+    """The cloze note type's CSS: the note type's own (the project's style last), then the
+    cloze-only rules (``templates/cloze.css``)."""
+    return css(style) + "\n/* Cloze deletions */\n" + template_text(cloze.CSS_FILE)
+
+
+def cloze_content_hash(style: Style = STOCK) -> str:
+    """``content_hash`` of the cloze note type."""
+    name, front, back = cloze.TEMPLATE
+    parts = [*cloze.FIELDS, cloze.CSS_FILE, cloze_css(style), name]
+    parts += [template_text(front), template_text(back)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def recovered_cloze(
+    model_id: int,
+    name: str,
+    mod: int,
+    templates: tuple[tuple[str, str, str], ...],
+    css_text: str,
+    style: Style = STOCK,
+) -> LockedNoteType:
+    """The lock's entry for the cloze note type students already have (``recovered``, for
+    the cloze note type): its ``mod`` kept while it shows cards as this build would."""
+    name_, front, back = cloze.TEMPLATE
+    same = templates == ((name_, template_text(front), template_text(back)),)
+    same = same and css_text == cloze_css(style)
+    content = cloze_content_hash(style) if same else "0" * 16
+    names = tuple(template[0] for template in templates)
+    return LockedNoteType(model_id, name, cloze.VERSION, cloze.FIELDS, names, content, mod)
+
+
+def resolve_cloze(
+    previous: LockedNoteType | None, beside: LockedNoteType, now: int, style: Style = STOCK
+) -> LockedNoteType:
+    """The cloze note type this build writes beside the note type ``beside``, given what the
+    lock says earlier builds wrote (``previous``; None if they wrote none).
+
+    Its id and name come from ``beside`` (``cloze.identity``); its ``mod`` moves on when its
+    templates or CSS change, so Anki takes the new look (ANKI-FACTS 6). Its fields and
+    template are fixed for good, so a schema change cannot happen without a new version.
+    """
+    model_id, name = cloze.identity(beside.id, beside.name)
+    content = cloze_content_hash(style)
+    templates = (cloze.TEMPLATE[0],)
+    if previous is not None and (previous.id, previous.name) == (model_id, name):
+        if previous.content == content:
+            return previous
+        return replace(previous, content=content, mod=max(now, previous.mod + 1))
+    return LockedNoteType(model_id, name, cloze.VERSION, cloze.FIELDS, templates, content, now)
 
 
 def versioned(version: int) -> tuple[int, str]:
@@ -257,6 +310,23 @@ def genanki_model(model_id: int = ID, name: str = NAME, style: Style = STOCK) ->
     )
 
 
+@cache
+def genanki_cloze_model(model_id: int, name: str, style: Style = STOCK) -> Any:
+    """The genanki Model of our cloze note type (Anki's cloze kind: a card per number)."""
+    import genanki
+
+    template, front, back = cloze.TEMPLATE
+    return genanki.Model(
+        model_id,
+        name,
+        fields=[{"name": name} for name in cloze.FIELDS],
+        templates=[{"name": template, "qfmt": template_text(front), "afmt": template_text(back)}],
+        css=cloze_css(style),
+        model_type=genanki.Model.CLOZE,
+        sort_field_index=0,
+    )
+
+
 def note_fields(
     note: Note,
     media: Mapping[str, str],
@@ -265,8 +335,11 @@ def note_fields(
     type_in: bool = False,
     code: bool = True,
 ) -> tuple[str, ...]:
-    """A note's field values in a package, one per field of the note type (see package_notes)."""
+    """A note's field values in a package, one per field of its note type (see package_notes):
+    our cloze note type's (``cloze.FIELDS``) for a question with a cloze deletion in it."""
     rendered = render_note(note, media, code)
+    if is_cloze(note.question):
+        return (rendered.question, rendered.answer, rendered.analogy)
     # A card is on when the deck's settings switch it on for all, or the note asks for it.
     return (
         rendered.question,
@@ -305,7 +378,10 @@ class Templates:
 
 
 def card_ords(fields: Sequence[str], templates: Templates) -> tuple[int, ...]:
-    """The ords of the card templates that make a card of a note with ``fields``."""
+    """The ords of the card templates that make a card of a note with ``fields``; for a note
+    of the cloze note type, one per cloze number."""
+    if cloze.is_cloze_fields(fields):
+        return cloze.ords(fields[0])
     filled = tuple(map(bool, fields))
     ords = templates.by_filled.get(filled)
     if ords is None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import Diagnostic, Report, Severity
-from ..model import Location, Markup, Note
+from ..model import Location, Markup, Note, is_cloze
 from .split import LABELS
 
 
@@ -228,7 +228,8 @@ def _lint_analogy(note: Note, where: Location, report: Report) -> None:
                 "double-analogy",
                 "keep one label per card",
             )
-        if len(note.analogy) > len(note.answer):
+        # A cloze card needs no answer (Back Extra): its analogy alone is no wrong split.
+        if len(note.analogy) > len(note.answer) and (note.answer or not is_cloze(note.question)):
             report.warning(
                 where,
                 "the analogy is longer than its answer: is the split right?",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cards import notetype
+from ..cards import cloze, notetype
 from ..config import Config, load_config
 from ..model import Deck
 
@@ -75,6 +75,9 @@ def source_cards(deck: Deck, reverse: bool, type_in: bool, code: bool) -> list[P
     templates = {t.name: t for t in notetype.TEMPLATES}
     cards = []
     for note in package_notes(deck, 0, reverse=reverse, type_in=type_in, code=code):
+        if cloze.is_cloze_fields(note.fields):
+            cards += _cloze_cards(note.fields)
+            continue
         fields = dict(zip(notetype.FIELDS, note.fields, strict=True))
         # The cards a package holds, by the very rule its writer uses.
         for template_ord in card_ords(note.fields, rules):
@@ -85,6 +88,56 @@ def source_cards(deck: Deck, reverse: bool, type_in: bool, code: bool) -> list[P
             )
             cards.append(PreviewCard(template.name, front, back))
     return cards
+
+
+def _cloze_cards(values: tuple[str, ...]) -> list[PreviewCard]:
+    """The cards of a note of the cloze note type: one per cloze number, as Anki shows it."""
+    name, front_file, back_file = cloze.TEMPLATE
+    fields = dict(zip(cloze.FIELDS, values, strict=True))
+    cards = []
+    for card_ord in cloze.ords(values[0]):
+        front = render_template(
+            notetype.template_text(front_file),
+            {**fields, "cloze:Text": cloze_side(values[0], card_ord + 1, answer=False)},
+        )
+        shown = cloze_side(values[0], card_ord + 1, answer=True)
+        back = render_template(
+            notetype.template_text(back_file), {**fields, "cloze:Text": shown, "FrontSide": front}
+        )
+        cards.append(PreviewCard(f"{name} {card_ord + 1}", front, back))
+    return cards
+
+
+def cloze_side(text: str, number: int, answer: bool) -> str:
+    """``text`` with its cloze deletions as Anki shows them on card ``number``: that number's
+    hidden (``[...]``, or ``[hint]``) on the front and marked on the back, the others shown.
+
+    One pass, each deletion read up to the first ``}}`` after it: linear in the text."""
+    out: list[str] = []
+    position = 0
+    while (start := text.find("{{c", position)) >= 0:
+        match = _CLOZE_START.match(text, start)
+        end = text.find("}}", match.end()) if match else -1
+        if match is None or end < 0:
+            out.append(text[position : start + 3])
+            position = start + 3
+            if match is not None:  # no "}}" after it: none after any later one either
+                break
+            continue
+        content, _, hint = text[match.end() : end].partition("::")
+        out.append(text[position:start])
+        if int(match[1][:6]) != number:  # c0 is never hidden, as in Anki
+            out.append(content)
+        elif answer:
+            out.append(f'<span class="cloze">{content}</span>')
+        else:
+            out.append(f'<span class="cloze">[{hint or "..."}]</span>')
+        position = end + 2
+    out.append(text[position:])
+    return "".join(out)
+
+
+_CLOZE_START = re.compile(r"\{\{c([0-9]+)::")
 
 
 def package_cards(path: Path) -> list[PreviewCard]:
@@ -205,11 +258,14 @@ def page(
             f'<div class="side"><div class="card">{card.back}</div></div></div></section>'
         )
     title = html.escape(deck.name)
+    # The cloze note type's CSS (the other's and its own) only where there are cloze cards.
+    with_cloze = any('class="d2a d2a-front d2a-cloze"' in card.front for card in cards)
+    css = notetype.cloze_css(style) if with_cloze else notetype.css(style)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}: preview</title>"
-        f"<style>{notetype.css(style)}</style><style>{_CHROME}</style></head><body>"
+        f"<style>{css}</style><style>{_CHROME}</style></head><body>"
         f"<header><h1>{title}</h1><span>{len(cards)} cards, rendered by"
         f" {html.escape(renderer)}</span>"
         '<label><input type="checkbox" id="toggle-dark"> dark</label>'

@@ -63,6 +63,10 @@ class LockedNote:
     tags: tuple[str, ...] = ()
     """A removed note the package still carries: its tags, ``deck2anki::removed`` last."""
 
+    cloze: bool = False
+    """The note is of the cloze note type (its question holds a cloze deletion): a note that
+    moves between the two note types is one Anki reports as conflicting, and is told."""
+
 
 @dataclass(frozen=True, slots=True)
 class LockedDeck:
@@ -122,6 +126,10 @@ class LockedNoteType:
 
     mod: int
     """When the templates or CSS last changed: the note type's ``mod`` in Anki."""
+
+    cloze: LockedNoteType | None = None
+    """The cloze note type beside it (``cards.cloze``), once a deck of the project has a
+    cloze card; None before (the lock then says nothing of it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,14 +218,19 @@ def _lock(data: Any) -> Lock:
     if type(version) is not int or version != FORMAT:
         raise check.Damaged((), f"unknown lock format {version!r}")
     notetype = data.get("notetype")
+    cloze = data.get("cloze")
     decks = check.table(check.field(data, "decks", ()), ("decks",))
-    state = None if notetype is None else _notetype(notetype)
+    if cloze is not None and notetype is None:
+        raise check.Damaged(("cloze",), "a cloze note type without the note type beside it")
+    cloze_state = None if cloze is None else _notetype(cloze, ("cloze",))
+    state = None if notetype is None else _notetype(notetype, cloze=cloze_state)
     parsed = {key: _deck(key, deck) for key, deck in decks.items()}
     # A removed note is written back into the package as it was: with one value per field
-    # of the note type, or Anki refuses the whole package ("note has 8 fields, expected 5").
-    fields = len(state.fields) if state is not None else None
+    # of its note type, or Anki refuses the whole package ("note has 8 fields, expected 5").
     for key, deck in parsed.items():
         for index, note in enumerate(deck.notes):
+            own = cloze_state if note.cloze else state
+            fields = len(own.fields) if own is not None else None
             if note.fields and (not note.removed or len(note.fields) != fields):
                 raise check.Damaged(
                     ("decks", key, "notes", index, "fields"),
@@ -228,8 +241,9 @@ def _lock(data: Any) -> Lock:
     return Lock(notetype=state, decks=parsed)
 
 
-def _notetype(data: Any) -> LockedNoteType:
-    at: check.Where = ("notetype",)
+def _notetype(
+    data: Any, at: check.Where = ("notetype",), cloze: LockedNoteType | None = None
+) -> LockedNoteType:
     data = check.table(data, at)
 
     def names(key: str) -> tuple[str, ...]:
@@ -248,6 +262,7 @@ def _notetype(data: Any) -> LockedNoteType:
         templates=names("templates"),
         content=check.hexdigits(check.field(data, "content", at), (*at, "content"), 16),
         mod=check.time(check.field(data, "mod", at), (*at, "mod")),
+        cloze=cloze,
     )
 
 
@@ -318,6 +333,7 @@ def _note(data: Any, at: check.Where) -> LockedNote:
         source=check.hexdigits(data.get("source", ""), (*at, "source"), 16, step=16),
         fields=_fields(data.get("fields", []), (*at, "fields")),
         tags=_tags(data.get("tags", []), (*at, "tags")),
+        cloze=check.flag(data.get("cloze", False), (*at, "cloze")),
     )
 
 
@@ -338,6 +354,8 @@ def _note_line(note: LockedNote) -> str:
         line += f', "source": {_string(note.source)}'
     if note.fields:  # a removed note still carried: what writing it takes
         line += f', "fields": {_line(list(note.fields))}, "tags": {_line(list(note.tags))}'
+    if note.cloze:  # only then: the lines of other notes stay as they were
+        line += ', "cloze": true'
     return line + "}"
 
 
@@ -382,6 +400,18 @@ def seal(deck: LockedDeck, block: Block | None = None) -> str:
 _INDENT = b",\n" + b" " * 8
 
 
+def _described(notetype: LockedNoteType) -> dict[str, object]:
+    return {
+        "id": notetype.id,
+        "name": notetype.name,
+        "version": notetype.version,
+        "fields": list(notetype.fields),
+        "templates": list(notetype.templates),
+        "content": notetype.content,
+        "mod": notetype.mod,
+    }
+
+
 def lock_parts(
     lock: Lock, written: Mapping[str, tuple[str, bytearray]] | None = None
 ) -> list[bytes | bytearray]:
@@ -392,17 +422,9 @@ def lock_parts(
     """
     head = ["{", f'  "deck2anki-lock": {FORMAT},']
     if lock.notetype is not None:
-        notetype = lock.notetype
-        described = {
-            "id": notetype.id,
-            "name": notetype.name,
-            "version": notetype.version,
-            "fields": list(notetype.fields),
-            "templates": list(notetype.templates),
-            "content": notetype.content,
-            "mod": notetype.mod,
-        }
-        head.append(f'  "notetype": {_line(described)},')
+        head.append(f'  "notetype": {_line(_described(lock.notetype))},')
+        if lock.notetype.cloze is not None:
+            head.append(f'  "cloze": {_line(_described(lock.notetype.cloze))},')
     head.append('  "decks": {')
     parts: list[bytes | bytearray] = ["\n".join(head).encode()]
     for index, key in enumerate(sorted(lock.decks)):

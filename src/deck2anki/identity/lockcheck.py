@@ -61,6 +61,9 @@ def entry(where: Where) -> str:
     elif rest[:1] == ["notetype"]:
         words.append("the note type")
         rest = rest[1:]
+    elif rest[:1] == ["cloze"]:
+        words.append("the cloze note type")
+        rest = rest[1:]
     words += [json.dumps(part) if isinstance(part, str) else f"item {part + 1}" for part in rest]
     return ", ".join(words)
 

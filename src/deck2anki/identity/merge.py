@@ -71,6 +71,7 @@ def union(text: str) -> dict[str, Any]:
         raise ValueError("the file ends before the lock does")
     version: Any = None
     notetypes: list[dict[str, Any]] = []
+    clozes: list[dict[str, Any]] = []
     decks: dict[str, dict[str, dict[str, Any]]] = {}
     tags: dict[str, Any] = {}
     deck: str | None = None
@@ -113,22 +114,34 @@ def union(text: str) -> dict[str, Any]:
         elif line.startswith('"tag": ') and deck is not None:
             # A renamed source's tag: per deck, but no hash: both sides carry the same one.
             tags[deck] = json.loads(line.removeprefix('"tag": ').removesuffix(","))
+        elif line.startswith('"cloze": '):
+            cloze = json.loads(line.removeprefix('"cloze": ').removesuffix(","))
+            if not isinstance(cloze, dict):
+                raise ValueError(f"line {number}: not a note type")
+            clozes.append(cloze)
         else:
             raise ValueError(f"line {number}: not a line of a lock file: {line[:60]!r}")
     data: dict[str, Any] = {"deck2anki-lock": version, "decks": {}}
     if notetypes:
         # The later version, then the later change of the look: one side changed it.
-        damaged = [n for n in notetypes if _number(n, "version") < 0 or _number(n, "mod") < 0]
-        data["notetype"] = (
-            (damaged or notetypes)[0]
-            if damaged
-            else max(notetypes, key=lambda n: (_number(n, "version"), _number(n, "mod")))
-        )
+        data["notetype"] = _newest(notetypes)
+    if clozes:  # the same rule for the cloze note type
+        data["cloze"] = _newest(clozes)
     for key, notes in decks.items():
         data["decks"][key] = {"inputs": "", "package": "", "notes": list(notes.values())}
         if key in tags:
             data["decks"][key]["tag"] = tags[key]
     return data
+
+
+def _newest(notetypes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The side's note type to keep: the later version, then the later change of the look
+    (one side changed it); a side whose version or time is not a number, so that the
+    loader says what is wrong with it."""
+    damaged = [n for n in notetypes if _number(n, "version") < 0 or _number(n, "mod") < 0]
+    if damaged:
+        return damaged[0]
+    return max(notetypes, key=lambda n: (_number(n, "version"), _number(n, "mod")))
 
 
 def _number(entry: dict[str, Any], key: str) -> int:

@@ -189,6 +189,10 @@ def _build(
         config.style,
         partial(own_notetype, found, config, now),
     )
+    # The cloze note type beside it: the lock's, or settled now (and recorded only once a
+    # deck has cloze notes, so a project without any keeps its lock as it was).
+    cloze = notetype.resolve_cloze(known.cloze if known else None, state, now, config.style)
+    state = replace(state, cloze=cloze)
     code = code_fingerprint()
     # Lock entries without a source: renamed files (taken over below) or deleted ones.
     vanished = {key: deck for key, deck in lock.decks.items() if key not in keys}
@@ -253,7 +257,12 @@ def _build(
         _check_guids_across_decks(decks, {source.key: source.path for source in found})
         # Bytes from the start: a 100,000-note lock is 25 MB, and one copy of it is enough.
         written = {item.key: item.notes for item in planned}
-        new_lock = lock_parts(Lock(state, decks), written)
+        recorded = state
+        if (lock.notetype is None or lock.notetype.cloze is None) and not any(
+            item.cloze for item in planned
+        ):
+            recorded = replace(state, cloze=None)
+        new_lock = lock_parts(Lock(recorded, decks), written)
         del written
         lock_changed = not files.has_contents(lock_path, new_lock)
         built = tuple(item.result for item in planned)
@@ -363,10 +372,14 @@ def _previous_notetype(found: list[Source], out: Path, config: Config) -> Locked
     for source in found:
         previous = read_notetype(out / f"{source.key}.apkg")
         if previous is not None:
-            p = previous
-            return notetype.recovered(
+            p, c = previous, previous.cloze
+            main = notetype.recovered(
                 p.id, p.name, p.mod, p.fields, p.templates, p.css, config.style
             )
+            if c is None:
+                return main
+            cloze = notetype.recovered_cloze(c.id, c.name, c.mod, c.templates, c.css, config.style)
+            return replace(main, cloze=cloze)
     return None
 
 

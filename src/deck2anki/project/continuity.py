@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Protocol
 
 from .. import files
+from ..cards.cloze import is_cloze_fields
 from ..config import Config
 from ..errors import Report, UsageError
-from ..identity.lock import LockedDeck, LockedNote
+from ..identity.lock import LockedDeck, LockedNote, LockedNoteType
 from ..identity.relink import content_hash
-from ..model import Deck, Location
+from ..model import Deck, Location, Note
 from .previous import REMOVED_TAG, PreviousNote, PreviousPackage, read_previous, recovered_entry
 
 
@@ -112,6 +113,39 @@ def announce_every_note(
             "a new setting (reverse, type_in, tags) or an edit of every card does that; undo"
             " the change if students should keep their edits",
         )
+
+
+def announce_kind_changes(
+    notes: Sequence[Note],
+    guids: Sequence[str],
+    done: Sequence[_Work],
+    by_guid: dict[str, LockedNote],
+    state: LockedNoteType,
+    report: Report,
+) -> None:
+    """Warn when notes students may have move between the note type and the cloze one (a
+    cloze deletion added to a question or taken out of one, or a deck built before deck2anki
+    had a cloze note type): Anki reports them as conflicting and does not update them."""
+    moved = [
+        note
+        for note, guid, item in zip(notes, guids, done, strict=True)
+        if (entry := by_guid.get(guid)) is not None and entry.cloze != is_cloze_fields(item.fields)
+    ]
+    if not moved:
+        return
+    cloze_name = state.cloze.name if state.cloze else "the cloze note type"
+    count = len(moved)
+    one = count == 1
+    report.warning(
+        moved[0].location or Location(""),
+        f"{count} {'note' if one else 'notes'} students may already have"
+        f" {'moves' if one else 'move'} between the note types {state.name!r} and"
+        f" {cloze_name!r} (a cloze deletion in a question makes a cloze note): Anki reports"
+        f" {'it' if one else 'them'} as conflicting and does not update {'it' if one else 'them'}",
+        "notetype-fork",
+        "students move them in Anki (Browse, select them, Notes > Change Note Type; reviews are"
+        " kept), or keep the question as it was",
+    )
 
 
 def announce_renamed_deck(

@@ -14,6 +14,7 @@ from pathlib import Path
 from threading import Event
 
 from .. import files
+from ..cards.cloze import is_cloze_fields
 from ..config import Config
 from ..errors import Report
 from ..identity.assign import assign_guids, next_mod
@@ -24,6 +25,7 @@ from ..model import Deck
 from ..writers.apkg import PackageNote, PackageOptions, package_notes_by_guid, write_package_to
 from .continuity import (
     announce_every_note,
+    announce_kind_changes,
     announce_renamed_deck,
     check_renamed_settings,
     recovered_notes,
@@ -116,6 +118,9 @@ class Planned:
     added: tuple[tuple[str, str], ...] = ()
     """The notes given new GUIDs: (question normalised, fingerprint) each."""
 
+    cloze: bool = False
+    """Whether its package has notes of the cloze note type (the lock then records it)."""
+
 
 def plan(
     job: Job,
@@ -207,6 +212,7 @@ def plan(
         next_mod(by_guid.get(g), item.content, now) for g, item in zip(guids, done, strict=True)
     ]
     announce_every_note(guids, done, by_guid, source.path, deck.name, report)
+    announce_kind_changes(assigned.notes, guids, done, by_guid, state, report)
     origins = {entry.guid: key for key, entry in moving}
     moved = tuple(
         Moved(assigned.notes[guids.index(e.guid)].question, e.guid, origins[e.guid])
@@ -234,8 +240,12 @@ def plan(
     carried = [PackageNote(e.guid, e.fields, e.tags, e.mod) for e in removed if e.fields]
     deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
-    latest = max([state.mod, *mods, *(note.mod for note in carried)])
-    options = PackageOptions(latest, state.id, state.name, state.mod, config.style)
+    cloze_mod = None
+    if any(is_cloze_fields(note.fields) for note in (*packaged, *carried)):
+        # A cloze deck: the cloze note type's state, settled by the build (``resolve_cloze``).
+        cloze_mod = state.mod if state.cloze is None else state.cloze.mod
+    latest = max([state.mod, *mods, *(note.mod for note in carried), cloze_mod or 0])
+    options = PackageOptions(latest, state.id, state.name, state.mod, config.style, cloze_mod)
     # The entry's lines of the lock file are written while SQLite builds the indexes and zlib
     # deflates, which do not need Python's lock; not while the rows go in, which need it for
     # every row: the two would take turns, and the package would wait for the lines.
@@ -261,7 +271,15 @@ def plan(
             entries = [
                 *removed,
                 *(
-                    LockedNote(guid, question, d.content, d.fingerprint, mod, source=d.source)
+                    LockedNote(
+                        guid,
+                        question,
+                        d.content,
+                        d.fingerprint,
+                        mod,
+                        source=d.source,
+                        cloze=is_cloze_fields(d.fields),
+                    )
                     for guid, question, d, mod in zip(guids, questions, done, mods, strict=True)
                 ),
             ]
@@ -291,7 +309,8 @@ def plan(
             moved,
             len(recovered.notes) if recovered else 0,
         )
-        return Planned(source.key, locked, package, result, written, job, added)
+        with_cloze = cloze_mod is not None
+        return Planned(source.key, locked, package, result, written, job, added, with_cloze)
     except BaseException:  # until the caller holds the package, it is ours to clean up
         package.discard()
         raise

@@ -15,10 +15,12 @@ import sqlite3
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .. import files
+from ..cards.cloze import is_cloze_fields
 from ..cards.unrender import to_markdown
 from ..identity.lock import LockedNote
 from ..identity.relink import content_hash, fingerprint
@@ -103,29 +105,49 @@ class PreviousNoteType:
     """(name, front, back) per card template."""
     css: str
 
+    cloze: PreviousNoteType | None = None
+    """The cloze note type beside it, if the package has cloze notes."""
+
+
+_CLOZE_KIND = 1  # a note type's "type" in Anki: 0 standard, 1 cloze
+
 
 def read_notetype(package: Path) -> PreviousNoteType | None:
-    """The note type of the notes of ``package`` (an earlier build's), or None where there is
-    no such file, or it is not a package deck2anki could have written."""
+    """The note type of the notes of ``package`` (an earlier build's), with the cloze note
+    type beside it if it has cloze notes, or None where there is no such file, or it is not a
+    package deck2anki could have written."""
     try:
         with _collection(package) as database:
-            row = next(database.rows("notes", "SELECT mid FROM notes LIMIT 1"), None)
+            # A package of ours has at most two note types: its notes name one or both.
+            rows = list(database.rows("notes", "SELECT DISTINCT mid FROM notes LIMIT 3"))
             col = next(database.rows("col", "SELECT models FROM col"), None)
-            if row is None or col is None:
+            if not rows or col is None:
                 return None
-            model = ankidb.json_object(col[0], "col.models")[str(row[0])]
-        return PreviousNoteType(
-            int(model["id"]),
-            str(model["name"]),
-            int(model["mod"]),
-            tuple(str(f["name"]) for f in model["flds"]),
-            tuple((str(t["name"]), str(t["qfmt"]), str(t["afmt"])) for t in model["tmpls"]),
-            str(model["css"]),
-        )
-    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, sqlite3.Error):
+            models = ankidb.json_object(col[0], "col.models")
+        used = [models[str(row[0])] for row in rows]
+        clozes = [m for m in used if m.get("type") == _CLOZE_KIND]
+        # A deck of cloze notes alone still carries the note type beside them (unused).
+        main = [m for m in used if m not in clozes] or [
+            m for m in models.values() if isinstance(m, dict) and m.get("type") != _CLOZE_KIND
+        ]
+        if not main:
+            return None
+        return replace(_previous(main[0]), cloze=_previous(clozes[0]) if clozes else None)
+    except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile):
         return None
-    except ankidb.Damaged:
+    except (sqlite3.Error, ankidb.Damaged):
         return None
+
+
+def _previous(model: dict[str, Any]) -> PreviousNoteType:
+    return PreviousNoteType(
+        int(model["id"]),
+        str(model["name"]),
+        int(model["mod"]),
+        tuple(str(f["name"]) for f in model["flds"]),
+        tuple((str(t["name"]), str(t["qfmt"]), str(t["afmt"])) for t in model["tmpls"]),
+        str(model["css"]),
+    )
 
 
 @contextmanager
@@ -161,7 +183,8 @@ def recovered_entry(note: PreviousNote, question: str | None, content: str) -> L
     answer = _text(note.fields[1]) if len(note.fields) > 1 else ""
     analogy = _text(note.fields[2]) if len(note.fields) > 2 else ""
     print_ = fingerprint(Note(question, answer, analogy))
-    return LockedNote(note.guid, question, shown, print_, note.mod)
+    cloze = is_cloze_fields(note.fields)
+    return LockedNote(note.guid, question, shown, print_, note.mod, cloze=cloze)
 
 
 def _text(field: str) -> str:

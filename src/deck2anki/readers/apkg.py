@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from ..cards import cloze
 from ..cards.render import replace_tags
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note
@@ -35,6 +36,7 @@ from . import ReadOptions, ankidb, losses
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _ANALOGY_FIELDS = ("analogy", "extra", "back extra")
 _CLOZE = re.compile(r"\{\{c\d+::")
+_CLOZE_FIELDS = list(cloze.FIELDS)  # deck2anki's cloze note type's
 # Our note type's switch fields, and the optional card each one asks for.
 _SWITCHES = {"add reverse": "Reverse", "add type-in": "Type-in"}
 MAX_UNPACKED = 1024**3
@@ -317,7 +319,8 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
                 if value and value not in kept and name.lower() not in _SWITCHES:
                     dropped[(kind, name)] += 1
             if _CLOZE.search(note.question):
-                clozes[kind] += 1
+                if field_names != _CLOZE_FIELDS:  # deck2anki's own: nothing changes
+                    clozes[kind] += 1
             elif note_id in later_cards:
                 cards_dropped[kind] += losses.beyond(later_cards[note_id], note, field_names)
         scheduling = losses.scheduling(database)

@@ -31,8 +31,9 @@ def say(
     for kind, count in sorted(clozes.items()):
         report.warning(
             where,
-            f"note type {kind!r}: the cloze deletions of {count} {_notes(count)} are read as"
-            " basic cards, their question showing {{c1::...}} as written",
+            f"note type {kind!r}: {count} {_notes(count)} with cloze deletions"
+            f" {'is' if count == 1 else 'are'} read as {'a note' if count == 1 else 'notes'}"
+            " of deck2anki's cloze note type (Text, Back Extra, Analogy), not of this one",
             "lossy-conversion",
         )
     for kind, count in sorted(cards_dropped.items()):

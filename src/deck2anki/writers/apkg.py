@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from ..cards import notetype
+from ..cards import cloze, notetype
 from ..cards.notetype import card_ords, card_templates, note_fields
 from ..cards.render import media_names
 from ..errors import Report
@@ -75,6 +75,15 @@ class PackageOptions:
 
     style: notetype.Style = notetype.STOCK
     """The project's own look, on top of deck2anki's."""
+
+    cloze_mod: int | None = None
+    """The cloze note type's modification time, if the package has cloze notes; None means
+    ``timestamp``. Its id and name come from the note type's (``cloze.identity``)."""
+
+    @property
+    def cloze(self) -> tuple[int, str]:
+        """The id and name of the cloze note type beside this package's note type."""
+        return cloze.identity(self.notetype_id, self.notetype_name)
 
 
 def package_notes(
@@ -142,6 +151,10 @@ def write_package_to(
     model = notetype.genanki_model(options.notetype_id, options.notetype_name, options.style)
     package_deck = genanki.Deck(deck_id(name), name, html.escape(description))
     package_deck.add_model(model)
+    # The cloze note type only in a package with cloze notes: one without stays as it was.
+    with_cloze = any(cloze.is_cloze_fields(n.fields) for n in itertools.chain(notes, removed))
+    if with_cloze:
+        package_deck.add_model(notetype.genanki_cloze_model(*options.cloze, options.style))
     decks = [package_deck]
     if removed:
         decks.append(genanki.Deck(deck_id(removed_deck), removed_deck, html.escape(REMOVED_NOTE)))
@@ -167,7 +180,7 @@ def write_package_to(
             # Built once over all rows: faster than keeping them current row by row.
             for statement in indexes:
                 connection.execute(statement)
-            _settle_notetype(connection, options)
+            _settle_notetype(connection, options, with_cloze)
             connection.commit()
         except sqlite3.Error as error:
             if error.sqlite_errorcode != sqlite3.SQLITE_FULL:
@@ -238,6 +251,7 @@ def _insert_notes(
     model = notetype.genanki_model(options.notetype_id, options.notetype_name, options.style)
     templates = card_templates(model)
     first = next(ids)
+    cloze_id = options.cloze[0]
 
     def numbered() -> Iterator[tuple[PackageNote, int, tuple[int, ...]]]:
         """Each note, its id and its cards' ords, numbered as genanki numbers them: a note,
@@ -255,7 +269,7 @@ def _insert_notes(
             (
                 note_id,
                 note.guid,
-                options.notetype_id,
+                cloze_id if cloze.is_cloze_fields(note.fields) else options.notetype_id,
                 note.mod,
                 -1,
                 " " + " ".join(note.tags) + " ",
@@ -292,8 +306,11 @@ def _drop_indexes(connection: sqlite3.Connection) -> list[str]:
     return [sql for _, sql in rows]
 
 
-def _settle_notetype(connection: sqlite3.Connection, options: PackageOptions) -> None:
-    """Give the note type its own ``mod`` and stable field and template ids.
+def _settle_notetype(
+    connection: sqlite3.Connection, options: PackageOptions, with_cloze: bool = False
+) -> None:
+    """Give the note type (and the cloze one, ``with_cloze``) its own ``mod`` and stable field
+    and template ids.
 
     genanki stamps the note type with the build's time, which would re-apply the templates on
     every import; Anki (2.1.67+) compares field and template ids when both sides have them,
@@ -307,6 +324,13 @@ def _settle_notetype(connection: sqlite3.Connection, options: PackageOptions) ->
         named["id"] = stable_id("field", named["name"])
     for template in model["tmpls"]:
         template["id"] = stable_id("template", template["name"])
+    if with_cloze:
+        model = models[str(options.cloze[0])]
+        model["mod"] = options.timestamp if options.cloze_mod is None else options.cloze_mod
+        for named in model["flds"]:
+            named["id"] = stable_id("cloze field", named["name"])
+        for template in model["tmpls"]:
+            template["id"] = stable_id("cloze template", template["name"])
     connection.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
 
 
