@@ -656,3 +656,22 @@ def test_a_build_sweeps_what_a_killed_build_left_but_not_a_live_ones(
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+# --- Removed notes ---------------------------------------------------------------------
+
+
+def test_a_deck_carrying_removed_notes_is_not_taken_for_renamed(project: Path) -> None:
+    """A package carrying removed notes holds the subdeck DECK::Removed beside the deck: a
+    change of context (the project's CSS here) reads the deck's name back from it, and the
+    subdeck (whose id may come first, as Pictures::Removed's does) is not the deck's name."""
+    path = project / "sources" / "pics.md"
+    path.write_text(PICS[: PICS.index("## Why?")], encoding="utf-8")
+    code, out, err = run("build")
+    assert code == 0, err
+    assert "removed" in out
+    (project / "style.css").write_text(".card { color: navy; }\n", encoding="utf-8")
+    (project / "deck2anki.toml").write_text('[notetype]\ncss = "style.css"\n', encoding="utf-8")
+    code, out, err = run("build")
+    assert code == 0, err
+    assert "renamed" not in out + err
