@@ -503,3 +503,41 @@ def test_a_hostile_package_in_build_is_not_read_as_a_previous_build(
     code, out, err = run("build")
     assert code == 0, err
     assert out.startswith(f"built build/{SEED.stem}.apkg (20 notes"), out
+
+
+NOT_OURS = [
+    pytest.param(
+        sql("UPDATE notes SET flds = 'x' || char(31) || 'a', guid = 'g' || id"), id="two-fields"
+    ),
+    pytest.param(sql("UPDATE notes SET flds = flds || char(31) || 'a'"), id="six-fields"),
+    pytest.param(models(first_field_named("Front")), id="another-model"),
+    pytest.param(
+        # 2 MB more in each of the 20 notes: 40 MB of fields, for 8 KB of source.
+        sql("UPDATE notes SET flds = flds || substr(hex(zeroblob(1000000)), 1, 2000000)"),
+        id="fields-past-the-budget",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutate", NOT_OURS)
+def test_a_package_in_build_whose_notes_are_not_ours_is_ignored(
+    tmp_path: Path, valid: bytes, mutate: Mutation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A previous package whose notes do not fit deck2anki's note type (another number of
+    fields, another model), or hold far more than its source explains, is not one of ours:
+    neither read back as the previous build nor carried, and the build is an ordinary first
+    one (it once ended in an internal error, the writer given notes of two fields)."""
+    hostile = mutated(tmp_path, valid, mutate)
+    project = tmp_path / "project"
+    (project / "sources").mkdir(parents=True)
+    (project / "build").mkdir()
+    shutil.copy(SEED, project / "sources" / SEED.name)
+    shutil.copy(hostile, project / "build" / f"{SEED.stem}.apkg")
+    monkeypatch.chdir(project)
+    code, out, err = run("build", "--check")
+    assert code == 1, err
+    assert f"stale: build/{SEED.stem}.apkg: out of date with sources/{SEED.name}" in err
+    code, out, err = run("build", "--verbose")
+    assert code == 0, err
+    assert "recovered" not in out
+    assert out.startswith(f"built build/{SEED.stem}.apkg (20 notes"), out

@@ -529,35 +529,44 @@ OSC52 = "\x1b]52;c;SGVsbG8=\x07"
     ],
     ids=["osc52", "csi", "newline", "bidi", "c1"],
 )
-@pytest.mark.parametrize("builds", [True, False], ids=["builds", "fails"])
-def test_a_file_name_prints_escaped(project: Path, name: str, builds: bool) -> None:
+def test_a_source_file_name_with_a_control_character_is_refused_escaped(
+    project: Path, name: str
+) -> None:
+    """Its name makes the deck's tag: students would get the escape (and 'inspect' of the
+    package would refuse it). Configured or not, check or build, it is refused by name."""
     source = project / "sources" / name
-    if builds:  # its deck named in the configuration: the file's name makes no deck name
-        source.write_text("What?\nThat.\n", encoding="utf-8")
-        config = f'[decks.{json.dumps(source.stem)}]\nname = "Plain"\n'
-        (project / "deck2anki.toml").write_text(config, encoding="utf-8")
-    else:
-        source.write_text("What?\n", encoding="utf-8")
-    code, out, err = run_apart("build", "--verbose")
-    assert code == (0 if builds else 1)
-    printed = out + err
-    shown = repr(name)[1:-1]
-    if builds:
-        assert f"deck 'Plain') from sources/{shown}: new: the lock has no entry for it" in out
-    else:
-        assert f"sources/{shown}:1:1: error: question without an answer" in err
-    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", printed)
-    assert not any(line.startswith("error: forged") for line in printed.splitlines())
+    source.write_text("What?\nThat.\n", encoding="utf-8")
+    config = f'[decks.{json.dumps(source.stem)}]\nname = "Plain"\n'
+    (project / "deck2anki.toml").write_text(config, encoding="utf-8")
+    for command in (("build", "--verbose"), ("build", "--check"), ("check",)):
+        code, out, err = run_apart(*command)
+        assert code == 2, command
+        assert err == (
+            f"error: sources/{repr(name)[1:-1]}: the file name holds a control character;"
+            " rename the file in plain characters (terminals act on control characters)\n"
+        )
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", out + err)
 
 
-def test_a_file_name_with_a_control_character_makes_no_deck_name(project: Path) -> None:
-    (project / "sources" / f"a{OSC52}b.txt").write_text("What?\nThat.\n", encoding="utf-8")
+NAME = "ev\x1b[31mRED\nFORGED: line"
+
+
+def test_a_configuration_file_name_prints_escaped(project: Path) -> None:
+    code, _, err = run_apart("build", "--config", f"{NAME}.toml")
+    assert code == 2
+    assert err == "error: ev\\x1b[31mRED\\nFORGED: line.toml: no such configuration file\n"
+
+
+def test_a_css_path_prints_escaped(project: Path) -> None:
+    (project / "deck2anki.toml").write_text(
+        f"[notetype]\ncss = {json.dumps(NAME + '.css')}\n", encoding="utf-8"
+    )
     code, _, err = run_apart("build")
-    assert code == 1
-    assert (
-        "sources/a\\x1b]52;c;SGVsbG8=\\x07b.txt: error: the deck name"
-        " 'A\\x1b]52;c;SGVsbG8=\\x07b' holds a control character [control-character]"
-    ) in err
+    assert code == 2
+    assert err == (
+        "error: deck2anki.toml: 'notetype.css': ev\\x1b[31mRED\\nFORGED: line.css: no such"
+        " file; check the path\n"
+    )
 
 
 def test_a_front_matter_deck_name_with_a_control_character_is_refused(project: Path) -> None:
@@ -749,3 +758,22 @@ def test_a_hostile_conflicted_lock_is_a_clean_damaged_lock(
     code, out, err = run_apart("build")
     assert code == 2, (out, err)
     assert err.startswith("error: deck2anki.lock") and message in err, err
+
+
+# --- Removed notes ---------------------------------------------------------------------
+
+
+def test_a_deck_carrying_removed_notes_is_not_taken_for_renamed(project: Path) -> None:
+    """A package carrying removed notes holds the subdeck DECK::Removed beside the deck: a
+    change of context (the project's CSS here) reads the deck's name back from it, and the
+    subdeck (whose id may come first, as Pictures::Removed's does) is not the deck's name."""
+    path = project / "sources" / "pics.md"
+    path.write_text(PICS[: PICS.index("## Why?")], encoding="utf-8")
+    code, out, err = run("build")
+    assert code == 0, err
+    assert "removed" in out
+    (project / "style.css").write_text(".card { color: navy; }\n", encoding="utf-8")
+    (project / "deck2anki.toml").write_text('[notetype]\ncss = "style.css"\n', encoding="utf-8")
+    code, out, err = run("build")
+    assert code == 0, err
+    assert "renamed" not in out + err

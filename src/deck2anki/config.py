@@ -81,15 +81,15 @@ def load_config(path: Path | None = None) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"{path}: no such configuration file") from None
+        raise UsageError(f"{shown(path)}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path}: cannot read it: {error}") from None
+        raise UsageError(f"{shown(path)}: cannot read it: {error}") from None
     except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"{path}: not valid TOML: {error}; fix the syntax") from None
+        raise UsageError(f"{shown(path)}: not valid TOML: {error}; fix the syntax") from None
     unknown = set(data) - {"decks", "check", "notetype"}
     if unknown:
         raise UsageError(
-            f"{path}: unknown setting {sorted(unknown)[0]!r}; known: check, decks, notetype"
+            f"{shown(path)}: unknown setting {sorted(unknown)[0]!r}; known: check, decks, notetype"
         )
     disabled = _disabled(_table(data.get("check", {}), path, "check"), path)
     style, style_path = _style(_table(data.get("notetype", {}), path, "notetype"), path)
@@ -99,7 +99,7 @@ def load_config(path: Path | None = None) -> Config:
         bad = set(settings) - _DECK_KEYS
         if bad:
             raise UsageError(
-                f"{path}: unknown setting 'decks.{stem}.{sorted(bad)[0]}';"
+                f"{shown(path)}: unknown setting 'decks.{stem}.{sorted(bad)[0]}';"
                 f" known: {', '.join(sorted(_DECK_KEYS))}"
             )
         for key, value in settings.items():
@@ -135,21 +135,21 @@ def _disabled(settings: dict[str, Any], path: Path) -> frozenset[str]:
 
     bad = set(settings) - {"disable"}
     if bad:
-        raise UsageError(f"{path}: unknown setting 'check.{sorted(bad)[0]}'; known: disable")
+        raise UsageError(f"{shown(path)}: unknown setting 'check.{sorted(bad)[0]}'; known: disable")
     names = settings.get("disable", [])
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise UsageError(f"{path}: 'check.disable' must be a list of rule names")
+        raise UsageError(f"{shown(path)}: 'check.disable' must be a list of rule names")
     known = {rule.name: rule for rule in RULES}
     names = [RENAMED.get(name, name) for name in names]
     for name in names:
         if name not in known:
             raise UsageError(
-                f"{path}: 'check.disable' names no rule {name!r};"
+                f"{shown(path)}: 'check.disable' names no rule {name!r};"
                 " 'deck2anki check --rules' lists them"
             )
         if known[name].severity is Severity.ERROR:
             raise UsageError(
-                f"{path}: {name!r} is an error and cannot be switched off;"
+                f"{shown(path)}: {name!r} is an error and cannot be switched off;"
                 " fix what it reports instead"
             )
     return frozenset(names)
@@ -164,20 +164,20 @@ def _style(settings: dict[str, Any], path: Path) -> tuple[Style, Path | None]:
     """The project's look: ``[notetype] css``, a file beside the configuration (or below)."""
     bad = set(settings) - {"css"}
     if bad:
-        raise UsageError(f"{path}: unknown setting 'notetype.{sorted(bad)[0]}'; known: css")
+        raise UsageError(f"{shown(path)}: unknown setting 'notetype.{sorted(bad)[0]}'; known: css")
     if "css" not in settings:
         return STOCK, None
     name = settings["css"]
-    where = f"{path}: 'notetype.css'"
+    where = f"{shown(path)}: 'notetype.css'"
     if not isinstance(name, str) or not name.strip():
-        raise UsageError(f"{where} must be the path of a CSS file, relative to {path.name}")
+        raise UsageError(f"{where} must be the path of a CSS file, relative to {shown(path.name)}")
     # Inside the project, so that a clone builds the same look: no absolute path, no way out.
     folder = path.parent.resolve()
     css_path = path.parent / name
     if Path(name).is_absolute() or not css_path.resolve().is_relative_to(folder):
         raise UsageError(
             f"{where}: {name!r} is outside the project (or links out of it); put the file"
-            f" beside {path.name}"
+            f" beside {shown(path.name)}"
             " (or in a folder below it) and give its relative path"
         )
     try:
@@ -188,7 +188,7 @@ def _style(settings: dict[str, Any], path: Path) -> tuple[Style, Path | None]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UsageError(
-            f"{where}: {css_path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset"
+            f"{where}: {shown(css_path)}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset"
             f" {error.start}); save it as UTF-8"
         ) from None
     # One form of line ending: the same look checked out on Windows is the same note type.
@@ -197,5 +197,5 @@ def _style(settings: dict[str, Any], path: Path) -> tuple[Style, Path | None]:
 
 def _table(value: Any, path: Path, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise UsageError(f"{path}: '{key}' must be a table ([{key}])")
+        raise UsageError(f"{shown(path)}: '{key}' must be a table ([{key}])")
     return value

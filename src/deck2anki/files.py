@@ -106,17 +106,17 @@ def read_small(path: Path, limit: int) -> bytes:
             mode = os.fstat(stream.fileno()).st_mode
             if not stat.S_ISREG(mode):
                 kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-                raise UsageError(f"{path}: is {kind}; give a file")
+                raise UsageError(f"{shown(path)}: is {kind}; give a file")
             data = stream.read(limit + 1)
     except FileNotFoundError:
-        raise UsageError(f"{path}: no such file; check the path") from None
+        raise UsageError(f"{shown(path)}: no such file; check the path") from None
     except IsADirectoryError:
-        raise UsageError(f"{path}: is a folder; give a file") from None
+        raise UsageError(f"{shown(path)}: is a folder; give a file") from None
     except OSError as error:
-        raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
+        raise UsageError(f"{shown(path)}: cannot read it: {error.strerror}") from None
     if len(data) > limit:
         size = f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{limit:,} bytes"
-        raise UsageError(f"{path}: larger than {size}; give a smaller file")
+        raise UsageError(f"{shown(path)}: larger than {size}; give a smaller file")
     return data
 
 
@@ -232,7 +232,7 @@ def stage(path: Path, write: Callable[[IO[bytes]], None], folder: Path | None = 
 
 def _cannot_write(path: Path | None, error: OSError) -> UsageError:
     """The error that says ``path`` could not be written, and why."""
-    return UsageError(f"{path}: cannot write it: {error.strerror or error}")
+    return UsageError(f"{shown(str(path))}: cannot write it: {error.strerror or error}")
 
 
 HASH_DIGITS = 16

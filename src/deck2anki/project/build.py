@@ -31,7 +31,7 @@ from ..identity.lock import (
     lock_parts,
 )
 from ..identity.relink import could_take
-from ..model import Location
+from ..model import Location, shown
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .locking import WAIT, project_lock
 from .previous import read_notetype
@@ -175,7 +175,7 @@ def _build(
     for key in sorted(set(config.decks) - keys):
         report.warning(
             Location(str(config.path)),
-            f"[decks.{key}] names no source in {sources}",
+            f"[decks.{key}] names no source in {shown(sources)}",
             "unused-config",
             "fix the name or remove the section",
         )
@@ -215,7 +215,7 @@ def _build(
             output = out / f"{source.key}.apkg"
             if output.is_dir():
                 raise UsageError(
-                    f"{output}: is a folder; remove it so the deck can be written there"
+                    f"{shown(output)}: is a folder; remove it so the deck can be written there"
                 )
             previous = lock.decks.get(source.key)
             try:
@@ -268,18 +268,20 @@ def _build(
         built = tuple(item.result for item in planned)
         if check:
             stale = [
-                f"{item.result.output}: out of date with {item.result.source};"
+                f"{shown(item.result.output)}: out of date with {shown(item.result.source)};"
                 " run 'deck2anki build'"
                 for item in planned
                 if not files.same(item.result.output, item.package.path)
             ]
             stale += [
-                f"{deck.output}: its source is gone; run 'deck2anki build'"
+                f"{shown(deck.output)}: its source is gone; run 'deck2anki build'"
                 for deck in gone
                 if deck.output is not None
             ]
             if lock_changed:
-                stale.append(f"{lock_path}: out of date; run 'deck2anki build' and commit it")
+                stale.append(
+                    f"{shown(lock_path)}: out of date; run 'deck2anki build' and commit it"
+                )
             return BuildResult(
                 built,
                 tuple(skipped),
@@ -413,7 +415,7 @@ def _check_guids_across_decks(decks: dict[str, LockedDeck], sources: dict[str, P
             if first != key:
                 report.error(
                     Location(str(sources[key])),
-                    f"the question {note.question!r} is also in {sources[first]}, and both"
+                    f"the question {note.question!r} is also in {shown(sources[first])}, and both"
                     " build the same deck name, so Anki would take them for one note",
                     "duplicate-question",
                     "give the two sources different deck names, or remove one of the questions",

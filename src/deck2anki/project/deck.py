@@ -4,8 +4,6 @@ on and identified against the lock, its package staged, its lock entry made.
 
 from __future__ import annotations
 
-import sqlite3
-import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -22,7 +20,7 @@ from ..identity.guids import normalize_question
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
 from ..identity.relink import Relink, content_hash
 from ..model import Deck
-from ..writers.apkg import PackageNote, PackageOptions, package_notes_by_guid, write_package_to
+from ..writers.apkg import PackageNote, PackageOptions, write_package_to
 from .continuity import (
     announce_every_note,
     announce_kind_changes,
@@ -31,7 +29,7 @@ from .continuity import (
     recovered_notes,
 )
 from .notework import context_hash, media_hashes, reusable, work_on
-from .previous import read_previous
+from .previous import REMOVED_SUBDECK, previous_budget, read_previous
 from .sources import Source, deck_tags, read_source, source_tag
 
 Progress = Callable[[str, int, int], None]
@@ -43,8 +41,6 @@ RENAME_OVERLAP = 0.5
 
 REMOVED_TAG = "deck2anki::removed"
 """The tag of a note removed from its source that the package still carries."""
-REMOVED_SUBDECK = "Removed"
-"""The subdeck of the deck that the carried removed notes' cards are in (for new students)."""
 CARRIED_DAYS = 180
 """How long a removed note is carried in its package (a term): students who import within
 that time get its tag; after it, new students no longer get it, and the lock forgets its
@@ -149,11 +145,13 @@ def plan(
     settings = config.deck(source.key)
     hashes = media_hashes(deck)
     context = context_hash(source.key, settings, state, code, deck, hashes)
+    # The previous package came with the pull request too: read within what its source explains.
+    budget = previous_budget(source.path.stat().st_size)
     renamed_from, recovered = job.renamed_from, None
     if renamed_from:
         check_renamed_settings(renamed_from, source.key, source.path, config)
     elif previous is None:  # no lock entry: the package in build/ still knows the notes
-        recovered = read_previous(output)
+        recovered = read_previous(output, budget=budget)
     if previous is not None:
         tag = previous.tag or source_tag(renamed_from or source.key)
     else:
@@ -235,7 +233,7 @@ def plan(
     if moved_away:
         newly_removed = tuple(e for e in newly_removed if e.guid not in moved_away)
         lock_removed = tuple(e for e in lock_removed if e.guid not in moved_away)
-    removed = _carried(lock_removed, {e.guid for e in newly_removed}, output, now)
+    removed = _carried(lock_removed, {e.guid for e in newly_removed}, output, now, budget)
     del assigned
     carried = [PackageNote(e.guid, e.fields, e.tags, e.mod) for e in removed if e.fields]
     deck = replace(deck, notes=())
@@ -317,7 +315,7 @@ def plan(
 
 
 def _carried(
-    removed: tuple[LockedNote, ...], newly: set[str], package: Path, now: int
+    removed: tuple[LockedNote, ...], newly: set[str], package: Path, now: int, budget: int
 ) -> tuple[LockedNote, ...]:
     """The lock entries of the removed notes, those the package carries with what writing
     them takes: a note removed by this build gets its fields and tags from the previous
@@ -325,10 +323,10 @@ def _carried(
     the note and the tag arrives); one removed ``CARRIED_DAYS`` ago is carried no longer."""
     found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     if newly:
-        try:
-            found = package_notes_by_guid(package)
-        except (OSError, KeyError, ValueError, sqlite3.Error, zipfile.BadZipFile):
-            found = {}  # no previous package to take them from: not carried
+        # Read as any previous package is: one not of ours (fields the note type has not, say)
+        # is not taken for the previous build, and its notes are not carried.
+        held = read_previous(package, budget=budget)
+        found = {note.guid: (note.fields, note.tags) for note in held.notes} if held else {}
     kept = []
     for entry in removed:
         if entry.guid in newly and entry.guid in found:

@@ -23,6 +23,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ..errors import UsageError
+from ..model import shown
 
 BUILD_LOCK_NAME = ".deck2anki.build-lock"
 """The project lock's file, beside ``deck2anki.lock``."""
@@ -65,7 +66,7 @@ def project_lock(
         except OSError as error:
             if not shared:
                 raise UsageError(
-                    f"{path}: cannot create the project lock: {error.strerror or error}"
+                    f"{shown(path)}: cannot create the project lock: {error.strerror or error}"
                 ) from None
             yield
             return
@@ -73,7 +74,7 @@ def project_lock(
             while not _try_lock(handle, shared):
                 if time.monotonic() >= deadline:
                     raise UsageError(
-                        f"{BUSY} ({path} is locked); wait for it to finish, or stop it"
+                        f"{BUSY} ({shown(path)} is locked); wait for it to finish, or stop it"
                         " ('deck2anki watch' included), then run this again"
                     )
                 if not told and waiting is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import files
+from ..cards import cloze, notetype
 from ..cards.cloze import is_cloze_fields
 from ..cards.unrender import to_markdown
 from ..identity.lock import LockedNote
@@ -33,6 +34,11 @@ about 60 MB; anything larger is not one of ours, and is not read."""
 
 REMOVED_TAG = "deck2anki::removed"
 """A tag that marks a note, not the source it came from."""
+
+REMOVED_SUBDECK = "Removed"
+"""The subdeck (``DECK::Removed``) that holds the cards of notes removed from the source."""
+
+_REMOVED = f"::{REMOVED_SUBDECK}"
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -64,33 +70,82 @@ class PreviousPackage:
         return sorted(common)[0] if common else ""
 
 
-def read_previous(package: Path, notes: bool = True) -> PreviousPackage | None:
+def read_previous(
+    package: Path, notes: bool = True, budget: int | None = None
+) -> PreviousPackage | None:
     """The deck in ``package``, written by an earlier build (with ``notes=False``, its name
     alone); None when there is no such file or it is not a package deck2anki could have
     written (damaged, too large, foreign). build/ comes with a pull request as much as
-    sources/ do: its packages are read within the package reader's limits (``ankidb``)."""
+    sources/ do: its packages are read within the package reader's limits (``ankidb``), and
+    their notes' fields and tags within ``budget`` characters (``previous_budget``)."""
     try:
         with _collection(package) as database:
-            row = next(database.rows("col", "SELECT decks FROM col"), None)
+            row = next(database.rows("col", "SELECT decks, models FROM col"), None)
             decks = ankidb.json_object(row[0] if row else None, "col.decks")
             names = [
                 ankidb.text(str(deck.get("name", "")), "col.decks: name")
                 for key, deck in sorted(decks.items())
                 if key != "1" and isinstance(deck, dict)  # Anki's "Default", in every collection
             ]
-            query = "SELECT guid, flds, tags, mod FROM notes ORDER BY id"
-            rows = database.rows("notes", query) if notes else iter(())
-            held = tuple(
-                PreviousNote(guid, tuple(flds.split("\x1f")), tuple(tags.split()), m)
-                for guid, flds, tags, m in rows
-                if isinstance(m, int)
-                and isinstance(tags, str)
-                and isinstance(guid, str)
-                and isinstance(flds, str)
-            )
+            held = _notes(database, row[1] if row else None, budget) if notes else ()
     except (OSError, ValueError, zipfile.BadZipFile, sqlite3.Error, ankidb.Damaged):
         return None
-    return PreviousPackage(names[0] if names else "", held)
+    if held is None:
+        return None
+    # The cards of removed notes are in a subdeck NAME::Removed: the deck is its parent,
+    # whichever of the two Anki's ids put first.
+    own = [n for n in names if not (n.endswith(_REMOVED) and n[: -len(_REMOVED)] in names)]
+    return PreviousPackage(own[0] if own else "", held)
+
+
+def previous_budget(source_size: int) -> int:
+    """How many characters of fields and tags the previous package of a source of
+    ``source_size`` bytes may hold: its notes as rendered (HTML a few times the Markdown),
+    the removed notes it still carries, with a wide margin; past it, it is not ours."""
+    return PREVIOUS_FLOOR + PREVIOUS_MARGIN * source_size
+
+
+PREVIOUS_FLOOR = 32 * 1024**2
+"""Characters of fields and tags any previous package may hold, whatever its source's size."""
+
+PREVIOUS_MARGIN = 16
+"""Characters of fields and tags a previous package may hold per byte of its source."""
+
+
+def _notes(
+    database: ankidb.Collection, models: object, budget: int | None
+) -> tuple[PreviousNote, ...] | None:
+    """The notes of a previous package; None where one does not fit deck2anki's note type
+    (another model, or another number of fields: the writer would fail on it), or they hold
+    more than ``budget`` characters: the package is not one of ours."""
+    known = (list(notetype.FIELDS), list(cloze.FIELDS))  # deck2anki's note types, and theirs
+    ours = {
+        key: len(names)
+        for key, model in ankidb.json_object(models, "col.models").items()
+        if isinstance(model, dict)
+        and isinstance(model.get("flds"), list)
+        and (names := [f.get("name") if isinstance(f, dict) else None for f in model["flds"]])
+        in known
+    }
+    left = budget if budget is not None else -1
+    held = []
+    query = "SELECT guid, flds, tags, mod, mid FROM notes ORDER BY id"
+    for guid, flds, tags, m, mid in database.rows("notes", query):
+        if not (
+            isinstance(m, int)
+            and isinstance(tags, str)
+            and isinstance(guid, str)
+            and isinstance(flds, str)
+        ):
+            continue
+        if str(mid) not in ours or flds.count("\x1f") != ours[str(mid)] - 1:
+            return None
+        if budget is not None:
+            left -= len(flds) + len(tags)
+            if left < 0:
+                return None
+        held.append(PreviousNote(guid, tuple(flds.split("\x1f")), tuple(tags.split()), m))
+    return tuple(held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +185,9 @@ def read_notetype(package: Path) -> PreviousNoteType | None:
         main = [m for m in used if m not in clozes] or [
             m for m in models.values() if isinstance(m, dict) and m.get("type") != _CLOZE_KIND
         ]
-        if not main:
+        # Not ours (another model where deck2anki's belongs): a build would take it for a
+        # change of the note type's schema.
+        if not main or tuple(str(f["name"]) for f in main[0]["flds"]) != notetype.FIELDS:
             return None
         return replace(_previous(main[0]), cloze=_previous(clozes[0]) if clozes else None)
     except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile):

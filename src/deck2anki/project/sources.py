@@ -18,7 +18,7 @@ from ..errors import Report, UsageError
 from ..formats import FORMATS
 from ..identity import lockcheck
 from ..identity.lock import LockedDeck, LockedNoteType
-from ..model import Deck, Location, Note, shown
+from ..model import Deck, Location, Note, has_control, shown
 from ..readers import ReadOptions
 from ..version import __version__
 
@@ -147,7 +147,7 @@ def find_sources(folder: Path, report: Report) -> list[Source]:
     """The readable sources in ``folder``, by name; other files and folders are reported,
     but for media (images a source shows)."""
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder; create it or pass --sources DIR")
+        raise UsageError(f"{shown(folder)}: no such folder; create it or pass --sources DIR")
     found: list[Source] = []
     inside = (Path.cwd().resolve(), folder.resolve())
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
@@ -166,20 +166,29 @@ def find_sources(folder: Path, report: Report) -> list[Source]:
         if not any(suffix in f.suffixes and f.readable for f in FORMATS):
             report.warning(
                 Location(str(path)),
-                f"skipped: no reader for {path.suffix or 'files without a suffix'}",
+                f"skipped: no reader for {shown(path.suffix) or 'files without a suffix'}",
                 "unknown-source",
                 "give it a known suffix (see 'deck2anki formats') or move it out of the folder",
             )
             continue
+        if has_control(path.name):
+            # Its name makes the deck's tag (and, unconfigured, its name): students would get
+            # the escape sequence, and a package 'inspect' then refuses.
+            raise UsageError(
+                f"{shown(path)}: the file name holds a control character; rename the file in"
+                " plain characters (terminals act on control characters)"
+            )
         found.append(Source(path, source_key(path)))
     if not found:
-        raise UsageError(f"{folder}: no sources found; add a .txt or .md file of cards to it")
+        raise UsageError(
+            f"{shown(folder)}: no sources found; add a .txt or .md file of cards to it"
+        )
     keys: dict[str, Path] = {}
     for source in found:
         if source.key in keys:
             raise UsageError(
-                f"{source.path}: same name as {keys[source.key]}; both would build"
-                f" {source.key}.apkg, so rename one"
+                f"{shown(source.path)}: same name as {shown(keys[source.key])}; both would build"
+                f" {shown(source.key)}.apkg, so rename one"
             )
         keys[source.key] = source.path
     return found
@@ -237,19 +246,19 @@ def stale_reason(
     if not previous.intact:
         return "its entry in the lock was edited by hand"
     if not output.is_file():
-        return f"{output} is missing"
+        return f"{shown(output)} is missing"
     if files.digest(output) != previous.package:
-        return f"{output} is not the package the lock describes"
+        return f"{shown(output)} is not the package the lock describes"
     root = (root or Path.cwd()).resolve()
     for reference, digest in previous.media:
         target = Path(os.path.normpath(folder.resolve() / reference))
         if not target.is_relative_to(root):
             raise lockcheck.Damaged(("media", reference), f"leads out of the project ({root})")
         if not target.resolve().is_relative_to(root):
-            return f"the image {reference} is a link out of the project"
+            return f"the image {shown(reference)} is a link out of the project"
         try:
             if files.digest(target) != digest:
-                return f"the image {reference} changed"
+                return f"the image {shown(reference)} changed"
         except OSError:
-            return f"the image {reference} is missing"
+            return f"the image {shown(reference)} is missing"
     return None
