@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import deck2anki
+from deck2anki.errors import Report
 
 from conftest import import_package
 
@@ -256,3 +257,17 @@ def test_one_note_edited_in_json_is_the_one_update(
     note = course.get_note(course.find_notes("Word:hola")[0])
     assert note["Meaning"] == "hello (informal)"
     assert note["Example"] == "¡Hola!"
+
+
+def test_only_formats_that_drop_note_types_say_so(course: Any, tmp_path: Path) -> None:
+    source = _export(course, tmp_path / "course.apkg", legacy=False)
+    kept, dropped = Report(), Report()
+    deck2anki.convert(source, tmp_path / "out.json", report=kept)
+    deck2anki.convert(source, tmp_path / "out.csv", report=dropped)
+    assert [d.message for d in kept.warnings] == []
+    said = [d.message for d in dropped.warnings]
+    assert (
+        "note type 'Vocab (mine)': field 'Example' of 1 note has no place in a deck2anki note"
+        " and is not kept"
+    ) in said
+    assert any(message.startswith("notes of 4 decks are read as one deck") for message in said)

@@ -25,18 +25,25 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from ..cards.notetype import FIELDS as OWN_FIELDS
 from ..cards.render import replace_tags
 from ..errors import Report
-from ..model import Deck, Location, Media, Note, NoteField, NoteType
+from ..model import Deck, Location, Media, Note, NoteType
 from . import ReadOptions, ankidb, losses
-from .notetypes import SWITCHES, basic_view, from_schema11, from_schema18, varints
+from .notetypes import (
+    OWN,
+    SWITCHES,
+    basic_view,
+    common_parent,
+    deck_tree,
+    from_schema11,
+    from_schema18,
+    varints,
+    with_source,
+)
 
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _CLOZE = re.compile(r"\{\{c\d+::")
-_OWN = tuple(NoteField(name) for name in OWN_FIELDS)
-_LATEST = 253402300799  # the last second of the year 9999: a later mod fits no zip or Anki
 MAX_CARDS = 4 * 500_000
 """Refuse packages of more cards than this (four a note, at the most notes read)."""
 MAX_UNPACKED = 1024**3
@@ -108,7 +115,8 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
         )
         return Deck(name="")
     try:
-        deck = _read_collection(collection, where, report)
+        keeping = options is not None and options.keeps_notetypes
+        deck = _read_collection(collection, where, report, keeping)
     except ankidb.TooLarge as error:
         report.error(where, str(error), "package-too-large", error.hint)
         return Deck(name="")
@@ -211,7 +219,7 @@ def _description(kind: bytes) -> str:
     return ""
 
 
-def _read_collection(collection: bytes, where: Location, report: Report) -> Deck:
+def _read_collection(collection: bytes, where: Location, report: Report, keeping: bool) -> Deck:
     if not collection.startswith(b"SQLite format 3\x00") or len(collection) < 512:
         raise ValueError("the collection is not an SQLite database")
     # Anki keeps its collection in WAL mode (header bytes 18 and 19 are 2), which an
@@ -279,7 +287,7 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
                 (order, decks.get(did, ("Default", ""))[0])
                 for order, did in placed.get(note_id, ())
             )
-            note = _kept(note, notetype, values, mod, placing)
+            note = with_source(note, notetype, values, mod, placing)
             earlier = first_with.setdefault(note.guid or "", note_id)
             if earlier != note_id:
                 # Anki matches notes by GUID alone (ANKI-FACTS 1): these two are one to it.
@@ -307,8 +315,11 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     finally:
         database.close()
     # What a Deck cannot hold is said, once per kind and note type, not silently lost.
+    # Going to .apkg or JSON, only the scheduling is lost.
+    if keeping:
+        dropped, clozes, cards_dropped = Counter(), Counter(), Counter()
     losses.say(where, report, dropped, clozes, cards_dropped, scheduling)
-    if len(used_decks) > 1:
+    if len(used_decks) > 1 and not keeping:
         names = ", ".join(sorted(decks.get(d, (str(d), ""))[0] for d in used_decks))
         report.warning(
             where,
@@ -319,10 +330,10 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     main_deck = used_decks.most_common(1)[0][0] if used_decks else 1
     name, description = decks.get(main_deck, ("", ""))
     used = {card[1] for note in notes for card in note.decks}
-    tree = _tree(decks, used)
+    tree = deck_tree(decks, used)
     # The deck every card is in or under, when they have one (Course for Course::Week 1
     # and Course::Week 2), so that a note without a deck of its own goes there.
-    common = _common_parent(sorted(used))
+    common = common_parent(sorted(used))
     if common:
         name, description = common, dict(tree)[common]
     # Anki's description is HTML; ours is text, as written (tags dropped, entities decoded).
@@ -334,53 +345,10 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
         description=text,
         notetype=notetypes[main_notetype].name if main_notetype is not None else "",
         notetypes=tuple(
-            notetypes[mid] for mid in sorted(used_notetypes) if notetypes[mid].fields != _OWN
+            notetypes[mid] for mid in sorted(used_notetypes) if notetypes[mid].fields != OWN
         ),
         tree=tree,
     )
-
-
-def _kept(
-    note: Note,
-    notetype: NoteType,
-    values: list[str],
-    mod: object,
-    cards: tuple[tuple[int, str], ...],
-) -> Note:
-    """The note with what a package says beyond a deck2anki note: its time and its cards'
-    decks; and, of a note type not deck2anki's, the note type and every field's value."""
-    own = notetype.fields == _OWN
-    padded = (*values, *[""] * (len(notetype.fields) - len(values)))[: len(notetype.fields)]
-    return replace(
-        note,
-        notetype=None if own else notetype,
-        fields=() if own else padded,
-        mod=mod if isinstance(mod, int) and 0 <= mod <= _LATEST else None,
-        decks=cards,
-    )
-
-
-def _tree(decks: dict[int, tuple[str, str]], used: set[str]) -> tuple[tuple[str, str], ...]:
-    """The decks that hold cards and their parents, by name: (name, description)."""
-    by_name = dict(decks.values())
-    names: set[str] = set()
-    for name in used:
-        parts = name.split("::")
-        names.update("::".join(parts[:depth]) for depth in range(1, len(parts) + 1))
-    return tuple((name, by_name.get(name, "")) for name in sorted(names))
-
-
-def _common_parent(names: list[str]) -> str:
-    """The deck all of ``names`` are in or under; "" when they have none in common."""
-    if not names:
-        return ""
-    split = [name.split("::") for name in names]
-    common = []
-    for parts in zip(*split, strict=False):
-        if len(set(parts)) > 1:
-            break
-        common.append(parts[0])
-    return "::".join(common)
 
 
 def _schema11(

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+from ..cards.notetype import FIELDS as OWN_FIELDS
 from ..model import CardTemplate, Markup, Note, NoteField, NoteKind, NoteType
 from . import ankidb
 
 _IMAGE_OCCLUSION = 6
 """Anki's ``StockNotetype.OriginalStockKind.ORIGINAL_STOCK_KIND_IMAGE_OCCLUSION``."""
+
+
+OWN = tuple(NoteField(name) for name in OWN_FIELDS)
+"""The fields of deck2anki's own note type: a note type with these is ours, not foreign."""
+_LATEST = 253402300799  # the last second of the year 9999: a later mod fits no zip or Anki
 
 
 class ProtobufError(ValueError):
@@ -318,3 +325,46 @@ def from_json(raw: object, where: str) -> NoteType:
         mod=number(raw.get("mod", 0), f"{where}.mod"),
         stock_kind=number(raw.get("stock_kind", 0), f"{where}.stock_kind"),
     )
+
+
+def with_source(
+    note: Note,
+    notetype: NoteType,
+    values: list[str],
+    mod: object,
+    cards: tuple[tuple[int, str], ...],
+) -> Note:
+    """The note with what a package says beyond a deck2anki note: its time and its cards'
+    decks; and, of a note type not deck2anki's, the note type and every field's value."""
+    own = notetype.fields == OWN
+    padded = (*values, *[""] * (len(notetype.fields) - len(values)))[: len(notetype.fields)]
+    return replace(
+        note,
+        notetype=None if own else notetype,
+        fields=() if own else padded,
+        mod=mod if isinstance(mod, int) and 0 <= mod <= _LATEST else None,
+        decks=cards,
+    )
+
+
+def deck_tree(decks: dict[int, tuple[str, str]], used: set[str]) -> tuple[tuple[str, str], ...]:
+    """The decks that hold cards and their parents, by name: (name, description)."""
+    by_name = dict(decks.values())
+    names: set[str] = set()
+    for name in used:
+        parts = name.split("::")
+        names.update("::".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return tuple((name, by_name.get(name, "")) for name in sorted(names))
+
+
+def common_parent(names: list[str]) -> str:
+    """The deck all of ``names`` are in or under; "" when they have none in common."""
+    if not names:
+        return ""
+    split = [name.split("::") for name in names]
+    common = []
+    for parts in zip(*split, strict=False):
+        if len(set(parts)) > 1:
+            break
+        common.append(parts[0])
+    return "::".join(common)
