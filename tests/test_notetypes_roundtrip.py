@@ -78,6 +78,20 @@ def course(collection: Any) -> Any:
             note.fields[index] = value
         note.tags = ["course", "week::1"]
         col.add_note(note, ids[deck_name])
+    # Anki's Image Occlusion: a cloze note type of its own flavour, its image in the media.
+    col.add_image_occlusion_notetype()
+    occlusion = next(m for m in col.models.all() if m.get("originalStockKind") == 6)
+    image = Path(col.media.dir()).parent / "parts.png"
+    image.write_bytes(PNG)
+    col.add_image_occlusion_note(
+        notetype_id=occlusion["id"],
+        image_path=str(image),
+        occlusions="{{c1::image-occlusion:rect:left=.1:top=.1:width=.3:height=.3:oi=1}}",
+        header="Parts of the cell",
+        back_extra="",
+        tags=["course"],
+    )
+    col.set_deck(col.find_cards('"note:Image Occlusion"'), ids["Course::Week 1::Topic"])
     for card_id in col.find_cards("")[:4]:  # a few reviews, which a round trip must keep
         card = col.get_card(card_id)
         card.start_timer()
@@ -142,7 +156,7 @@ def _imported(tmp_path: Path, package: Path, name: str) -> dict[str, Any]:
     fresh = _fresh(tmp_path, name)
     try:
         log = import_package(fresh, package)
-        assert len(log.new) == 7
+        assert len(log.new) == 8
         return _seen(fresh)
     finally:
         fresh.close()
@@ -175,8 +189,11 @@ def test_a_package_read_holds_every_note_type_whole(
         "Basic",
         "Basic (and reversed card)",
         "Cloze",
+        "Image Occlusion",
         "Vocab (mine)",
     }
+    occlusion = next(n for n in deck.notetypes if n.name == "Image Occlusion")
+    assert occlusion.kind == "image-occlusion"
     word = next(n for n in deck.notes if n.notetype is vocab)
     assert dict(zip(vocab.field_names, word.fields, strict=True)) == {
         "Word": "hola",
@@ -202,9 +219,9 @@ def test_a_round_trip_gives_the_same_deck_in_a_fresh_collection(
     back = tmp_path / "back.apkg"
     deck2anki.convert(middle, back)
     seen, expected = _imported(tmp_path, back, "ours"), _imported(tmp_path, source, "anki's")
-    assert set(expected["media"]) == {"cell.png", "hola.mp3"}
+    assert set(expected["media"]) == {"cell.png", "hola.mp3", "parts.png"}
     assert seen["cards per deck"] == {
-        "Course::Week 1::Topic": 3,
+        "Course::Week 1::Topic": 4,
         "Course::Week 2::Topic": 3,
         "Course::Week 1": 2,
         "Languages": 2,
@@ -229,7 +246,7 @@ def test_a_round_trip_updates_the_collection_it_came_from(
     counts = {kind: len(getattr(log, kind)) for kind in ("new", "updated", "conflicting")}
     # Unchanged notes keep the time they came with: nothing is new, nothing updated or forked.
     assert counts == {"new": 0, "updated": 0, "conflicting": 0}
-    assert len(log.duplicate) == 7
+    assert len(log.duplicate) == 8
     assert len(course.models.all_names_and_ids()) == models
     assert course.card_count() == cards
     assert course.db.scalar("SELECT count() FROM revlog") == reviews
