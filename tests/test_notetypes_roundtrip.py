@@ -15,7 +15,7 @@ import pytest
 import deck2anki
 from deck2anki.errors import Report
 
-from conftest import import_package
+from conftest import SEED, import_package
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 SOUND = b"ID3\x03\x00\x00\x00\x00\x00\x00 not really an mp3"
@@ -288,3 +288,27 @@ def test_only_formats_that_drop_note_types_say_so(course: Any, tmp_path: Path) -
         " and is not kept"
     ) in said
     assert any(message.startswith("notes of 4 decks are read as one deck") for message in said)
+
+
+def test_a_deck2anki_package_round_trip_keeps_its_own_notes_and_their_times(
+    collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = tmp_path / "lecture.apkg"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    deck2anki.convert(SEED, built, deck_name="DL::Lecture 6")
+    import_package(collection, built)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000100")
+    middle, back = tmp_path / "lecture.json", tmp_path / "back.apkg"
+    deck2anki.convert(built, middle)
+    deck2anki.convert(middle, back)
+    data = json.loads(middle.read_text(encoding="utf-8"))
+    # deck2anki's own notes stay in their own form: no note type of their own in the JSON.
+    assert "notetypes" not in data
+    assert all("question" in note and "notetype" not in note for note in data["notes"])
+    assert {note["mod"] for note in data["notes"]} == {1700000000}
+    cards = collection.card_count()
+    log = import_package(collection, back)
+    counts = {kind: len(getattr(log, kind)) for kind in ("new", "updated", "conflicting")}
+    assert counts == {"new": 0, "updated": 0, "conflicting": 0}
+    assert len(log.duplicate) == 20
+    assert collection.card_count() == cards

@@ -30,13 +30,13 @@ from ..errors import Report
 from ..model import Deck, Location, Media, Note, NoteType
 from . import ReadOptions, ankidb, losses
 from .notetypes import (
-    OWN,
     SWITCHES,
     basic_view,
     common_parent,
     deck_tree,
     from_schema11,
     from_schema18,
+    is_own,
     varints,
     with_source,
 )
@@ -256,11 +256,16 @@ def _read_collection(collection: bytes, where: Location, report: Report, keeping
                 raise ankidb.Damaged(f"cards: cards of more than {ankidb.MAX_NOTES:,} notes")
             placed.setdefault(nid, []).append((losses.count(order), did))
         for nid, cards in placed.items():
-            cards.sort(key=lambda card: card[0])
+            if len(cards) > 1:  # the usual note has one card: nothing to sort or count
+                cards.sort()
+                ords = [order for order, _ in cards]
+                later = (ords.count(1), ords.count(2), sum(order > 2 for order in ords))
+                if any(later):
+                    later_cards[nid] = later
+            elif cards[0][0]:
+                order = cards[0][0]
+                later_cards[nid] = (int(order == 1), int(order == 2), int(order > 2))
             deck_of_note[nid] = min(did for _, did in cards)
-            ords = Counter(min(order, 3) for order, _ in cards)
-            if ords[1] or ords[2] or ords[3]:
-                later_cards[nid] = (ords[1], ords[2], ords[3])
         query = "SELECT id, guid, mid, tags, flds, mod FROM notes ORDER BY id"
         notes: list[Note] = []
         used_decks: Counter[Any] = Counter()
@@ -345,7 +350,7 @@ def _read_collection(collection: bytes, where: Location, report: Report, keeping
         description=text,
         notetype=notetypes[main_notetype].name if main_notetype is not None else "",
         notetypes=tuple(
-            notetypes[mid] for mid in sorted(used_notetypes) if notetypes[mid].fields != OWN
+            notetypes[mid] for mid in sorted(used_notetypes) if not is_own(notetypes[mid])
         ),
         tree=tree,
     )

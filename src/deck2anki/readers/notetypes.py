@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from ..cards.notetype import FIELDS as OWN_FIELDS
@@ -18,8 +17,12 @@ _IMAGE_OCCLUSION = 6
 """Anki's ``StockNotetype.OriginalStockKind.ORIGINAL_STOCK_KIND_IMAGE_OCCLUSION``."""
 
 
-OWN = tuple(NoteField(name) for name in OWN_FIELDS)
-"""The fields of deck2anki's own note type: a note type with these is ours, not foreign."""
+def is_own(notetype: NoteType) -> bool:
+    """Whether a package's note type is deck2anki's own (any version, any project's name):
+    it has our fields, by name (their ids are ours too, but older packages lack them)."""
+    return notetype.field_names == OWN_FIELDS
+
+
 _LATEST = 253402300799  # the last second of the year 9999: a later mod fits no zip or Anki
 
 
@@ -336,14 +339,23 @@ def with_source(
 ) -> Note:
     """The note with what a package says beyond a deck2anki note: its time and its cards'
     decks; and, of a note type not deck2anki's, the note type and every field's value."""
-    own = notetype.fields == OWN
+    own = is_own(notetype)
     padded = (*values, *[""] * (len(notetype.fields) - len(values)))[: len(notetype.fields)]
-    return replace(
-        note,
-        notetype=None if own else notetype,
-        fields=() if own else padded,
-        mod=mod if isinstance(mod, int) and 0 <= mod <= _LATEST else None,
-        decks=cards,
+    n = note
+    # The constructor, not dataclasses.replace: this runs once per note of every package.
+    return Note(
+        n.question,
+        n.answer,
+        n.analogy,
+        n.tags,
+        n.guid,
+        n.markup,
+        n.location,
+        n.cards,
+        None if own else notetype,
+        () if own else padded,
+        mod if isinstance(mod, int) and 0 <= mod <= _LATEST else None,
+        cards,
     )
 
 

@@ -42,7 +42,8 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             # With what the note held then: one edited here is known as changed.
             entry["mod"] = note.mod
             entry["fingerprint"] = fingerprint(note)
-        if note.decks:
+        # Cards all in the deck itself need not say so: that is where a package puts them.
+        if note.decks and any(name != deck.name for _, name in note.decks):
             entry["card_decks"] = [list(card) for card in note.decks]
         notes.append(entry)
     data: dict[str, Any] = {
