@@ -312,3 +312,54 @@ def test_a_deck2anki_package_round_trip_keeps_its_own_notes_and_their_times(
     assert counts == {"new": 0, "updated": 0, "conflicting": 0}
     assert len(log.duplicate) == 20
     assert collection.card_count() == cards
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda data: data["notes"][0].update(notetype=5),
+            "notes[0].notetype must be the id of one of the deck's notetypes",
+        ),
+        (
+            lambda data: data["notes"][0]["fields"].update(Colour="red"),
+            "notes[0].fields: note type 'Basic' has no field 'Colour'",
+        ),
+        (
+            lambda data: data["notes"][0].update(card_decks=[[-1, "Bio"]]),
+            "notes[0].card_decks[0]: the ord must be from 0 to 9999",
+        ),
+        (
+            lambda data: data["notes"][0].update(mod="yesterday"),
+            "notes[0].mod must be whole seconds since 1970, up to the year 9999",
+        ),
+        (
+            lambda data: data["notetypes"][0].update(fields=[]),
+            "notetypes[0].fields must name at least one field, each once",
+        ),
+    ],
+    ids=["unknown-notetype", "unknown-field", "negative-ord", "mod-not-a-number", "no-fields"],
+)
+def test_json_of_note_types_that_cannot_be_is_refused_with_its_place(
+    collection: Any, tmp_path: Path, change: Any, message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from deck2anki.cli import cli
+
+    note = collection.new_note(collection.models.by_name("Basic"))
+    note.fields[:] = ["Genome?", "Nucleus"]
+    collection.add_note(note, collection.decks.id("Bio"))
+    source = _export(collection, tmp_path / "bio.apkg", legacy=False)
+    middle = tmp_path / "bio.json"
+    deck2anki.convert(source, middle)
+    data = json.loads(middle.read_text(encoding="utf-8"))
+    change(data)
+    middle.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["convert", str(middle), str(tmp_path / "out.apkg")])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        f"{middle}: error: {message} [bad-json]",
+        "  hint: see the JSON schema in deck2anki's README",
+    ]
+    assert not (tmp_path / "out.apkg").exists()
