@@ -363,3 +363,27 @@ def test_json_of_note_types_that_cannot_be_is_refused_with_its_place(
         "  hint: see the JSON schema in deck2anki's README",
     ]
     assert not (tmp_path / "out.apkg").exists()
+
+
+def test_a_card_of_a_template_the_note_type_lacks_is_not_made(
+    collection: Any, tmp_path: Path
+) -> None:
+    note = collection.new_note(collection.models.by_name("Basic"))
+    note.fields[:] = ["Genome?", "Nucleus"]
+    collection.add_note(note, collection.decks.id("Bio"))
+    source = _export(collection, tmp_path / "bio.apkg", legacy=False)
+    middle = tmp_path / "bio.json"
+    deck2anki.convert(source, middle)
+    data = json.loads(middle.read_text(encoding="utf-8"))
+    data["notes"][0]["card_decks"] = [[0, "Bio::Here"], [3, "Bio::Nowhere"]]
+    middle.write_text(json.dumps(data), encoding="utf-8")
+    back = tmp_path / "back.apkg"
+    deck2anki.convert(middle, back)
+    fresh = _fresh(tmp_path, "fresh")
+    try:
+        import_package(fresh, back)
+        assert [fresh.decks.name(fresh.get_card(c).did) for c in fresh.find_cards("")] == [
+            "Bio::Here"
+        ]
+    finally:
+        fresh.close()

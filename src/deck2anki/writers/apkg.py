@@ -332,5 +332,6 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     it gets ``options.timestamp``), its note type and the decks of its cards."""
     notes = package_notes(deck, options.timestamp, each=each_note(deck, options))
     notes = [foreign.placed(note, n) for note, n in zip(notes, deck.notes, strict=True)]
-    settings = PackageOptions(options.timestamp, notetypes=deck.notetypes, tree=deck.tree)
+    tree = foreign.full_tree(deck.tree, {name for note in notes for name in note.decks})
+    settings = PackageOptions(options.timestamp, notetypes=deck.notetypes, tree=tree)
     return write_package(deck.name, deck.description, notes, settings, deck.media)

@@ -46,10 +46,10 @@ def foreign_ords(note: Note) -> tuple[int, ...]:
             if 0 < len(number) <= 5 and 0 < int(number) <= _MAX_CLOZE
         }
         return tuple(sorted(given | numbers)) or (0,)
-    if given:
-        return tuple(sorted(given))
-    count = len(note.notetype.templates) if note.notetype is not None else 1
-    return tuple(range(max(count, 1)))
+    count = max(len(note.notetype.templates) if note.notetype is not None else 1, 1)
+    # A card of a template the note type lacks is no card Anki could show.
+    given = {order for order in given if order < count}
+    return tuple(sorted(given)) if given else tuple(range(count))
 
 
 def placed(package_note: PackageNote, note: Note) -> PackageNote:
@@ -76,6 +76,17 @@ def placed(package_note: PackageNote, note: Note) -> PackageNote:
 def card_ords_own(fields: tuple[str, ...]) -> tuple[int, ...]:
     """The cards of a note of deck2anki's note type, as a build gives them."""
     return card_ords(fields, _own_templates())
+
+
+def full_tree(tree: tuple[tuple[str, str], ...], used: set[str]) -> tuple[tuple[str, str], ...]:
+    """``tree`` with every deck a card is placed in, and its parents, that it lacks (without
+    a description): a card whose deck the package does not hold is in no deck at all."""
+    known = {name for name, _ in tree}
+    missing: set[str] = set()
+    for name in used:
+        parts = name.split("::")
+        missing.update("::".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return (*tree, *((name, "") for name in sorted(missing - known)))
 
 
 def add(
