@@ -34,6 +34,10 @@ LATEST_TIME = lockcheck.LATEST_TIME
 """The last second of the year 9999: later times do not fit Anki's or zip's fields."""
 
 
+_KEEPS_NOTETYPES = frozenset({"apkg", "json"})
+"""The output formats that hold a package's note types, fields, cards and decks."""
+
+
 def deck_name_from_path(path: Path) -> str:
     """``deep-learning-lecture-06.txt`` gives the deck name ``Deep Learning Lecture 06``."""
     words = re.split(r"[-_\s]+", path.stem)
@@ -368,12 +372,14 @@ def convert(
     """Convert one file into another format; returns the deck that was written."""
     # Resolve the output format first, so a bad target fails before any reading is done.
     if to_format is not None:
-        by_name(to_format)
+        output = by_name(to_format)
     elif str(target) == STDIO:
         raise UsageError("writing to standard output needs --to FORMAT")
     else:
-        for_path(str(target), writing=True)
+        output = for_path(str(target), writing=True)
     report = report if report is not None else Report()
+    if output.name in _KEEPS_NOTETYPES:
+        read_options = replace(read_options or ReadOptions(), keeps_notetypes=True)
     deck = read(source, fmt=from_format, deck_name=deck_name, report=report, options=read_options)
     write(deck, target, fmt=to_format, report=report, options=write_options)
     return deck

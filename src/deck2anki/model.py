@@ -85,6 +85,99 @@ class Markup(StrEnum):
     """Anki HTML, passed through untouched (read from a package, not convertible)."""
 
 
+class NoteKind(StrEnum):
+    """How a note type makes cards: one per template, or one per cloze number."""
+
+    STANDARD = "standard"
+    """A card for each template whose front is not empty."""
+
+    CLOZE = "cloze"
+    """A card for each cloze number ``{{cN::...}}`` its fields hold (one template)."""
+
+    IMAGE_OCCLUSION = "image-occlusion"
+    """Anki's Image Occlusion: a cloze note type whose clozes are shapes on an image."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteField:
+    """One field of a note type."""
+
+    name: str
+    """The field's name: what templates and Anki's importer know it by."""
+
+    id: int | None = None
+    """Anki's id of the field (2.1.67+); None when the source does not say. Anki compares
+    ids when both sides have them, so a kept id keeps the note type from forking."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardTemplate:
+    """One card template of a note type."""
+
+    name: str
+    """The template's name ("Card 1")."""
+
+    front: str
+    """The front (question) template."""
+
+    back: str
+    """The back (answer) template."""
+
+    id: int | None = None
+    """Anki's id of the template (2.1.67+); None when the source does not say."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """An Anki note type as a package holds it: what a note's fields are and which cards
+    they make. deck2anki's own note type is built by ``cards.notetype``; this describes the
+    others (Basic, Cloze, a user's own), kept as they came so that a round trip updates them.
+    Field and template names, order and ids are Anki's schema (ANKI-FACTS 5): never change
+    them, or importing forks the note type."""
+
+    name: str
+    """The note type's name."""
+
+    id: int
+    """Anki's id of the note type: how an import matches it to the one a collection has."""
+
+    fields: tuple[NoteField, ...]
+    """The fields, in order."""
+
+    templates: tuple[CardTemplate, ...]
+    """The card templates, in order (a cloze note type has one)."""
+
+    css: str = ""
+    """The style sheet its cards share."""
+
+    kind: NoteKind = NoteKind.STANDARD
+    """Standard, cloze, or Anki's image-occlusion flavour of cloze."""
+
+    sort_field: int = 0
+    """The index of the field Anki's browser sorts by (and matches duplicates on)."""
+
+    latex_pre: str = ""
+    """What Anki puts before a note's LaTeX."""
+
+    latex_post: str = ""
+    """What Anki puts after a note's LaTeX."""
+
+    latex_svg: bool = False
+    """Whether Anki renders its LaTeX as SVG."""
+
+    mod: int = 0
+    """Its modification time: Anki updates templates and CSS only from a newer one."""
+
+    stock_kind: int = 0
+    """Anki's ``originalStockKind``: which stock note type it was made from (0 none, 1 Basic
+    ... 5 Cloze, 6 Image Occlusion)."""
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The names of the fields, in order."""
+        return tuple(field.name for field in self.fields)
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """One flashcard: a question, its answer and, when it has one, its analogy."""
@@ -114,6 +207,22 @@ class Note:
     """Optional cards this note asks for itself, by template ("Reverse", "Type-in"), beside
     those its deck's settings switch on for every note (read from a package, kept by every
     format that can say so)."""
+
+    notetype: NoteType | None = None
+    """The note's note type when it is not deck2anki's own (None): a note read from a package
+    of another note type, whose ``fields`` hold its values. ``question``, ``answer`` and
+    ``analogy`` then show it to formats that cannot hold note types."""
+
+    fields: tuple[str, ...] = ()
+    """With a ``notetype``: every field's value (Anki HTML), in the note type's field order."""
+
+    mod: int | None = None
+    """When the note last changed (seconds since the epoch), as the source says; None: not
+    known, the output's time is used. Kept, Anki takes an unchanged note as unchanged."""
+
+    decks: tuple[tuple[int, str], ...] = ()
+    """Where each of its cards is: (template ord or cloze number - 1, deck name), as the
+    source says; () puts every card in the deck the note is in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +269,10 @@ class Deck:
     notetype: str = field(default="", compare=False)
     """The name of the note type its notes had in the package it was read from ("" for none):
     Anki's text import must name it to update them (each project has its own)."""
+
+    notetypes: tuple[NoteType, ...] = ()
+    """The note types its notes have beside deck2anki's own, by id order."""
+
+    tree: tuple[tuple[str, str], ...] = ()
+    """Every deck its cards are in, with its parents: (name, description as Anki's HTML), as
+    the source says; () for a deck of one name (``name``, ``description``)."""

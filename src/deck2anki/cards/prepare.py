@@ -49,7 +49,20 @@ def with_changes(note: Note, changed: Changed | None, tags: tuple[str, ...] | No
     if changed is None:
         if tags is None:
             return note
-        return Note(n.question, n.answer, n.analogy, tags, n.guid, n.markup, n.location, n.cards)
+        return Note(
+            n.question,
+            n.answer,
+            n.analogy,
+            tags,
+            n.guid,
+            n.markup,
+            n.location,
+            n.cards,
+            n.notetype,
+            n.fields,
+            n.mod,
+            n.decks,
+        )
     question, answer, analogy, markup = changed
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     return Note(
@@ -61,6 +74,10 @@ def with_changes(note: Note, changed: Changed | None, tags: tuple[str, ...] | No
         markup or n.markup,
         n.location,
         n.cards,
+        n.notetype,
+        n.fields,
+        n.mod,
+        n.decks,
     )
 
 
@@ -91,4 +108,17 @@ def _visible(note: Note) -> Note:
         return note
     question, answer, analogy = (value.translate(_INVISIBLE) for value in fields)
     n = note
-    return Note(question, answer, analogy, n.tags, n.guid, n.markup, n.location, n.cards)
+    return Note(
+        question,
+        answer,
+        analogy,
+        n.tags,
+        n.guid,
+        n.markup,
+        n.location,
+        n.cards,
+        n.notetype,
+        n.fields,
+        n.mod,
+        n.decks,
+    )

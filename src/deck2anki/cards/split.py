@@ -147,4 +147,17 @@ def split_note(note: Note) -> Note:
         return note
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     n = note
-    return Note(n.question, answer, analogy, n.tags, n.guid, n.markup, n.location, n.cards)
+    return Note(
+        n.question,
+        answer,
+        analogy,
+        n.tags,
+        n.guid,
+        n.markup,
+        n.location,
+        n.cards,
+        n.notetype,
+        n.fields,
+        n.mod,
+        n.decks,
+    )

@@ -70,7 +70,20 @@ def identify(
     assigned = assign_guids(deck, previous, report, derived, prepared_at)
     # The constructor, not dataclasses.replace: this runs once per note of every deck.
     notes = tuple(
-        Note(n.question, n.answer, n.analogy, n.tags, guid, n.markup, n.location, n.cards)
+        Note(
+            n.question,
+            n.answer,
+            n.analogy,
+            n.tags,
+            guid,
+            n.markup,
+            n.location,
+            n.cards,
+            n.notetype,
+            n.fields,
+            n.mod,
+            n.decks,
+        )
         for n, guid in zip(assigned.notes, assigned.guids, strict=True)
     )
     return Identified(

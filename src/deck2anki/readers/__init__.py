@@ -20,3 +20,7 @@ class ReadOptions:
 
     encoding: str | None = None
     """The text encoding of the source; None: UTF-8 (or UTF-16 with a byte-order mark)."""
+
+    keeps_notetypes: bool = False
+    """The deck goes to a format that holds note types and decks (.apkg, JSON): a package's
+    note types, fields, cards and decks are kept, so no warning says they are lost."""

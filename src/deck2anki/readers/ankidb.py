@@ -79,6 +79,11 @@ class Collection:
         """The names of the tables (and views) the collection declares."""
         return {str(name) for (name,) in self._connection.execute("SELECT name FROM sqlite_master")}
 
+    def columns(self, table: str) -> set[str]:
+        """The names of the columns of ``table`` (none when there is no such table)."""
+        query = "SELECT name FROM pragma_table_info(?)"
+        return {str(name) for (name,) in self._connection.execute(query, (table,))}
+
     def rows(self, table: str, query: str, *joined: str) -> Iterator[tuple[Any, ...]]:
         """The rows of ``query``, which reads ``table`` (and the ``joined`` tables)."""
         for name in (table, *joined):

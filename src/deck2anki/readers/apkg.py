@@ -22,23 +22,34 @@ import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from ..cards import cloze
 from ..cards.render import replace_tags
 from ..errors import Report
-from ..model import Deck, Location, Markup, Media, Note
+from ..model import Deck, Location, Media, Note, NoteType
 from . import ReadOptions, ankidb, losses
+from .notetypes import (
+    SWITCHES,
+    basic_view,
+    common_parent,
+    deck_tree,
+    from_schema11,
+    from_schema18,
+    is_own,
+    varints,
+    with_source,
+)
 
 # Newest first: Anki's exports carry a dummy collection.anki2 beside the real one.
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
-_ANALOGY_FIELDS = ("analogy", "extra", "back extra")
 _CLOZE = re.compile(r"\{\{c\d+::")
 _CLOZE_FIELDS = list(cloze.FIELDS)  # deck2anki's cloze note type's
 # Our note type's switch fields, and the optional card each one asks for.
 _SWITCHES = {"add reverse": "Reverse", "add type-in": "Type-in"}
+MAX_CARDS = 4 * 500_000
+"""Refuse packages of more cards than this (four a note, at the most notes read)."""
 MAX_UNPACKED = 1024**3
 """Refuse packages that unpack to more than this many bytes, declared or actual (zip bombs)."""
 _CHUNK = 1024**2
@@ -108,7 +119,8 @@ def parse(data: bytes, path: str, report: Report, options: ReadOptions | None = 
         )
         return Deck(name="")
     try:
-        deck = _read_collection(collection, where, report)
+        keeping = options is not None and options.keeps_notetypes
+        deck = _read_collection(collection, where, report, keeping)
     except ankidb.TooLarge as error:
         report.error(where, str(error), "package-too-large", error.hint)
         return Deck(name="")
@@ -191,61 +203,27 @@ def _media(
     return tuple(sorted(files, key=lambda media: media.name))
 
 
-def _varints(data: bytes) -> Iterator[tuple[int, int, bytes | int]]:
-    """Protobuf wire format: (field number, wire type, value) for each field in ``data``."""
-    position = 0
-
-    def varint() -> int:
-        nonlocal position
-        value = shift = 0
-        while True:
-            if position >= len(data):
-                raise _Damaged("truncated protobuf")
-            byte = data[position]
-            position += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                return value
-
-    while position < len(data):
-        key = varint()
-        number, kind = key >> 3, key & 7
-        if kind == 0:
-            yield number, kind, varint()
-        elif kind == 2:
-            size = varint()
-            yield number, kind, data[position : position + size]
-            position += size
-        elif kind == 5:
-            position += 4
-        elif kind == 1:
-            position += 8
-        else:
-            raise _Damaged(f"unexpected protobuf wire type {kind}")
-
-
 def _media_entries(data: bytes) -> list[str]:
     """Names from Anki's MediaEntries message: repeated MediaEntry (name = field 1) = 1."""
     names = []
-    for number, _, entry in _varints(data):
+    for number, _, entry in varints(data):
         if number == 1 and isinstance(entry, bytes):
-            name = next((v for n, _, v in _varints(entry) if n == 1 and isinstance(v, bytes)), b"")
+            name = next((v for n, _, v in varints(entry) if n == 1 and isinstance(v, bytes)), b"")
             names.append(name.decode("utf-8"))
     return names
 
 
 def _description(kind: bytes) -> str:
     """A deck's description from its DeckKindContainer blob: normal (1) -> description (4)."""
-    for number, _, normal in _varints(kind):
+    for number, _, normal in varints(kind):
         if number == 1 and isinstance(normal, bytes):
-            for field, _, value in _varints(normal):
+            for field, _, value in varints(normal):
                 if field == 4 and isinstance(value, bytes):
                     return value.decode("utf-8")
     return ""
 
 
-def _read_collection(collection: bytes, where: Location, report: Report) -> Deck:
+def _read_collection(collection: bytes, where: Location, report: Report, keeping: bool) -> Deck:
     if not collection.startswith(b"SQLite format 3\x00") or len(collection) < 512:
         raise ValueError("the collection is not an SQLite database")
     # Anki keeps its collection in WAL mode (header bytes 18 and 19 are 2), which an
@@ -255,12 +233,18 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     database = ankidb.Collection(collection)
     try:
         if "notetypes" in database.tables():
-            fields_of, decks, notetypes = _schema18(database)
+            notetypes, decks = _schema18(database)
         else:
-            fields_of, decks, notetypes = _schema11(database)
+            notetypes, decks = _schema11(database)
         if (count := database.count("notes")) > ankidb.MAX_NOTES:
             raise ankidb.TooLarge(
                 f"notes: {count:,} notes, more than the {ankidb.MAX_NOTES:,} deck2anki reads"
+                " from one package",
+                "export one deck at a time from Anki",
+            )
+        if (count := database.count("cards")) > MAX_CARDS:
+            raise ankidb.TooLarge(
+                f"cards: {count:,} cards, more than the {MAX_CARDS:,} deck2anki reads"
                 " from one package",
                 "export one deck at a time from Anki",
             )
@@ -268,37 +252,51 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
         deck_of_note: dict[Any, Any] = {}
         # Per note, its cards of the second, third and later templates (or cloze numbers).
         later_cards: dict[Any, tuple[int, int, int]] = {}
-        cards_query = (
-            "SELECT nid, MIN(did), SUM(ord = 1), SUM(ord = 2), SUM(ord > 2) FROM cards GROUP BY nid"
-        )
-        for nid, did, second, third, rest in database.rows("cards", cards_query):
+        # Per note, where each of its cards is: (ord, deck id).
+        placed: dict[Any, list[tuple[int, Any]]] = {}
+        for nid, order, did in database.rows("cards", "SELECT nid, ord, did FROM cards"):
             # Cards belong to notes: cards of more notes than the notes table holds are a lie.
-            if len(deck_of_note) == ankidb.MAX_NOTES:
+            if nid not in placed and len(placed) == ankidb.MAX_NOTES:
                 raise ankidb.Damaged(f"cards: cards of more than {ankidb.MAX_NOTES:,} notes")
-            deck_of_note[nid] = did
-            if second or third or rest:
-                later_cards[nid] = (losses.count(second), losses.count(third), losses.count(rest))
-        query = "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+            placed.setdefault(nid, []).append((losses.count(order), did))
+        for nid, cards in placed.items():
+            if len(cards) > 1:  # the usual note has one card: nothing to sort or count
+                cards.sort()
+                ords = [order for order, _ in cards]
+                later = (ords.count(1), ords.count(2), sum(order > 2 for order in ords))
+                if any(later):
+                    later_cards[nid] = later
+            elif cards[0][0]:
+                order = cards[0][0]
+                later_cards[nid] = (int(order == 1), int(order == 2), int(order > 2))
+            deck_of_note[nid] = min(did for _, did in cards)
+        query = "SELECT id, guid, mid, tags, flds, mod FROM notes ORDER BY id"
         notes: list[Note] = []
         used_decks: Counter[Any] = Counter()
         dropped: Counter[tuple[str, str]] = Counter()  # (note type, what) -> notes
         cards_dropped: Counter[str] = Counter()  # note type -> cards
         clozes: Counter[str] = Counter()  # note type -> notes with cloze deletions
         first_with: dict[str, Any] = {}  # each GUID's first note id
-        for note_id, guid, model_id, tags, fields in database.rows("notes", query):
+        for note_id, guid, model_id, tags, fields, mod in database.rows("notes", query):
             row = f"notes id {ankidb.label(note_id)}"
-            if model_id not in fields_of:
+            if model_id not in notetypes:
                 raise ankidb.Damaged(
                     f"{row}: note type {ankidb.label(model_id)} is not in the collection"
                 )
             values = ankidb.text(fields, f"{row}: flds").split("\x1f")
-            field_names = fields_of[model_id]
-            note = _note(
+            notetype = notetypes[model_id]
+            field_names = list(notetype.field_names)
+            note = basic_view(
                 field_names,
                 values,
                 ankidb.text(guid, f"{row}: guid"),
                 ankidb.text(tags, f"{row}: tags"),
             )
+            placing = tuple(
+                (order, decks.get(did, ("Default", ""))[0])
+                for order, did in placed.get(note_id, ())
+            )
+            note = with_source(note, notetype, values, mod, placing)
             earlier = first_with.setdefault(note.guid or "", note_id)
             if earlier != note_id:
                 # Anki matches notes by GUID alone (ANKI-FACTS 1): these two are one to it.
@@ -313,10 +311,10 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
             notes.append(note)
             used_decks[deck_of_note.get(note_id, 1)] += 1
             used_notetypes[model_id] += 1
-            kind = notetypes.get(model_id, str(model_id))
+            kind = notetype.name
             kept = {note.question, note.answer, note.analogy}
             for name, value in zip(field_names, values, strict=False):
-                if value and value not in kept and name.lower() not in _SWITCHES:
+                if value and value not in kept and name.lower() not in SWITCHES:
                     dropped[(kind, name)] += 1
             if _CLOZE.search(note.question):
                 if field_names != _CLOZE_FIELDS:  # deck2anki's own: nothing changes
@@ -327,8 +325,11 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
     finally:
         database.close()
     # What a Deck cannot hold is said, once per kind and note type, not silently lost.
+    # Going to .apkg or JSON, only the scheduling is lost.
+    if keeping:
+        dropped, clozes, cards_dropped = Counter(), Counter(), Counter()
     losses.say(where, report, dropped, clozes, cards_dropped, scheduling)
-    if len(used_decks) > 1:
+    if len(used_decks) > 1 and not keeping:
         names = ", ".join(sorted(decks.get(d, (str(d), ""))[0] for d in used_decks))
         report.warning(
             where,
@@ -338,6 +339,13 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
         )
     main_deck = used_decks.most_common(1)[0][0] if used_decks else 1
     name, description = decks.get(main_deck, ("", ""))
+    used = {card[1] for note in notes for card in note.decks}
+    tree = deck_tree(decks, used)
+    # The deck every card is in or under, when they have one (Course for Course::Week 1
+    # and Course::Week 2), so that a note without a deck of its own goes there.
+    common = common_parent(sorted(used))
+    if common:
+        name, description = common, dict(tree)[common]
     # Anki's description is HTML; ours is text, as written (tags dropped, entities decoded).
     text = html.unescape(replace_tags(description, ""))
     main_notetype = used_notetypes.most_common(1)[0][0] if used_notetypes else None
@@ -345,32 +353,27 @@ def _read_collection(collection: bytes, where: Location, report: Report) -> Deck
         name=name,
         notes=tuple(notes),
         description=text,
-        notetype=notetypes.get(main_notetype, "") if main_notetype is not None else "",
+        notetype=notetypes[main_notetype].name if main_notetype is not None else "",
+        notetypes=tuple(
+            notetypes[mid] for mid in sorted(used_notetypes) if not is_own(notetypes[mid])
+        ),
+        tree=tree,
     )
 
 
 def _schema11(
     database: ankidb.Collection,
-) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]], dict[int, str]]:
-    """Each note type's field names and name, and each deck's name and description."""
+) -> tuple[dict[int, NoteType], dict[int, tuple[str, str]]]:
+    """Each note type by id, and each deck's name and description."""
     row = next(database.rows("col", "SELECT models, decks FROM col"), None)
     if row is None:
         raise ankidb.Damaged("col holds no row")
     models = ankidb.json_object(row[0], "col.models")
     decks = ankidb.json_object(row[1], "col.decks")
-    fields_of: dict[int, list[str]] = {}
-    names: dict[int, str] = {}
-    for mid, model in ankidb.entries(models, "col.models", "note type"):
-        where = f"col.models: note type {mid}"
-        names[mid] = ankidb.text(str(model.get("name", "")), f"{where}: name")
-        fields = model.get("flds")
-        if not isinstance(fields, list):
-            raise ankidb.Damaged(f"{where}: flds is not a list of fields")
-        fields_of[mid] = []
-        for index, field in enumerate(fields):
-            if not isinstance(field, dict):
-                raise ankidb.Damaged(f"{where}: field {index} is not a JSON object")
-            fields_of[mid].append(ankidb.text(field.get("name"), f"{where}: field {index}: name"))
+    notetypes = {
+        mid: from_schema11(mid, model)
+        for mid, model in ankidb.entries(models, "col.models", "note type")
+    }
     named = {
         did: (
             ankidb.text(str(d.get("name", "")), f"col.decks: deck {did}: name"),
@@ -378,58 +381,16 @@ def _schema11(
         )
         for did, d in ankidb.entries(decks, "col.decks", "deck")
     }
-    return fields_of, named, names
+    return notetypes, named
 
 
 def _schema18(
     database: ankidb.Collection,
-) -> tuple[dict[int, list[str]], dict[int, tuple[str, str]], dict[int, str]]:
-    """Each note type's field names and name, and each deck's name and description."""
-    fields_of: dict[int, list[str]] = {}
-    query = (
-        "SELECT f.ntid, f.ord, f.name FROM fields f JOIN notetypes n ON n.id = f.ntid"
-        " ORDER BY f.ntid, f.ord"
-    )
-    for ntid, order, name in database.rows("fields", query, "notetypes"):
-        where = f"fields (note type {ankidb.label(ntid)}, ord {ankidb.label(order)}): name"
-        fields_of.setdefault(ntid, []).append(ankidb.text(name, where))
+) -> tuple[dict[int, NoteType], dict[int, tuple[str, str]]]:
+    """Each note type by id, and each deck's name and description."""
     decks = {}
     for did, name, kind in database.rows("decks", "SELECT id, name, kind FROM decks"):
         row = f"decks id {ankidb.label(did)}"
         description = _description(ankidb.blob(kind, f"{row}: kind"))
         decks[did] = (ankidb.text(name, f"{row}: name").replace("\x1f", "::"), description)
-    names = {
-        ntid: ankidb.text(name, f"notetypes id {ankidb.label(ntid)}: name")
-        for ntid, name in database.rows("notetypes", "SELECT id, name FROM notetypes")
-    }
-    return fields_of, decks, names
-
-
-def _note(names: list[str], values: list[str], guid: str, tags: str) -> Note:
-    """Map one note's fields: ours by name; others' first to Question, second to Answer."""
-    lowered = [name.lower() for name in names]
-    if "question" in lowered and "answer" in lowered:
-        picked = [lowered.index("question"), lowered.index("answer")]
-    else:
-        picked = [0, 1]
-    # A field named Analogy or Extra is the analogy, unless it already is the answer
-    # (Cloze's second field is Back Extra).
-    extras = [i for i, name in enumerate(lowered) if name in _ANALOGY_FIELDS and i not in picked]
-    extra = min(extras, key=lambda i: _ANALOGY_FIELDS.index(lowered[i]), default=None)
-    padded = [*values, "", ""]
-    question, answer = padded[picked[0]], padded[picked[1]]
-    analogy = padded[extra] if extra is not None and extra < len(values) else ""
-    cards = frozenset(
-        card
-        for index, name in enumerate(lowered)
-        if (card := _SWITCHES.get(name)) and index < len(values) and values[index].strip()
-    )
-    return Note(
-        question=question,
-        answer=answer,
-        analogy=analogy,
-        tags=tuple(tags.split()),
-        guid=guid,
-        markup=Markup.HTML,
-        cards=cards,
-    )
+    return from_schema18(database), decks

@@ -6,11 +6,13 @@ import base64
 import json
 import re
 import sys
+from dataclasses import replace
 from typing import Any
 
 from ..errors import Report
-from ..model import Deck, Location, Markup, Media, Note
+from ..model import Deck, Location, Markup, Media, Note, NoteType
 from . import ReadOptions
+from .notetypes import Invalid, basic_view, fingerprint, from_json
 
 FORMAT = 1
 """The schema version written in ``"deck2anki"``."""
@@ -24,6 +26,8 @@ class _Invalid(Exception):
 # character, and no file or package can hold it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DIGITS = re.compile(r"(?<![0-9])[0-9]+")
+_MAX_ORD = 10_000  # more cards than a note can have
+_LATEST = 253402300799  # the last second of the year 9999
 
 
 def lone_surrogate(value: str) -> str | None:
@@ -66,6 +70,69 @@ def _list(raw: dict[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
+def _decks(raw: dict[str, Any], where: str) -> tuple[tuple[int, str], ...]:
+    """Where a note's cards are: ``card_decks``, pairs of a card's ord and its deck's name."""
+    placed = []
+    for index, pair in enumerate(_list(raw, "card_decks", where)):
+        at = f"{where}.card_decks[{index}]"
+        if not (isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int):
+            raise _Invalid(f"{at} must be a pair: a card's ord and its deck's name")
+        if not 0 <= pair[0] < _MAX_ORD:
+            raise _Invalid(f"{at}: the ord must be from 0 to {_MAX_ORD - 1}")
+        placed.append((pair[0], _string(pair[1], f"{at}[1]")))
+    return tuple(placed)
+
+
+def _dated(note: Note, raw: dict[str, Any], where: str) -> Note:
+    """The note with the ``mod`` it carries, unless its ``fingerprint`` says it was edited
+    since (then it has none, and the output's time makes it newer: Anki updates it)."""
+    mod = raw.get("mod")
+    if mod is None:
+        return note
+    if type(mod) is not int or not 0 <= mod <= _LATEST:
+        raise _Invalid(f"{where}.mod must be whole seconds since 1970, up to the year 9999")
+    seal = raw.get("fingerprint")
+    if seal is not None and _string(seal, f"{where}.fingerprint") != fingerprint(note):
+        return note
+    return replace(note, mod=mod)
+
+
+def _foreign(raw: dict[str, Any], where: str, notetypes: dict[int, NoteType], path: str) -> Note:
+    """A note of a note type the deck carries (``notetypes``), its fields by name."""
+    notetype = notetypes.get(raw["notetype"]) if type(raw["notetype"]) is int else None
+    if notetype is None:
+        raise _Invalid(f"{where}.notetype must be the id of one of the deck's notetypes")
+    values = raw.get("fields")
+    if not isinstance(values, dict):
+        raise _Invalid(f"{where}.fields must be an object: each field's name and value")
+    names = notetype.field_names
+    for name, value in values.items():
+        if name not in names:
+            raise _Invalid(f"{where}.fields: note type {notetype.name!r} has no field {name!r}")
+        _string(value, f"{where}.fields.{name}")
+    fields = tuple(values.get(name, "") for name in names)
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list):
+        raise _Invalid(f"{where}.tags must be a list of strings")
+    guid = raw.get("guid")
+    note = basic_view(
+        list(names),
+        list(fields),
+        "" if guid is None else _string(guid, f"{where}.guid"),
+        " ".join(_string(tag, f"{where}.tags[]") for tag in tags),
+    )
+    note = replace(
+        note,
+        tags=tuple(_string(tag, f"{where}.tags[]") for tag in tags),
+        guid=None if guid is None else note.guid,
+        location=Location(path),
+        notetype=notetype,
+        fields=fields,
+        decks=_decks(raw, where),
+    )
+    return _dated(note, raw, where)
+
+
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read a deck from its JSON form; problems go to ``report``."""
     try:
@@ -97,6 +164,20 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     try:
         if not isinstance(data, dict) or data.get("deck2anki") != FORMAT:
             raise _Invalid(f'not a deck2anki deck: expected {{"deck2anki": {FORMAT}, ...}}')
+        notetypes = {}
+        for index, raw in enumerate(_list(data, "notetypes", "deck")):
+            notetype = from_json(raw, f"notetypes[{index}]")
+            notetypes[notetype.id] = notetype
+        tree = []
+        for index, raw in enumerate(_list(data, "decks", "deck")):
+            if not isinstance(raw, dict):
+                raise _Invalid(f"decks[{index}] must be an object")
+            tree.append(
+                (
+                    _string(raw.get("name"), f"decks[{index}].name"),
+                    _string(raw.get("description", ""), f"decks[{index}].description"),
+                )
+            )
         notes = []
         raw_notes = data.get("notes", [])
         if not isinstance(raw_notes, list):
@@ -109,6 +190,9 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
             if not isinstance(tags, list):
                 raise _Invalid(f"{where}.tags must be a list of strings")
             guid = raw.get("guid")
+            if "notetype" in raw:
+                notes.append(_foreign(raw, where, notetypes, path))
+                continue
             notes.append(
                 Note(
                     question=_string(raw.get("question"), f"{where}.question"),
@@ -121,8 +205,10 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
                     cards=frozenset(
                         _string(card, f"{where}.cards[]") for card in _list(raw, "cards", where)
                     ),
+                    decks=_decks(raw, where),
                 )
             )
+            notes[-1] = _dated(notes[-1], raw, where)
         media = []
         for index, raw in enumerate(data.get("media", [])):
             where = f"media[{index}]"
@@ -144,8 +230,10 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
             notes=tuple(notes),
             description=_string(data.get("description", ""), "description"),
             media=tuple(media),
+            notetypes=tuple(notetypes[key] for key in sorted(notetypes)),
+            tree=tuple(tree),
         )
-    except _Invalid as problem:
+    except (_Invalid, Invalid) as problem:
         report.error(
             Location(path), str(problem), "bad-json", "see the JSON schema in deck2anki's README"
         )

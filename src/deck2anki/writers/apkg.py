@@ -27,8 +27,8 @@ from ..cards.notetype import card_ords, card_templates, note_fields
 from ..cards.render import media_names
 from ..errors import Report
 from ..identity.guids import deck_id, stable_id
-from ..model import Deck, Media, Note
-from . import WriteOptions, each_note
+from ..model import Deck, Media, Note, NoteType
+from . import WriteOptions, each_note, foreign
 from .packing import write_zip
 
 _PAGE_SIZE = 16384
@@ -55,6 +55,13 @@ class PackageNote(NamedTuple):
     cards: tuple[int, ...] | None = None
     """The ords of the card templates that make a card of it (``card_ords``); None: worked
     out from the fields when the package is written."""
+
+    notetype: int | None = None
+    """The id of its note type when that is not deck2anki's (one of ``PackageOptions``'s
+    ``notetypes``); None: deck2anki's own."""
+
+    decks: tuple[str, ...] = ()
+    """The deck of each of its ``cards``, by name; (): the package's deck."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,12 @@ class PackageOptions:
     def cloze(self) -> tuple[int, str]:
         """The id and name of the cloze note type beside this package's note type."""
         return cloze.identity(self.notetype_id, self.notetype_name)
+
+    notetypes: tuple[NoteType, ...] = ()
+    """Note types other than deck2anki's that notes have, written as they are."""
+
+    tree: tuple[tuple[str, str], ...] = ()
+    """Decks the cards are in beside the package's deck: (name, description as HTML)."""
 
 
 def package_notes(
@@ -181,6 +194,9 @@ def write_package_to(
             for statement in indexes:
                 connection.execute(statement)
             _settle_notetype(connection, options, with_cloze)
+            if options.notetypes or options.tree:
+                own = any(note.notetype is None for note in every)
+                foreign.add(connection, options.notetypes, options.tree, own, options.notetype_id)
             connection.commit()
         except sqlite3.Error as error:
             if error.sqlite_errorcode != sqlite3.SQLITE_FULL:
@@ -269,7 +285,11 @@ def _insert_notes(
             (
                 note_id,
                 note.guid,
-                cloze_id if cloze.is_cloze_fields(note.fields) else options.notetype_id,
+                note.notetype
+                if note.notetype is not None
+                else cloze_id
+                if cloze.is_cloze_fields(note.fields)
+                else options.notetype_id,
                 note.mod,
                 -1,
                 " " + " ".join(note.tags) + " ",
@@ -287,10 +307,11 @@ def _insert_notes(
     connection.executemany(
         f"INSERT INTO cards VALUES ({', '.join('?' * 18)})",
         (
-            (nid + n, nid, into, o, options.timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
-            for index, (_, nid, ords) in enumerate(numbered())
+            (nid + n, nid, to, o, options.timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            for index, (note, nid, ords) in enumerate(numbered())
             for into in [carried[1] if 0 <= carried[0] <= index else deck]
             for n, o in enumerate(ords, 1)
+            for to in [deck_id(note.decks[n - 1]) if len(note.decks) >= n else into]
         ),
     )
 
@@ -335,8 +356,10 @@ def _settle_notetype(
 
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
-    """The registry's writer: the deck as an .apkg, every note with ``options.timestamp``."""
+    """The registry's writer: the deck as an .apkg. A note keeps the time it came with (else
+    it gets ``options.timestamp``), its note type and the decks of its cards."""
     notes = package_notes(deck, options.timestamp, each=each_note(deck, options))
-    return write_package(
-        deck.name, deck.description, notes, PackageOptions(options.timestamp), deck.media
-    )
+    notes = [foreign.placed(note, n) for note, n in zip(notes, deck.notes, strict=True)]
+    tree = foreign.full_tree(deck.tree, {name for note in notes for name in note.decks})
+    settings = PackageOptions(options.timestamp, notetypes=deck.notetypes, tree=tree)
+    return write_package(deck.name, deck.description, notes, settings, deck.media)

@@ -1,0 +1,160 @@
+"""What an .apkg holds beyond deck2anki's own notes: note types of other tools (Anki's Basic,
+Cloze, a user's own), written back as they were read, and the decks each card was in.
+
+Written so that a package read and written again updates the collection it came from: the
+note type keeps its id, its fields' and templates' names, order and ids, and its ``mod``
+(ANKI-FACTS 5 and 6); a note keeps its GUID and ``mod`` (ANKI-FACTS 1 and 2).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from ..cards import notetype as own_notetype
+from ..cards.notetype import Templates, card_ords, card_templates
+from ..identity.guids import deck_id
+from ..model import NoteKind, NoteType
+
+if TYPE_CHECKING:
+    from ..model import Note
+    from .apkg import PackageNote
+
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
+_MAX_CLOZE = 10_000  # Anki's own bound is lower; one field cannot make more cards than this
+
+
+@functools.cache
+def _own_templates() -> Templates:
+    return card_templates(own_notetype.genanki_model())
+
+
+def foreign_ords(note: Note) -> tuple[int, ...]:
+    """The ords of the cards a note of a foreign note type has: those the source placed in
+    decks, and for a cloze note type every cloze number its fields hold (a number added by
+    an edit makes its card); a standard note the source says nothing of gets every template."""
+    given = {order for order, _ in note.decks}
+    kind = note.notetype.kind if note.notetype is not None else NoteKind.STANDARD
+    if kind is not NoteKind.STANDARD:
+        numbers = {
+            int(number) - 1
+            for value in note.fields
+            for number in _CLOZE_NUMBER.findall(value)
+            if 0 < len(number) <= 5 and 0 < int(number) <= _MAX_CLOZE
+        }
+        return tuple(sorted(given | numbers)) or (0,)
+    count = max(len(note.notetype.templates) if note.notetype is not None else 1, 1)
+    # A card of a template the note type lacks is no card Anki could show.
+    given = {order for order in given if order < count}
+    return tuple(sorted(given)) if given else tuple(range(count))
+
+
+def placed(package_note: PackageNote, note: Note) -> PackageNote:
+    """``package_note`` (rendered from ``note``) with what the source said of ``note``: its
+    time, its note type and every field of a foreign one, and the deck of each card."""
+    mod = package_note.mod if note.mod is None else note.mod
+    if note.notetype is not None:
+        ords = foreign_ords(note)
+        where = dict(note.decks)
+        first = note.decks[0][1] if note.decks else ""
+        decks = tuple(where.get(order, first) for order in ords) if first else ()
+        return package_note._replace(
+            fields=note.fields, mod=mod, cards=ords, notetype=note.notetype.id, decks=decks
+        )
+    if not note.decks:
+        return package_note._replace(mod=mod)
+    ords = card_ords_own(package_note.fields)
+    where = dict(note.decks)
+    first = note.decks[0][1]
+    decks = tuple(where.get(order, first) for order in ords)
+    return package_note._replace(mod=mod, cards=ords, decks=decks)
+
+
+def card_ords_own(fields: tuple[str, ...]) -> tuple[int, ...]:
+    """The cards of a note of deck2anki's note type, as a build gives them."""
+    return card_ords(fields, _own_templates())
+
+
+def full_tree(tree: tuple[tuple[str, str], ...], used: set[str]) -> tuple[tuple[str, str], ...]:
+    """``tree`` with every deck a card is placed in, and its parents, that it lacks (without
+    a description): a card whose deck the package does not hold is in no deck at all."""
+    known = {name for name, _ in tree}
+    missing: set[str] = set()
+    for name in used:
+        parts = name.split("::")
+        missing.update("::".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    return (*tree, *((name, "") for name in sorted(missing - known)))
+
+
+def add(
+    connection: sqlite3.Connection,
+    notetypes: tuple[NoteType, ...],
+    tree: tuple[tuple[str, str], ...],
+    own: bool,
+    own_id: int,
+) -> None:
+    """Add ``notetypes`` and the decks of ``tree`` to the collection genanki wrote; without
+    ``own`` notes, deck2anki's note type is left out (an import would add it for nothing)."""
+    models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
+    models: dict[str, Any] = json.loads(models_json)
+    decks: dict[str, Any] = json.loads(decks_json)
+    model = models[str(own_id)]
+    for notetype in notetypes:
+        models[str(notetype.id)] = _model(notetype, model)
+    if not own and notetypes:
+        del models[str(own_id)]
+    template = next(iter(decks.values()))
+    for name, description in tree:
+        did = deck_id(name)
+        decks[str(did)] = {**template, "id": did, "name": name, "desc": description}
+    connection.execute(
+        "UPDATE col SET models = ?, decks = ?",
+        (json.dumps(models, sort_keys=True), json.dumps(decks, sort_keys=True)),
+    )
+
+
+def _model(notetype: NoteType, like: dict[str, Any]) -> dict[str, Any]:
+    """``notetype`` as schema 11 JSON, the keys of genanki's own (``like``) filled in."""
+    field_like, template_like = like["flds"][0], like["tmpls"][0]
+    fields = []
+    for order, field in enumerate(notetype.fields):
+        entry = {**field_like, "name": field.name, "ord": order}
+        entry.pop("id", None)
+        if field.id is not None:
+            entry["id"] = field.id
+        fields.append(entry)
+    templates = []
+    for order, card in enumerate(notetype.templates):
+        entry = {
+            **template_like,
+            "name": card.name,
+            "ord": order,
+            "qfmt": card.front,
+            "afmt": card.back,
+        }
+        entry.pop("id", None)
+        if card.id is not None:
+            entry["id"] = card.id
+        templates.append(entry)
+    model = {
+        **like,
+        "id": notetype.id,
+        "name": notetype.name,
+        "type": 0 if notetype.kind is NoteKind.STANDARD else 1,
+        "mod": notetype.mod,
+        "sortf": notetype.sort_field,
+        "flds": fields,
+        "tmpls": templates,
+        "css": notetype.css,
+        "latexPre": notetype.latex_pre,
+        "latexPost": notetype.latex_post,
+        "latexsvg": notetype.latex_svg,
+        "req": [],
+        "did": None,
+    }
+    if notetype.stock_kind:
+        model["originalStockKind"] = notetype.stock_kind
+    return model
