@@ -81,6 +81,10 @@ def deck_json(*notes: dict[str, object]) -> str:
         ),
         # Class 2: one question, many times.
         ("duplicates.txt", "What is it?\nThis.\n" * 12_000),
+        # Found by review: markdown-it's inline pass over megabytes of image openers (linear,
+        # but seconds a megabyte), before the field was refused for its length.
+        ("image-openers.md", "## Q?\n\n" + "![" * 1_000_000 + "\n"),
+        ("link-openers.md", "## Q?\n\n" + "![a](" * 800_000 + "\n"),
     ],
 )
 def test_hostile_text_is_read_in_linear_time(tmp_path: Path, name: str, content: str) -> None:

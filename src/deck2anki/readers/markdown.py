@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..cards.rules import MAX_FIELD
 from ..cards.split import LABELS, code_span_ranges, mask_code
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, is_cloze
@@ -73,7 +74,9 @@ def _images_only(state: StateCore) -> None:
     entity-written ``!`` starts none), so text without one would have no image child.
     """
     for token in state.tokens:
-        if token.type == "inline" and "![" in token.content:
+        # Past MAX_FIELD the field is refused (field-too-long) and never rendered: its images
+        # are not looked for, so hostile inline syntax costs no parse (issue 13).
+        if token.type == "inline" and "![" in token.content and len(token.content) <= MAX_FIELD:
             token.children = []
             state.md.inline.parse(token.content, state.md, state.env, token.children)
 
