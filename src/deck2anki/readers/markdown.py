@@ -34,6 +34,7 @@ from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
 from .frontmatter import front_matter
 from .json import lone_surrogate
+from .markdown_media import collect_html_images, collect_images, collect_sounds
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -45,7 +46,6 @@ FENCE_INFO = "anki-note"
 
 _COMMENT_KEYS = ("id", "tags", "cards", "format")
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
-_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 # \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
 _DOLLARS = re.compile(
     r"(?P<escaped>\\\$)|\$\$(?P<display>.+?)\$\$"
@@ -259,9 +259,9 @@ def _card(
         if block.type == "fence" and block.info.strip() == FENCE_INFO:
             note = _fenced_note(block, guid, tags, location, path, offset, report)
             if note is not None and note.markup is Markup.HTML:
-                _collect_html_images(note, location, media)
+                collect_html_images(note, location, media)
             if note is not None:
-                _collect_sounds(note, location, media)
+                collect_sounds(note, location, media)
             return note
     analogy_start = stop
     for index, block in blocks:
@@ -278,7 +278,7 @@ def _card(
     analogy = _ANALOGY.sub("", "\n".join(body[analogy_start:stop]).strip(), count=1)
     if markup is Markup.MARKDOWN:
         for token in tokens[start:end]:
-            _collect_images(token, offset, path, media, report, optional=guid is not None)
+            collect_images(token, offset, path, media, report, optional=guid is not None)
     for tag in tags:
         if any(not c.isprintable() for c in tag):
             report.error(location, f"tag {tag!r} has a control character", "bad-tag")
@@ -295,13 +295,13 @@ def _card(
     if markup is Markup.HTML:
         # Anki HTML as written (what Anki's editor wrote, read from a package): kept as it is.
         note = Note(question, answer, analogy, tags, guid, markup, location, cards)
-        _collect_html_images(note, location, media)
+        collect_html_images(note, location, media)
         return note
     if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
         answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
     fields = (_dollars(question), _dollars(answer), _dollars(analogy))
     note = Note(*fields, tags=tags, guid=guid, markup=markup, location=location, cards=cards)
-    _collect_sounds(note, location, media)
+    collect_sounds(note, location, media)
     return note
 
 
@@ -363,97 +363,6 @@ def _fenced_note(
     return Note(
         fields[0], fields[1], fields[2], tuple(own_tags), note_guid, markup, location, cards
     )
-
-
-def _collect_images(
-    token: Token,
-    offset: int,
-    path: str,
-    media: dict[str, Media],
-    report: Report,
-    optional: bool = False,
-) -> None:
-    """Record every image the card shows by a relative path: the build packs it as media.
-
-    The reference is kept as markdown-it writes it (percent-encoded), which is what the
-    renderer maps to the media name; the file is looked for under the decoded path.
-    ``optional``: the note came from Anki (its id pinned), a missing file is no error.
-    """
-    for child in token.children or ():
-        if child.type == "image":
-            source = str(child.attrGet("src") or "")
-            line = offset + token.map[0] + 1 if token.map else None
-            if source.startswith("//"):
-                continue  # another host's image ("https:" goes before it): no media of ours
-            if source.startswith("/"):
-                report.error(
-                    Location(path, line, 1),
-                    f"image path {source!r} is absolute",
-                    "media-outside",
-                    "write it relative to the source file",
-                )
-            elif source and not _SCHEME.match(source):
-                _refer(media, source, Location(path, line, 1), optional)
-
-
-def _refer(media: dict[str, Media], source: str, location: Location, optional: bool) -> None:
-    """Record a media reference; a file any note needs stays needed (not ``optional``).
-
-    Only a flat name, as Anki's media folder has them, may be optional: a path is the
-    project's own file."""
-    optional = optional and "/" not in source and "\\" not in source
-    known = media.get(source)
-    if known is None or (known.optional and not optional):
-        media[source] = Media("", b"", source, location, optional)
-
-
-# Anki's sound tag names a file of its flat media folder: one without folders is media.
-_SOUND = re.compile(r"\[sound:([^\[\]/\\]+)\]")
-
-
-def _collect_sounds(note: Note, location: Location, media: dict[str, Media]) -> None:
-    """Sound files a note plays (``[sound:x.mp3]``) are media, as its images are."""
-    for field in (note.question, note.answer, note.analogy):
-        if "[sound:" in field:
-            for match in _SOUND.finditer(field):
-                _refer(media, match.group(1), location, note.guid is not None)
-
-
-_IMG_TAG = re.compile(r"<img\b", re.I)
-_SRC = re.compile(r"""\ssrc\s*=\s*["']([^"']+)["']""", re.I)
-
-
-def _html_image_sources(html: str) -> list[str]:
-    """The ``src`` of every ``<img>``: the first ``src=`` that starts inside each tag.
-
-    What ``<img\\b[^>]*?\\ssrc...`` finds, without its cost: retried at every ``<img`` of a
-    tag that never closes, that pattern reads to its end each time (issue 13). One search for
-    ``src=`` serves every ``<img`` before the place it was found.
-    """
-    found = []
-    position = 0
-    source: re.Match[str] | None = None
-    searched = -1  # where ``source`` was searched from; None there: no src= after it at all
-    while (tag := _IMG_TAG.search(html, position)) is not None:
-        end = html.find(">", tag.end())
-        end = len(html) if end < 0 else end
-        if searched < 0 or (source is not None and source.start() < tag.end()):
-            source, searched = _SRC.search(html, tag.end()), tag.end()
-        if source is not None and source.start() < end:
-            found.append(source.group(1))
-            position = source.end()
-            searched = -1
-        else:  # every <img before this tag's end ends at it too, and finds no src= inside
-            position = end
-    return found
-
-
-def _collect_html_images(note: Note, location: Location, media: dict[str, Media]) -> None:
-    """Images an HTML note (in an anki-note block) shows by a relative name are media too."""
-    for field in (note.question, note.answer, note.analogy):
-        for source in _html_image_sources(field):
-            if not _SCHEME.match(source) and not source.startswith("/"):
-                _refer(media, source, location, note.guid is not None)
 
 
 def _dollars(text: str) -> str:
