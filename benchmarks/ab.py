@@ -104,7 +104,7 @@ CLI = "\nfrom deck2anki.cli.commands import main; main()"
 LOCK_TIMER = """
 import sys, time
 from pathlib import Path
-from deck2anki.identity.lock import load_lock
+from deck2anki.identity.lockread import load_lock
 from deck2anki.project import build, deck
 whole = load_lock(Path(sys.argv[1]))
 started = time.perf_counter()

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 
 import deck2anki
 from deck2anki.cli import cli
-from deck2anki.identity.lock import load_lock, lock_parts, seal
+from deck2anki.identity.lock import lock_parts, seal
+from deck2anki.identity.lockread import load_lock
 
 from conftest import SEED, examples
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 import deck2anki
 from deck2anki.cards import notetype
 from deck2anki.cli import cli
-from deck2anki.identity.lock import load_lock
+from deck2anki.identity.lockread import load_lock
 
 from conftest import SEED, edit_seed
 

@@ -19,7 +19,8 @@ from deck2anki.config import DeckConfig
 from deck2anki.errors import Report
 from deck2anki.identity.assign import identify
 from deck2anki.identity.guids import note_guid
-from deck2anki.identity.lock import LockedNoteType, load_lock
+from deck2anki.identity.lock import LockedNoteType
+from deck2anki.identity.lockread import load_lock
 from deck2anki.model import Deck, Note
 from deck2anki.project import notework
 

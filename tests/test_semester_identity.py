@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from deck2anki.cli import cli
-from deck2anki.identity.lock import load_lock
+from deck2anki.identity.lockread import load_lock
 
 from conftest import import_package, log_counts, review_every_card
 

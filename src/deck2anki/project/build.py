@@ -21,15 +21,8 @@ from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
 from ..identity import lockcheck
-from ..identity.lock import (
-    LOCK_NAME,
-    Lock,
-    LockedDeck,
-    LockedNoteType,
-    damaged,
-    load_lock,
-    lock_parts,
-)
+from ..identity.lock import LOCK_NAME, Lock, LockedDeck, LockedNoteType, lock_parts
+from ..identity.lockread import damaged, load_lock
 from ..identity.relink import could_take
 from ..model import Location, shown
 from .deck import BuiltDeck, Job, Planned, Progress, plan

@@ -15,7 +15,8 @@ from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity
 from ..identity.assign import identify
-from ..identity.lock import LOCK_NAME, load_lock
+from ..identity.lock import LOCK_NAME
+from ..identity.lockread import load_lock
 from ..model import Location
 from .sources import Source, find_sources, read_source, source_key
 
