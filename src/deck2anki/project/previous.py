@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import files
-from ..cards.unrender import to_markdown
 from ..identity.lock import LockedNote
 from ..identity.relink import content_hash, fingerprint
 from ..model import Note
@@ -165,4 +164,6 @@ def recovered_entry(note: PreviousNote, question: str | None, content: str) -> L
 
 
 def _text(field: str) -> str:
+    from ..cards.unrender import to_markdown  # here: only a package read back needs it
+
     return to_markdown(field) or _TAG.sub(" ", field)
