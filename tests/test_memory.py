@@ -7,6 +7,7 @@ import tracemalloc
 import pytest
 
 import deck2anki
+from deck2anki.model import printable
 
 
 def csv_deck(rows: int) -> str:
@@ -30,3 +31,11 @@ def test_reading_delimited_text_costs_less_than_four_times_its_size(fmt: str) ->
     # The bytes, the text decoded from them and the notes: about three times the text. The
     # io.StringIO the reader wrapped the text in held it four times over again (7.3 times).
     assert peak < 4 * len(text)
+
+
+def test_printing_a_document_of_many_lines_does_not_copy_it() -> None:
+    # inspect --json prints one document; its newlines and tabs are kept as they are, so
+    # they need no second copy of it (the JSON of 100,000 notes is some 60 MB).
+    document = '{\n\t"notes": [\n\t\t"one",\n\t\t"two"\n\t]\n}\n' * 1_000
+    assert printable(document, "\n\t", json=True) is document
+    assert printable(document + "\x1b", "\n\t", json=True) == document + "\\u001b"
