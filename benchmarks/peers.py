@@ -24,6 +24,7 @@ wins by writing less.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -434,6 +435,17 @@ def mark(met: bool) -> str:
     return "MET" if met else "NOT MET"
 
 
+def compile_deck2anki() -> None:
+    """Compile deck2anki's modules to bytecode first, as installing it from a wheel does (and
+    pip did for the peers). From a source checkout installed editable, with
+    PYTHONDONTWRITEBYTECODE set (as on this project's VMs), every run compiled all its
+    modules again: about 30 ms of CPU that no user pays, a tenth of a small build."""
+    spec = importlib.util.find_spec("deck2anki")
+    if spec is not None and spec.submodule_search_locations:
+        folder = spec.submodule_search_locations[0]
+        subprocess.run([sys.executable, "-m", "compileall", "-q", folder], check=True, stdout=PIPE)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 cards only")
@@ -444,6 +456,7 @@ def main() -> None:
     cache = cache_folder(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     peers = {name: found for name in PEERS if (found := peer_bin(cache, name)) is not None}
+    compile_deck2anki()
     with open("/proc/loadavg", encoding="ascii") as handle:
         load = handle.read().split()[:3]
     print(f"{os.cpu_count()} cores, load average {' '.join(load)} at the start; peers: {peers}")

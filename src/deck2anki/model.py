@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from os import PathLike
 
 # What a terminal acts on rather than shows: C0 controls (escape sequences, a newline that
@@ -18,16 +19,24 @@ def printable(text: str, keep: str = "", json: bool = False) -> str:
     its Python escape (``\\x1b``, ``\\n``, ``\\u202e``), or with ``json`` as JSON's
     (``\\u001b``, valid inside a JSON string), so a file or deck name shows what it holds
     instead of acting on the terminal."""
-    if _CONTROLS.search(text) is None:  # the usual case: one scan, no copy
+    controls = _controls_but(keep)
+    if controls.search(text) is None:  # the usual case: one scan, no copy
         return text
 
     def escaped(match: re.Match[str]) -> str:
         char = match[0]
-        if char in keep:
-            return char
         return f"\\u{ord(char):04x}" if json else repr(char)[1:-1]
 
-    return _CONTROLS.sub(escaped, text)
+    return controls.sub(escaped, text)
+
+
+@cache
+def _controls_but(keep: str) -> re.Pattern[str]:
+    """``_CONTROLS`` without the characters of ``keep``: a document's own newlines are neither
+    a reason to copy it nor a match to call back on (inspect --json of 100,000 notes: 800,000
+    of them, issue 17)."""
+    chars = [chr(code) for code in range(0x2070) if _CONTROLS.match(chr(code))]
+    return re.compile("[" + "".join(re.escape(c) for c in chars if c not in keep) + "]")
 
 
 def shown(name: str | PathLike[str]) -> str:

@@ -14,7 +14,6 @@ from ..errors import Diagnostic, Report, Severity
 from ..model import Deck, Markup, Note
 from .rules import MAX_FIELD, lint_note
 from .split import split_note
-from .unrender import as_markdown
 
 Changed = tuple[str, str, str, Markup | None]
 """A prepared note's question, answer and analogy, and its markup if that changed."""
@@ -31,6 +30,8 @@ def note_changes(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic
     # only to refuse it costs seconds (issue 13).
     fits = max(len(note.question), len(note.answer), len(note.analogy)) <= MAX_FIELD
     if note.markup is Markup.HTML:
+        from .unrender import as_markdown  # here: only package HTML needs the HTML parser
+
         ready = (as_markdown(note) or note) if fits else note
     else:
         ready = _visible(note)

@@ -22,7 +22,6 @@ from typing import Any
 from .. import files
 from ..cards import cloze, notetype
 from ..cards.cloze import is_cloze_fields
-from ..cards.unrender import to_markdown
 from ..identity.lock import LockedNote
 from ..identity.relink import content_hash, fingerprint
 from ..model import Note
@@ -245,4 +244,6 @@ def recovered_entry(note: PreviousNote, question: str | None, content: str) -> L
 
 
 def _text(field: str) -> str:
+    from ..cards.unrender import to_markdown  # here: only a package read back needs it
+
     return to_markdown(field) or _TAG.sub(" ", field)

@@ -63,6 +63,7 @@ def read_source(
         strict=False,
         as_read=as_read,
     )
+    del data  # read here (by check): the notes hold what they need of it
     if settings.description is not None:
         deck = replace(deck, description=settings.description)
     if as_read:
