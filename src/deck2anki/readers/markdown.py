@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ from . import ReadOptions
 from .frontmatter import front_matter
 from .json import lone_surrogate
 from .markdown_media import collect_html_images, collect_images, collect_sounds
+from .notetypes import fingerprint
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -44,7 +46,8 @@ if TYPE_CHECKING:
 FENCE_INFO = "anki-note"
 """Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
 
-_COMMENT_KEYS = ("id", "tags", "cards", "format")
+_COMMENT_KEYS = ("id", "tags", "cards", "format", "mod")
+_LATEST_TIME = 253_402_300_799  # the last second of the year 9999, as the lock allows
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
 # \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
 _DOLLARS = re.compile(
@@ -105,21 +108,14 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
         following = tokens[end].map if end < len(tokens) else None
         stop = following[0] if following else len(body)
-        note = _card(tokens, start, end, stop, body, offset, path, report, media, definitions)
+        seal: list[str] = []
+        note = _card(tokens, start, end, stop, body, offset, path, report, media, definitions, seal)
         if note is not None:
             tags = tuple(dict.fromkeys([*deck_tags, *note.tags]))
-            notes.append(
-                Note(
-                    note.question,
-                    note.answer,
-                    note.analogy,
-                    tags,
-                    note.guid,
-                    note.markup,
-                    note.location,
-                    note.cards,
-                )
-            )
+            note = replace(note, tags=tags)  # every part kept (its mod too)
+            if note.mod is not None and (not seal or seal[0] != fingerprint(note)):
+                note = replace(note, mod=None)  # edited since: the output's time is newer
+            notes.append(note)
     if not starts:
         report.error(
             Location(path, 1, 1),
@@ -215,6 +211,7 @@ def _card(
     report: Report,
     media: dict[str, Media],
     definitions: dict[str, dict[str, str]],
+    seal: list[str],
 ) -> Note | None:
     heading = tokens[start]
     assert heading.map is not None
@@ -231,6 +228,7 @@ def _card(
     tags: tuple[str, ...] = ()
     cards: frozenset[str] = frozenset()
     markup = Markup.MARKDOWN
+    mod: int | None = None
     content_start = heading.map[1]
     for _, block in blocks:
         comment = _comment(block.content) if block.type == "html_block" else None
@@ -241,6 +239,21 @@ def _card(
             guid = value or None
         elif key == "cards":
             cards = frozenset(value.split())
+        elif key == "mod":
+            # When the note last changed, as the package it came from said, and a hash of
+            # what a user edits (``notetypes.fingerprint``): while the note is as it was, its
+            # time is kept, so Anki takes it as unchanged and a student's own edits stay.
+            value, _, seal_text = value.partition(" ")
+            seal[:] = [seal_text.strip()]
+            if not (value.isascii() and value.isdigit() and int(value) <= _LATEST_TIME):
+                report.error(
+                    location,
+                    f"the note's mod {value!r} is not a time deck2anki reads",
+                    "bad-note-block",
+                    "write whole seconds since 1970 (as convert writes them), or leave it out",
+                )
+                return None
+            mod = int(value)
         elif key == "format":
             if value not in (Markup.HTML, Markup.MARKDOWN):
                 report.error(
@@ -258,6 +271,8 @@ def _card(
     for _, block in blocks:
         if block.type == "fence" and block.info.strip() == FENCE_INFO:
             note = _fenced_note(block, guid, tags, location, path, offset, report)
+            if note is not None and mod is not None:
+                note = replace(note, mod=mod)
             if note is not None and note.markup is Markup.HTML:
                 collect_html_images(note, location, media)
             if note is not None:
@@ -300,7 +315,9 @@ def _card(
     if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
         answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
     fields = (_dollars(question), _dollars(answer), _dollars(analogy))
-    note = Note(*fields, tags=tags, guid=guid, markup=markup, location=location, cards=cards)
+    note = Note(
+        *fields, tags=tags, guid=guid, markup=markup, location=location, cards=cards, mod=mod
+    )
     collect_sounds(note, location, media)
     return note
 

@@ -21,6 +21,7 @@ from ..errors import Report
 from ..model import Deck, Markup, Note
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
+from ..readers.notetypes import fingerprint
 from . import WriteOptions, each_note, pinned
 
 # Text Markdown reads as nothing but paragraphs of itself: none of these characters (nor
@@ -105,6 +106,8 @@ def _section(note: Note, deck_tags: tuple[str, ...]) -> str:
         lines.append(f"<!-- cards: {' '.join(sorted(note.cards))} -->")
     if note.markup is Markup.HTML:
         lines.append("<!-- format: html -->")
+    if note.mod is not None:
+        lines.append(f"<!-- mod: {note.mod} {fingerprint(note)} -->")
     lines += ["", note.answer]
     if note.analogy:
         lines += ["", f"Analogy: {note.analogy}"]
@@ -127,7 +130,8 @@ def _fenced(note: Note, deck_tags: tuple[str, ...]) -> str:
     # JSON strings escape newlines, so no line of the body can close the fence early.
     body = json.dumps(data, ensure_ascii=False, indent=2)
     heading = " ".join(note.question.split()) or "(no question)"
-    return f"## {heading}\n\n```{FENCE_INFO}\n{body}\n```"
+    mod = f"\n<!-- mod: {note.mod} {fingerprint(note)} -->" if note.mod is not None else ""
+    return f"## {heading}{mod}\n\n```{FENCE_INFO}\n{body}\n```"
 
 
 def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...]) -> bool:
