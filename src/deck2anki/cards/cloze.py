@@ -53,11 +53,16 @@ _NUMBER = re.compile(r"\{\{c([0-9]+)::")
 def ords(text: str) -> tuple[int, ...]:
     """The ords of the cards Anki makes of a cloze note whose ``Text`` is ``text``, as Anki's
     own card generation gives them: one per cloze number (``c1`` is ord 0), ``c0`` none,
-    numbers past ``MAX_NUMBER`` the card of ``MAX_NUMBER``; ord 0 when there is none (Anki
-    keeps an empty first card). A package with an ord past Anki's 16 bits fails to import."""
+    numbers past ``MAX_NUMBER`` the card of ``MAX_NUMBER``, numbers past Anki's 16 bits
+    (65535) none, as Anki reads no cloze there; ord 0 when there is none (Anki keeps an
+    empty first card). A package with an ord past Anki's 16 bits fails to import."""
     # A longer number is not turned into an int at all (Python refuses over 4,300 digits).
-    numbers = {int(m[1]) if len(m[1]) <= 6 else MAX_NUMBER for m in _NUMBER.finditer(text)}
-    return tuple(sorted({min(n, MAX_NUMBER) - 1 for n in numbers if n > 0})) or (0,)
+    digits = (m[1].lstrip("0") or "0" for m in _NUMBER.finditer(text))
+    numbers = {int(number) for number in digits if len(number) <= 5}
+    return tuple(sorted({min(n, MAX_NUMBER) - 1 for n in numbers if 0 < n <= _U16})) or (0,)
+
+
+_U16 = 65535
 
 
 MAX_NUMBER = 500

@@ -51,6 +51,11 @@ RULES: tuple[Rule, ...] = (
     Rule("not-a-package", Severity.ERROR, "a file that is not an Anki package"),
     Rule("damaged-package", Severity.ERROR, "an Anki package that is damaged"),
     Rule("package-too-large", Severity.ERROR, "a package that would unpack to over 1 GiB"),
+    Rule(
+        "notetype-clash",
+        Severity.ERROR,
+        "notes of deck2anki's note type beside one changed in Anki under its id",
+    ),
     Rule("counter-mismatch", Severity.WARNING, "the page counter disagrees with the cards"),
     Rule("double-analogy", Severity.WARNING, "two Analogy: labels in one answer"),
     Rule("empty-analogy", Severity.WARNING, "an Analogy: label with nothing after it"),

@@ -38,6 +38,7 @@ from .notetypes import (
     from_schema11,
     from_schema18,
     is_own,
+    unfit,
     varints,
     with_source,
 )
@@ -349,6 +350,11 @@ def _read_collection(collection: bytes, where: Location, report: Report, keeping
     # Anki's description is HTML; ours is text, as written (tags dropped, entities decoded).
     text = html.unescape(replace_tags(description, ""))
     main_notetype = used_notetypes.most_common(1)[0][0] if used_notetypes else None
+    for mid in sorted(used_notetypes):
+        # One Anki would refuse or change could not be written back as it is.
+        if not is_own(notetypes[mid]) and (problem := unfit(notetypes[mid])) is not None:
+            name = notetypes[mid].name
+            raise ankidb.Damaged(f"note type {ankidb.label(mid)} ({name!r}): {problem}")
     return Deck(
         name=name,
         notes=tuple(notes),

@@ -164,9 +164,16 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     try:
         if not isinstance(data, dict) or data.get("deck2anki") != FORMAT:
             raise _Invalid(f'not a deck2anki deck: expected {{"deck2anki": {FORMAT}, ...}}')
-        notetypes = {}
+        notetypes: dict[int, NoteType] = {}
         for index, raw in enumerate(_list(data, "notetypes", "deck")):
             notetype = from_json(raw, f"notetypes[{index}]")
+            if notetype.id in notetypes:
+                # Anki matches note types by id: two under one id are one, and it would be
+                # the last that counted.
+                raise _Invalid(
+                    f"notetypes[{index}] has the id {notetype.id} of an earlier note type"
+                    f" ({notetypes[notetype.id].name!r}); give each note type its own id"
+                )
             notetypes[notetype.id] = notetype
         tree = []
         for index, raw in enumerate(_list(data, "decks", "deck")):

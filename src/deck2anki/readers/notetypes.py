@@ -25,6 +25,42 @@ def is_own(notetype: NoteType) -> bool:
 
 _LATEST = 253402300799  # the last second of the year 9999: a later mod fits no zip or Anki
 
+MAX_TEMPLATES = 500
+"""The most card templates a note type may have: as many cards as a cloze note can have
+(``cloze.MAX_NUMBER``). Anki's own note types have one to three, a user's rarely tens; each
+template is a card of every note, so thousands of them turn a small file into millions."""
+
+# Characters Anki removes from a field name, and those it strips from its start (rslib's
+# NoteField::fix_name): a name holding one is not the name Anki would keep.
+_RENAMED_ANYWHERE = frozenset(':{}"')
+_RENAMED_AT_START = frozenset("#/^")
+
+
+def unfit(notetype: NoteType) -> str | None:
+    """What Anki would refuse or change in a note type, so that a package holding it would
+    not import as written: None when nothing."""
+    if not 0 < notetype.id < 1 << 63:
+        return f"id {notetype.id} is no note type id: it must be a positive whole number"
+    if not 0 <= notetype.mod <= _LATEST:
+        return f"mod {notetype.mod} must be whole seconds since 1970, up to the year 9999"
+    if len(notetype.templates) > MAX_TEMPLATES:
+        return (
+            f"{len(notetype.templates):,} card templates, more than the {MAX_TEMPLATES}"
+            " deck2anki writes"
+        )
+    seen: dict[str, str] = {}
+    for name in notetype.field_names:
+        if not name.strip():
+            return "a field has an empty name: Anki refuses it"
+        bad = sorted(set(name) & _RENAMED_ANYWHERE)
+        if bad or name[0] in _RENAMED_AT_START or name != name.strip():
+            what = f"holds {bad[0]!r}" if bad else "starts or ends with a character Anki drops"
+            return f"field {name!r} {what}: Anki would rename it"
+        if (folded := name.casefold()) in seen:
+            return f"fields {seen[folded]!r} and {name!r} differ only in case: Anki renames one"
+        seen[folded] = name
+    return None
+
 
 class ProtobufError(ValueError):
     """A protobuf message that does not parse; a damaged package."""
@@ -314,7 +350,7 @@ def from_json(raw: object, where: str) -> NoteType:
     sort_field = number(raw.get("sort_field", 0), f"{where}.sort_field")
     if not 0 <= sort_field < len(fields):
         raise Invalid(f"{where}.sort_field must be the index of one of its fields")
-    return NoteType(
+    notetype = NoteType(
         name=string(raw.get("name"), f"{where}.name"),
         id=number(raw.get("id"), f"{where}.id"),
         fields=fields,
@@ -328,6 +364,9 @@ def from_json(raw: object, where: str) -> NoteType:
         mod=number(raw.get("mod", 0), f"{where}.mod"),
         stock_kind=number(raw.get("stock_kind", 0), f"{where}.stock_kind"),
     )
+    if (problem := unfit(notetype)) is not None:
+        raise Invalid(f"{where} ({notetype.name!r}): {problem}")
+    return notetype
 
 
 def with_source(

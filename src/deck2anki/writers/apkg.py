@@ -27,7 +27,8 @@ from ..cards.notetype import card_ords, card_templates, note_fields
 from ..cards.render import media_names
 from ..errors import Report
 from ..identity.guids import deck_id, stable_id
-from ..model import Deck, Media, Note, NoteType
+from ..model import Deck, Location, Media, Note, NoteType
+from ..readers.apkg import MAX_CARDS
 from . import WriteOptions, each_note, foreign
 from .packing import write_zip
 
@@ -362,4 +363,29 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     notes = [foreign.placed(note, n) for note, n in zip(notes, deck.notes, strict=True)]
     tree = foreign.full_tree(deck.tree, {name for note in notes for name in note.decks})
     settings = PackageOptions(options.timestamp, notetypes=deck.notetypes, tree=tree)
+    clash = foreign.clashes(notes, deck.notetypes, settings.notetype_id, settings.cloze[0])
+    if clash is not None:
+        cloze_note = cloze.is_cloze_fields(notes[clash].fields)
+        ours = settings.cloze[0] if cloze_note else settings.notetype_id
+        theirs = next(n for n in deck.notetypes if n.id == ours)
+        report.error(
+            deck.notes[clash].location or Location(deck.name),
+            f"note type {theirs.name!r} has the id {theirs.id} of deck2anki's own, with other"
+            " fields (changed in Anki), and the deck also holds notes of deck2anki's own note"
+            " type: one package cannot hold both under one id",
+            "notetype-clash",
+            "convert the notes of each note type to a package of their own",
+        )
+    # Bounded before any is written: a note type of many templates makes that many cards of
+    # every note. (A note of deck2anki's own counts one: it has a few at most.)
+    cards = sum(len(note.cards) if note.cards is not None else 1 for note in notes)
+    if cards > MAX_CARDS:
+        report.error(
+            deck.notes[0].location or Location(deck.name),
+            f"the deck makes {cards:,} cards, more than the {MAX_CARDS:,} deck2anki writes"
+            " to one package",
+            "package-too-large",
+            "split the deck, or give its note types fewer card templates",
+        )
+    report.raise_if_errors()
     return write_package(deck.name, deck.description, notes, settings, deck.media)

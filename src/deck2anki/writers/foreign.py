@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..cards import cloze
 from ..cards import notetype as own_notetype
 from ..cards.notetype import Templates, card_ords, card_templates
 from ..identity.guids import deck_id
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from ..model import Note
     from .apkg import PackageNote
 
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
-_MAX_CLOZE = 10_000  # Anki's own bound is lower; one field cannot make more cards than this
-
 
 @functools.cache
 def _own_templates() -> Templates:
@@ -33,19 +31,16 @@ def _own_templates() -> Templates:
 
 
 def foreign_ords(note: Note) -> tuple[int, ...]:
-    """The ords of the cards a note of a foreign note type has: those the source placed in
-    decks, and for a cloze note type every cloze number its fields hold (a number added by
-    an edit makes its card); a standard note the source says nothing of gets every template."""
+    """The ords of the cards a note of a foreign note type has: for a cloze note type one
+    per cloze number its fields hold (a number added by an edit makes its card); for a
+    standard one those the source placed in decks, or every template if it says nothing."""
     given = {order for order, _ in note.decks}
     kind = note.notetype.kind if note.notetype is not None else NoteKind.STANDARD
     if kind is not NoteKind.STANDARD:
-        numbers = {
-            int(number) - 1
-            for value in note.fields
-            for number in _CLOZE_NUMBER.findall(value)
-            if 0 < len(number) <= 5 and 0 < int(number) <= _MAX_CLOZE
-        }
-        return tuple(sorted(given | numbers)) or (0,)
+        # Anki's rule, as for deck2anki's own cloze: a card per cloze number in any field,
+        # numbers past cloze.MAX_NUMBER the card of the last. A card the source placed whose
+        # number no field holds would be a blank card: not made (its deck is just unused).
+        return cloze.ords("\x1f".join(note.fields))
     count = max(len(note.notetype.templates) if note.notetype is not None else 1, 1)
     # A card of a template the note type lacks is no card Anki could show.
     given = {order for order in given if order < count}
@@ -97,14 +92,18 @@ def add(
     own_id: int,
 ) -> None:
     """Add ``notetypes`` and the decks of ``tree`` to the collection genanki wrote; without
-    ``own`` notes, deck2anki's note type is left out (an import would add it for nothing)."""
+    ``own`` notes, deck2anki's note type is left out (an import would add it for nothing).
+
+    A foreign note type may have deck2anki's id: ours, changed in Anki (a field added) and
+    exported. Anki matches note types by id, so it is written as it now is, in our model's
+    place (never deleted after); ``clashes`` refuses a package that holds notes of ours too."""
     models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
     models: dict[str, Any] = json.loads(models_json)
     decks: dict[str, Any] = json.loads(decks_json)
     model = models[str(own_id)]
     for notetype in notetypes:
         models[str(notetype.id)] = _model(notetype, model)
-    if not own and notetypes:
+    if not own and notetypes and own_id not in {notetype.id for notetype in notetypes}:
         del models[str(own_id)]
     template = next(iter(decks.values()))
     for name, description in tree:
@@ -158,3 +157,23 @@ def _model(notetype: NoteType, like: dict[str, Any]) -> dict[str, Any]:
     if notetype.stock_kind:
         model["originalStockKind"] = notetype.stock_kind
     return model
+
+
+def clashes(
+    notes: Sequence[PackageNote], notetypes: tuple[NoteType, ...], own_id: int, cloze_id: int
+) -> int | None:
+    """The index of the first of deck2anki's own ``notes`` whose note type (``own_id``, or
+    ``cloze_id`` for a cloze note) has the id of one of ``notetypes``: a package cannot hold
+    both under one id. None when there is none."""
+    taken = {notetype.id for notetype in notetypes} & {own_id, cloze_id}
+    if not taken:
+        return None
+    return next(
+        (
+            index
+            for index, note in enumerate(notes)
+            if note.notetype is None
+            and (cloze_id if cloze.is_cloze_fields(note.fields) else own_id) in taken
+        ),
+        None,
+    )
