@@ -233,6 +233,33 @@ class Note:
     """Where each of its cards is: (template ord or cloze number - 1, deck name), as the
     source says; () puts every card in the deck the note is in."""
 
+    def but(
+        self,
+        question: str | None = None,
+        answer: str | None = None,
+        analogy: str | None = None,
+        *,
+        tags: tuple[str, ...] | None = None,
+        guid: str | None = None,
+        markup: Markup | None = None,
+    ) -> Note:
+        """This note with the parts given replaced (None keeps a part). The constructor,
+        not ``dataclasses.replace``: this runs a few times for every note of every deck."""
+        return Note(
+            self.question if question is None else question,
+            self.answer if answer is None else answer,
+            self.analogy if analogy is None else analogy,
+            self.tags if tags is None else tags,
+            self.guid if guid is None else guid,
+            self.markup if markup is None else markup,
+            self.location,
+            self.cards,
+            self.notetype,
+            self.fields,
+            self.mod,
+            self.decks,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Media:

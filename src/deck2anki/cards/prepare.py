@@ -46,40 +46,10 @@ def note_changes(note: Note, path: str) -> tuple[Changed | None, list[Diagnostic
 
 def with_changes(note: Note, changed: Changed | None, tags: tuple[str, ...] | None = None) -> Note:
     """``note`` with the text ``note_changes`` gave it (and, if given, other ``tags``)."""
-    n = note
     if changed is None:
-        if tags is None:
-            return note
-        return Note(
-            n.question,
-            n.answer,
-            n.analogy,
-            tags,
-            n.guid,
-            n.markup,
-            n.location,
-            n.cards,
-            n.notetype,
-            n.fields,
-            n.mod,
-            n.decks,
-        )
+        return note if tags is None else note.but(tags=tags)
     question, answer, analogy, markup = changed
-    # The constructor, not dataclasses.replace: this runs once per note of every deck.
-    return Note(
-        question,
-        answer,
-        analogy,
-        n.tags if tags is None else tags,
-        n.guid,
-        markup or n.markup,
-        n.location,
-        n.cards,
-        n.notetype,
-        n.fields,
-        n.mod,
-        n.decks,
-    )
+    return note.but(question, answer, analogy, tags=tags, markup=markup)
 
 
 def reported(findings: list[Diagnostic], disabled: Collection[str]) -> list[Diagnostic]:
@@ -108,18 +78,4 @@ def _visible(note: Note) -> Note:
     if not any("\u200b" in value or "\ufeff" in value for value in fields):
         return note
     question, answer, analogy = (value.translate(_INVISIBLE) for value in fields)
-    n = note
-    return Note(
-        question,
-        answer,
-        analogy,
-        n.tags,
-        n.guid,
-        n.markup,
-        n.location,
-        n.cards,
-        n.notetype,
-        n.fields,
-        n.mod,
-        n.decks,
-    )
+    return note.but(question, answer, analogy)

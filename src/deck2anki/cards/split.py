@@ -145,19 +145,4 @@ def split_note(note: Note) -> Note:
     answer, analogy = split_answer(note.answer, markdown=note.markup is Markup.MARKDOWN)
     if not analogy:
         return note
-    # The constructor, not dataclasses.replace: this runs once per note of every deck.
-    n = note
-    return Note(
-        n.question,
-        answer,
-        analogy,
-        n.tags,
-        n.guid,
-        n.markup,
-        n.location,
-        n.cards,
-        n.notetype,
-        n.fields,
-        n.mod,
-        n.decks,
-    )
+    return note.but(answer=answer, analogy=analogy)

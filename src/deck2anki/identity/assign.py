@@ -68,24 +68,7 @@ def identify(
 ) -> Identified:
     """The deck with every note given its GUID (``assign_guids``, which says how)."""
     assigned = assign_guids(deck, previous, report, derived, prepared_at)
-    # The constructor, not dataclasses.replace: this runs once per note of every deck.
-    notes = tuple(
-        Note(
-            n.question,
-            n.answer,
-            n.analogy,
-            n.tags,
-            guid,
-            n.markup,
-            n.location,
-            n.cards,
-            n.notetype,
-            n.fields,
-            n.mod,
-            n.decks,
-        )
-        for n, guid in zip(assigned.notes, assigned.guids, strict=True)
-    )
+    notes = tuple(n.but(guid=g) for n, g in zip(assigned.notes, assigned.guids, strict=True))
     return Identified(
         replace(deck, notes=notes), assigned.relinked, assigned.removed, assigned.newly_removed
     )
