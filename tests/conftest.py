@@ -123,3 +123,17 @@ def log_counts(log: Any) -> dict[str, int]:
     return {
         name: len(getattr(log, name)) for name in ("new", "updated", "duplicate", "conflicting")
     }
+
+
+def export_text(col: Any, out: Path) -> Path:
+    """Anki's "Notes in Plain Text", every column Anki offers."""
+    col.export_note_csv(
+        out_path=str(out),
+        limit=None,
+        with_html=True,
+        with_tags=True,
+        with_deck=True,
+        with_notetype=True,
+        with_guid=True,
+    )
+    return out

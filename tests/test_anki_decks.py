@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from deck2anki.cli import cli
 
-from conftest import import_package
+from conftest import export_text, import_package
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00 not really a song"
@@ -48,20 +48,6 @@ def export(col: Any, out: Path, *, media: bool = True, scheduling: bool = False)
             legacy=False, with_scheduling=scheduling, with_media=media, with_deck_configs=False
         ),
         limit=DeckIdLimit(col.decks.id("Bio")),
-    )
-    return out
-
-
-def export_text(col: Any, out: Path) -> Path:
-    """Anki's "Notes in Plain Text", every column Anki offers."""
-    col.export_note_csv(
-        out_path=str(out),
-        limit=None,
-        with_html=True,
-        with_tags=True,
-        with_deck=True,
-        with_notetype=True,
-        with_guid=True,
     )
     return out
 

@@ -12,7 +12,7 @@ import deck2anki
 from deck2anki.errors import Report
 from deck2anki.model import Markup
 
-from conftest import SEED, fold, import_package
+from conftest import SEED, export_text, fold, import_package
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 
@@ -139,15 +139,7 @@ def test_anki_imports_our_anki_text_as_updates_of_the_same_notes(
 
 def test_ankis_notes_in_plain_text_export_reads_back(anki_deck: Any, tmp_path: Path) -> None:
     out = tmp_path / "notes.txt"
-    anki_deck.export_note_csv(
-        out_path=str(out),
-        limit=None,
-        with_html=True,
-        with_tags=True,
-        with_deck=True,
-        with_notetype=True,
-        with_guid=True,
-    )
+    export_text(anki_deck, out)
     deck = deck2anki.read(out)  # a .txt: Anki's headers tell it from lecture text
     assert deck.name == "Biology::Cells"
     expected = {anki_deck.get_note(nid).guid for nid in anki_deck.find_notes("")}

@@ -50,7 +50,7 @@ RULES: tuple[Rule, ...] = (
     Rule("bad-json", Severity.ERROR, "JSON that is not a deck2anki deck"),
     Rule("not-a-package", Severity.ERROR, "a file that is not an Anki package"),
     Rule("damaged-package", Severity.ERROR, "an Anki package that is damaged"),
-    Rule("package-too-large", Severity.ERROR, "a package that would unpack to over 1 GiB"),
+    Rule("package-too-large", Severity.ERROR, "a package past a limit (size, value, notes, cards)"),
     Rule(
         "notetype-clash",
         Severity.ERROR,
