@@ -148,7 +148,10 @@ def hexdigits(value: Any, where: Where, size: int, step: int | None = None) -> s
 def guid(value: Any, where: Where) -> str:
     """``value`` if it is a GUID Anki can hold: 1 to ``MAX_GUID`` characters, no control
     character (a NUL, a newline, Anki's field separator \\x1f)."""
-    return text(value, where, MAX_GUID, empty=False)
+    guid = text(value, where, MAX_GUID, empty=False)
+    if not guid.isprintable():  # an unassigned or formatting code point: no GUID of Anki's
+        raise Damaged(where, f"{guid!r} holds a character that is not printable")
+    return guid
 
 
 def field_value(value: Any, where: Where) -> str:
