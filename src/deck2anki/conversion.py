@@ -34,8 +34,10 @@ LATEST_TIME = lockcheck.LATEST_TIME
 """The last second of the year 9999: later times do not fit Anki's or zip's fields."""
 
 
-_KEEPS_NOTETYPES = frozenset({"apkg", "json"})
-"""The output formats that hold a package's note types, fields, cards and decks."""
+_KEEPS_NOTETYPES = frozenset({"apkg", "json", "anki-text"})
+"""The output formats that hold a package's note types, fields, cards and decks (Anki's
+text format: each note's note type by name, every field, its deck; its writer says what of
+the rest it cannot hold)."""
 
 
 def deck_name_from_path(path: Path) -> str:

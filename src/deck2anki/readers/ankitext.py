@@ -1,138 +1,224 @@
-"""Anki's own text format: what "Notes in Plain Text" exports, headers first.
+"""Anki's text format: what "Notes in Plain Text" exports, headers first.
 
     #separator:tab
     #html:true
-    #deck column:2
     #guid column:1
-    guid	deck	question	answer	tags
+    #notetype column:2
+    #deck column:3
+    #tags column:6
+    guid	notetype	deck	field 1	field 2	tags
 
-Header lines (``#key:value``) name the separator, whether fields are HTML, and which columns
-hold the GUID, deck, note type and tags; the other columns are fields, in order.
+Header lines are read as Anki reads them (rslib's ``import_export/text/csv/metadata.rs``):
+the lines at the top that start with ``#`` (``#key:value``; one without a colon is a
+comment), and a first line ``tags:...`` of older exports. They name the separator, whether
+fields are HTML, which columns hold the GUID, note type, deck and tags, the note type and
+deck of every row when no column does, tags for every note, and the columns' names. The
+other columns are the note's fields, in order. ``readers.ankitext_notes`` makes notes of them.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from ..errors import Report
-from ..model import Deck, Location, Markup, Note, is_cloze
+from ..model import Deck, Location
 from . import ReadOptions
-from .delimited import COLUMNS
+from .ankitext_notes import Row, read_rows
 
-_HEADER = re.compile(r"#([A-Za-z ]+):(.*)")
-_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "colon": ":", "pipe": "|", "space": " "}
-_ANALOGY_NAMES = ("analogy", "extra", "back extra")
+_SEPARATORS = {"tab": "\t", "pipe": "|", "semicolon": ";", "colon": ":", "comma": ",", "space": " "}
+"""Anki's separators by name, in the order Anki tries them on a file that names none."""
+
+FIELDS_KEY = "deck2anki fields"
+"""A header deck2anki writes (Anki ignores keys it does not know): a note type's name and
+its fields' names, for a note type whose fields the file would not name otherwise."""
+
+_KNOWN = {
+    "separator",
+    "html",
+    "tags",
+    "columns",
+    "notetype",
+    "deck",
+    "notetype column",
+    "deck column",
+    "tags column",
+    "guid column",
+    # How Anki's import matches existing notes: nothing a converted deck holds.
+    "match scope",
+    "if matches",
+    FIELDS_KEY,
+}
+_MAX_FIELD = 10 * 1024 * 1024
+# A line and its ending, as the csv module wants them; linear.
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+# Anki takes a file whose head does not say for HTML when a field of its first rows holds a
+# tag; so does deck2anki.
+_TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
 
 
 def looks_like(text: str) -> bool:
     """True when ``text`` opens with the headers Anki writes."""
     first = text.removeprefix("\ufeff").lstrip()[:40].lower()
-    return first.startswith(("#separator:", "#html:", "#notetype", "#deck", "#columns:", "#tags"))
+    return first.startswith(
+        ("#separator:", "#html:", "#notetype", "#deck", "#columns:", "#tags", "#guid column:")
+    )
+
+
+@dataclass
+class Head:
+    """What the header lines say."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    """Each known key's value, as written (the last one wins, as in Anki)."""
+
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Field names by note type, from deck2anki's own header."""
+
+    lines: int = 0
+    """How many lines the head takes."""
+
+    tags_line: bool = False
+    """The first line is an older export's ``tags:...``."""
 
 
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read Anki's text export into a Deck; problems go to ``report``."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    headers: dict[str, str] = {}
-    count = 0
-    for line in lines:
-        match = _HEADER.fullmatch(line.strip())
-        if not match:
-            break
-        headers[match.group(1).strip().lower()] = match.group(2).strip()
-        count += 1
-    separator = headers.get("separator", "tab")
-    delimiter = _SEPARATORS.get(separator.lower(), separator[:1] or "\t")
-    is_html = headers.get("html", "false").lower() == "true"
-    meta = {
-        key.removesuffix(" column"): _column(value)
-        for key, value in headers.items()
-        if key.endswith(" column")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = _LINE.findall(text)
+    head = _head(lines, path, report)
+    delimiter = _delimiter(head, lines, path, report)
+    columns = {
+        what: _column(head.values.get(f"{what} column", ""))
+        for what in ("guid", "notetype", "deck", "tags")
     }
-    names = _split(headers["columns"], delimiter) if "columns" in headers else []
-    reader = csv.reader(io.StringIO("\n".join(lines[count:]), newline=""), delimiter=delimiter)
-    global_tags = headers.get("tags", "").split()
-    notes: list[Note] = []
-    decks: dict[str, int] = {}
-    start = count + 1
-    try:
-        for row in reader:
-            location = Location(path, start, 1)
-            start = count + reader.line_num + 1
-            if not any(cell.strip() for cell in row):
-                continue
-            note = _note(row, meta, names, is_html, global_tags, location, report)
-            if note is not None:
-                notes.append(note)
-            deck_column = meta.get("deck")
-            if deck_column is not None and deck_column < len(row) and row[deck_column].strip():
-                decks.setdefault(row[deck_column].strip(), location.line or 0)
-    except csv.Error as error:
-        report.error(Location(path, start, 1), f"not valid text export: {error}", "bad-csv")
-    name = headers.get("deck", "")
-    if len(decks) > 1:
-        # Anki's export of a whole collection names every deck: read, not refused (issue 16).
-        report.warning(
-            Location(path, list(decks.values())[1], 1),
-            f"notes of {len(decks)} decks are read as one deck: {', '.join(sorted(decks))}",
-            "lossy-conversion",
-            "export one deck at a time from Anki",
+    labels = _split(head.values["columns"], delimiter) if "columns" in head.values else []
+    rows = list(_rows(lines, head.lines, delimiter, path, report))
+    html = head.values.get("html", "").strip().lower()
+    is_html = html == "true" if html in ("true", "false") else _guess_html(rows)
+    data = [
+        Row(
+            location=Location(path, line, 1),
+            cells=cells,
+            meta={what: index for what, index in columns.items() if index is not None},
         )
-    if not notes and not report.has_errors:
-        report.error(Location(path, 1, 1), "no cards found", "no-cards")
-    return Deck(name=name or next(iter(decks), ""), notes=tuple(notes))
+        for line, cells in rows
+    ]
+    keeping = options is not None and options.keeps_notetypes
+    return read_rows(
+        data,
+        path=path,
+        labels=labels,
+        is_html=is_html,
+        notetype=head.values.get("notetype", "").strip(),
+        deck=head.values.get("deck", "").strip(),
+        tags=tuple(head.values.get("tags", "").split()),
+        named_fields=head.fields,
+        keeping=keeping,
+        report=report,
+    )
+
+
+def _head(lines: list[str], path: str, report: Report) -> Head:
+    head = Head()
+    for number, line in enumerate(lines, start=1):
+        line = line.removesuffix("\n")
+        if number == 1 and line.startswith("tags:"):
+            head.values["tags"] = line.removeprefix("tags:")
+            head.tags_line = True
+        elif not line.startswith("#"):
+            break
+        elif ":" in line:
+            key, _, value = line[1:].partition(":")
+            key = key.strip().lower()
+            if key == FIELDS_KEY:
+                names = _split(value, "\t")
+                if names:
+                    head.fields[names[0]] = tuple(names[1:])
+            elif key in _KNOWN:
+                head.values[key] = value
+            else:
+                report.warning(
+                    Location(path, number, 1),
+                    f"header {line[: line.index(':') + 1]!r} is not one Anki writes; ignored",
+                    "unknown-column",
+                    "Anki's headers: #separator:, #html:, #tags:, #columns:, #notetype:,"
+                    " #deck:, #notetype column:, #deck column:, #tags column:, #guid column:",
+                )
+        head.lines = number
+    return head
+
+
+def _delimiter(head: Head, lines: list[str], path: str, report: Report) -> str:
+    """The separator the head names (by name or as the character), else the first of
+    Anki's that the file's first 8 KiB after the head hold, as Anki decides."""
+    value = head.values.get("separator")
+    if value is not None:
+        name = value.strip().lower()
+        if name in _SEPARATORS:
+            return _SEPARATORS[name]
+        if value in _SEPARATORS.values():
+            return value
+        report.warning(
+            Location(path, 1, 1),
+            f"separator {value!r} is not one Anki knows; guessed from the rows as Anki does",
+            "bad-csv",
+            "name it: tab, comma, semicolon, colon, pipe or space",
+        )
+    body = "".join(lines[head.lines : head.lines + 200])[:8192]
+    return next((char for char in _SEPARATORS.values() if char in body), " ")
 
 
 def _column(value: str) -> int | None:
-    return int(value) - 1 if value.isdigit() and int(value) > 0 else None
+    value = value.strip()
+    return int(value) - 1 if value.isdigit() and 0 < int(value) <= 10_000 else None
 
 
 def _split(value: str, delimiter: str) -> list[str]:
-    return next(csv.reader([value], delimiter=delimiter), [])
+    return next(csv.reader([value.removesuffix("\n")], delimiter=delimiter), [])
 
 
-def _note(
-    row: list[str],
-    meta: dict[str, int | None],
-    names: list[str],
-    is_html: bool,
-    global_tags: list[str],
-    location: Location,
-    report: Report,
-) -> Note | None:
-    special = {index for index in meta.values() if index is not None}
-    cells = [(index, value) for index, value in enumerate(row) if index not in special]
-    by_name = {names[index].strip().lower(): value for index, value in cells if index < len(names)}
+def _guess_html(rows: list[tuple[int, list[str]]]) -> bool:
+    return any(_TAG.search(cell) for _, cells in rows[:5] for cell in cells)
 
-    def named(field: str, extra: tuple[str, ...] = ()) -> str | None:
-        return next((by_name[n] for n in (*COLUMNS.get(field, ()), *extra) if n in by_name), None)
 
-    question = named("question", ("front", "text"))
-    answer = named("answer", ("back",))
-    analogy = next((by_name[n] for n in _ANALOGY_NAMES if n in by_name), None)
-    values = [value for _, value in cells]
-    question = question if question is not None else (values[0] if values else "")
-    answer = answer if answer is not None else (values[1] if len(values) > 1 else "")
-    analogy = analogy if analogy is not None else ""
-    if not question.strip() or (not answer.strip() and not is_cloze(question)):
-        report.error(location, "row without a question or an answer", "empty-field")
-        return None
-    guid_column, tags_column = meta.get("guid"), meta.get("tags")
-    guid = row[guid_column].strip() if guid_column is not None and guid_column < len(row) else ""
-    tags = row[tags_column].split() if tags_column is not None and tags_column < len(row) else []
-    return Note(
-        question=question,
-        answer=answer,
-        analogy=analogy,
-        tags=tuple(dict.fromkeys([*global_tags, *tags])),
-        guid=guid or None,
-        markup=Markup.HTML if is_html else Markup.TEXT,
-        location=location,
-        cards=frozenset(
-            card
-            for column, card in (("add reverse", "Reverse"), ("add type-in", "Type-in"))
-            if by_name.get(column, "").strip()
-        ),
-    )
+def _rows(
+    lines: list[str], start: int, delimiter: str, path: str, report: Report
+) -> Iterator[tuple[int, list[str]]]:
+    """Each row after the head with the line it starts on. As in Anki's reader, a line that
+    starts with ``#`` where a row would start is a comment, and a blank line no row."""
+    csv.field_size_limit(_MAX_FIELD)
+    at_start = True
+    first = start + 1  # the line the row being read starts on
+    number = start
+
+    def body() -> Iterator[str]:
+        nonlocal number, first, at_start
+        for line in lines[start:]:
+            number += 1
+            if at_start:
+                if line.startswith("#"):
+                    continue
+                first = number
+                at_start = False
+            yield line
+
+    reader = csv.reader(body(), delimiter=delimiter)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.error(
+                Location(path, first, 1),
+                f"not valid text export: {error}",
+                "bad-csv",
+                "check the quoting on this line",
+            )
+            return
+        at_start = True
+        if any(cell.strip() for cell in cells):
+            yield first, cells

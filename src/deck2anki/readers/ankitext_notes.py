@@ -1,0 +1,329 @@
+"""The notes of Anki's text export, its rows read (``readers.ankitext``): each row a note of
+the note type it names, in the deck it names.
+
+- A note type deck2anki made (``deck2anki (v1)``, a project's ``... (deck2anki)`` and their
+  cloze note types), or none named at all: deck2anki's own notes, as before.
+- One of Anki's stock note types (Basic, Cloze, ...): made again as Anki defines it.
+- Any other: a note type of the fields the file shows, and one warning that its templates
+  and CSS were not in the file.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass
+
+from ..errors import Report
+from ..model import Deck, Location, Markup, Note, NoteKind, NoteType, is_cloze
+from . import losses
+from .delimited import COLUMNS
+from .notetypes import basic_view, common_parent, deck_tree
+from .stock_notetypes import card_ords, has_cloze, made_up, stock
+
+_ANALOGY_NAMES = ("analogy", "extra", "back extra")
+_SWITCHES = ("add reverse", "add type-in")
+_OWN = "\x00own"  # the key of deck2anki's own notes among the note types
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of the file: where it starts, its cells, and which hold the GUID, note type,
+    deck and tags (0-based)."""
+
+    location: Location
+    cells: list[str]
+    meta: dict[str, int]
+
+    def get(self, what: str) -> str:
+        index = self.meta.get(what)
+        return self.cells[index] if index is not None and index < len(self.cells) else ""
+
+    @property
+    def values(self) -> list[str]:
+        """The cells that are fields, in order."""
+        special = set(self.meta.values())
+        return [cell for index, cell in enumerate(self.cells) if index not in special]
+
+
+def own_kind(name: str) -> str | None:
+    """``"basic"`` or ``"cloze"`` for the name of a note type deck2anki made
+    (``deck2anki (v1)``, ``Biology (deck2anki)``, ``Biology cloze (deck2anki v2)``), else None."""
+    label, paren, rest = name.rpartition(" (")
+    if not paren or not rest.endswith(")"):
+        return None
+    version = rest[:-1]
+    ours = version == "deck2anki" or (version.startswith("deck2anki v") and version[11:].isdigit())
+    shared = label in ("deck2anki", "deck2anki cloze") and (
+        version.startswith("v") and version[1:].isdigit()
+    )
+    if not (ours or shared):
+        return None
+    return "cloze" if label.endswith(" cloze") or label == "deck2anki cloze" else "basic"
+
+
+def read_rows(
+    rows: list[Row],
+    *,
+    path: str,
+    labels: list[str],
+    is_html: bool,
+    notetype: str,
+    deck: str,
+    tags: tuple[str, ...],
+    named_fields: dict[str, tuple[str, ...]],
+    keeping: bool,
+    report: Report,
+) -> Deck:
+    """The notes of ``rows``; ``notetype``, ``deck`` and ``tags`` are the head's, for every
+    row; ``labels`` the ``#columns:`` names; ``named_fields`` deck2anki's header."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        name = row.get("notetype").strip() if "notetype" in row.meta else notetype
+        key = _OWN if not name or own_kind(name) else name
+        groups.setdefault(key, []).append(row)
+    field_labels = [label for index, label in enumerate(labels) if index not in _meta(rows)]
+    notetypes: dict[str, NoteType] = {}
+    for name, members in groups.items():
+        if name != _OWN:
+            notetypes[name] = _notetype(
+                name, members, named_fields, field_labels, len(groups) == 1, keeping, report
+            )
+    notes: list[Note] = []
+    decks: Counter[str] = Counter()
+    dropped_cells = 0
+    own_name = ""
+    losses_seen: tuple[Counter[tuple[str, str]], Counter[str], Counter[str]] = (
+        Counter(),
+        Counter(),
+        Counter(),
+    )
+    for row in rows:
+        name = row.get("notetype").strip() if "notetype" in row.meta else notetype
+        deck_name = row.get("deck").strip() if "deck" in row.meta else deck
+        if deck_name:
+            decks[deck_name] += 1
+        row_tags = tuple(dict.fromkeys([*tags, *row.get("tags").split()]))
+        guid = row.get("guid").strip() or None
+        if name in notetypes:
+            note = _foreign(row, notetypes[name], is_html, row_tags, guid, deck_name)
+            if not keeping:
+                _tally(note, losses_seen)
+        else:
+            own_name = own_name or name
+            mine, dropped = _own(row, field_labels, bool(name), is_html, row_tags, guid, report)
+            dropped_cells += dropped
+            if mine is None:
+                continue
+            note = _placed(mine, ((0, deck_name),)) if deck_name else mine
+        notes.append(note)
+    where = Location(path)
+    if dropped_cells:
+        report.warning(
+            rows[0].location,
+            f"{dropped_cells} {'row holds' if dropped_cells == 1 else 'rows hold'} fields past"
+            " the question, answer and analogy, and the file names no note type: not kept",
+            "lossy-conversion",
+            "export from Anki with the note type column, or name the columns with #columns:",
+        )
+    if not keeping:
+        losses.say(where, report, *losses_seen, [])
+        if len(decks) > 1:
+            report.warning(
+                where,
+                f"notes of {len(decks)} decks are read as one deck: {', '.join(sorted(decks))}",
+                "lossy-conversion",
+                "convert to apkg or json to keep every deck",
+            )
+    if not notes and not report.has_errors:
+        report.error(Location(path, 1, 1), "no cards found", "no-cards")
+    used = sorted(decks)
+    name = common_parent(used) or (decks.most_common(1)[0][0] if decks else deck)
+    return Deck(
+        name=name,
+        notes=tuple(notes),
+        notetype=own_name,
+        notetypes=tuple(sorted(notetypes.values(), key=lambda n: n.id)),
+        tree=deck_tree({}, set(used)) if used else (),
+    )
+
+
+def _meta(rows: list[Row]) -> set[int]:
+    return set(rows[0].meta.values()) if rows else set()
+
+
+def _notetype(
+    name: str,
+    rows: list[Row],
+    named_fields: dict[str, tuple[str, ...]],
+    labels: list[str],
+    alone: bool,
+    keeping: bool,
+    report: Report,
+) -> NoteType:
+    """The note type ``name`` the ``rows`` name: Anki's stock one when its notes fit it,
+    else one of their fields (and a warning, if it is kept, that its templates are not in
+    the file)."""
+    made = stock(name)
+    widest = max(_last_filled(row.values) for row in rows)
+    fits = made is not None and widest <= len(made.fields)
+    if made is not None and fits and named_fields.get(name, made.field_names) == made.field_names:
+        return made
+    if name in named_fields:
+        fields = list(named_fields[name])
+    elif alone:
+        # The only note type of the file: every field column is one of its fields.
+        width = max(len(row.values) for row in rows)
+        fields = labels[:width] if len(labels) >= width else []
+        fields = fields or [f"Field {index}" for index in range(1, width + 1)]
+    else:
+        # Anki pads each row to the widest note type's fields: its last filled one ends it.
+        fields = [f"Field {index}" for index in range(1, max(widest, 1) + 1)]
+    count = len(fields)
+    cloze_fields = sorted(
+        {index for row in rows for index, v in enumerate(row.values[:count]) if has_cloze(v)}
+    )
+    notetype = made_up(name, fields, cloze_fields)
+    if keeping:
+        why = (
+            f"its notes hold more fields than Anki's {name} has ({len(made.fields)}); "
+            if made is not None
+            else ""
+        )
+        shown = ", ".join(notetype.field_names)
+        what = "a cloze card" if notetype.kind is NoteKind.CLOZE else "one card"
+        report.warning(
+            rows[0].location,
+            f"note type {name!r} ({len(rows)} {'note' if len(rows) == 1 else 'notes'}): {why}its"
+            f" card templates and CSS are not in the file; made with the fields {shown} and"
+            f" {what} showing them",
+            "lossy-conversion",
+            "export the deck from Anki as a package (.apkg) to keep its note type whole",
+        )
+    return notetype
+
+
+def _last_filled(values: list[str]) -> int:
+    """How many of ``values`` there are up to the last that is not empty."""
+    return next((len(values) - i for i, v in enumerate(reversed(values)) if v.strip()), 0)
+
+
+def _foreign(
+    row: Row,
+    notetype: NoteType,
+    is_html: bool,
+    tags: tuple[str, ...],
+    guid: str | None,
+    deck: str,
+) -> Note:
+    values = row.values[: len(notetype.fields)]
+    values += [""] * (len(notetype.fields) - len(values))
+    if not is_html:  # as Anki imports text: escaped, its line breaks <br>
+        values = [html.escape(v).replace("\n", "<br>") for v in values]
+    view = basic_view(list(notetype.field_names), values, guid or "", "")
+    if notetype.kind is NoteKind.STANDARD:
+        ords = card_ords(notetype, values) if notetype.stock_kind else (0,)
+    else:
+        ords = (0,)
+    return Note(
+        question=view.question,
+        answer=view.answer,
+        analogy=view.analogy,
+        tags=tags,
+        guid=guid,
+        markup=Markup.HTML,
+        location=row.location,
+        cards=view.cards,
+        notetype=notetype,
+        fields=tuple(values),
+        decks=tuple((order, deck) for order in ords) if deck else (),
+    )
+
+
+def _own(
+    row: Row,
+    labels: list[str],
+    named: bool,
+    is_html: bool,
+    tags: tuple[str, ...],
+    guid: str | None,
+    report: Report,
+) -> tuple[Note | None, int]:
+    """A note of deck2anki's own note type; and 1 if the row holds fields it drops. Columns
+    named by ``#columns:`` map by name; a note type deck2anki made has its fields in order
+    (Question, Answer, Analogy, Add Reverse, Add Type-in; or Text, Back Extra, Analogy);
+    with neither, the first two columns are the question and the answer."""
+    values = row.values
+    padded = [*values, "", "", "", "", ""]
+    by_name = {label.strip().lower(): v for label, v in zip(labels, values, strict=False)}
+    if by_name:
+
+        def named_as(names: tuple[str, ...]) -> str | None:
+            return next((by_name[n] for n in names if n in by_name), None)
+
+        question = named_as((*COLUMNS["question"], "front", "text"))
+        answer = named_as((*COLUMNS["answer"], "back"))
+        analogy = named_as(_ANALOGY_NAMES) or ""
+        switches = (by_name.get("add reverse", ""), by_name.get("add type-in", ""))
+        known = {*COLUMNS["question"], *COLUMNS["answer"], *_ANALOGY_NAMES, *_SWITCHES, "text"}
+        dropped = any(v.strip() for n, v in by_name.items() if n not in known)
+        question = padded[0] if question is None else question
+        answer = padded[1] if answer is None else answer
+    elif named:
+        question, answer, analogy = padded[:3]
+        switches = (padded[3], padded[4])
+        dropped = any(v.strip() for v in values[5:])
+    else:
+        question, answer, analogy = padded[0], padded[1], ""
+        switches = ("", "")
+        dropped = any(v.strip() for v in values[2:])
+    if not question.strip() or (not answer.strip() and not is_cloze(question)):
+        report.error(row.location, "row without a question or an answer", "empty-field")
+        return None, int(dropped)
+    cards = frozenset(
+        card for card, on in zip(("Reverse", "Type-in"), switches, strict=True) if on.strip()
+    )
+    note = Note(
+        question=question,
+        answer=answer,
+        analogy=analogy,
+        tags=tags,
+        guid=guid,
+        markup=Markup.HTML if is_html else Markup.TEXT,
+        location=row.location,
+        cards=cards,
+    )
+    return note, int(dropped)
+
+
+def _placed(note: Note, decks: tuple[tuple[int, str], ...]) -> Note:
+    return Note(
+        note.question,
+        note.answer,
+        note.analogy,
+        note.tags,
+        note.guid,
+        note.markup,
+        note.location,
+        note.cards,
+        note.notetype,
+        note.fields,
+        note.mod,
+        decks,
+    )
+
+
+def _tally(note: Note, seen: tuple[Counter[tuple[str, str]], Counter[str], Counter[str]]) -> None:
+    """What a deck2anki note drops of ``note``, counted as the package reader counts it."""
+    notetype = note.notetype
+    assert notetype is not None
+    dropped, clozes, cards = seen
+    kind = notetype.name
+    kept = {note.question, note.answer, note.analogy}
+    for name, value in zip(notetype.field_names, note.fields, strict=False):
+        if value and value not in kept and name.lower() not in _SWITCHES:
+            dropped[(kind, name)] += 1
+    if notetype.kind is not NoteKind.STANDARD:
+        clozes[kind] += 1
+    elif notetype.stock_kind and (later := len(card_ords(notetype, note.fields)) - 1):
+        cards[kind] += later
