@@ -380,8 +380,10 @@ def convert(
     else:
         output = for_path(str(target), writing=True)
     report = report if report is not None else Report()
-    if output.name in _KEEPS_NOTETYPES:
-        read_options = replace(read_options or ReadOptions(), keeps_notetypes=True)
+    keeps = output.name in _KEEPS_NOTETYPES
+    read_options = replace(read_options or ReadOptions(), output=output.name)
+    if keeps:
+        read_options = replace(read_options, keeps_notetypes=True)
     deck = read(source, fmt=from_format, deck_name=deck_name, report=report, options=read_options)
     write(deck, target, fmt=to_format, report=report, options=write_options)
     return deck

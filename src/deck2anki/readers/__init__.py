@@ -24,3 +24,7 @@ class ReadOptions:
     keeps_notetypes: bool = False
     """The deck goes to a format that holds note types and decks (.apkg, JSON): a package's
     note types, fields, cards and decks are kept, so no warning says they are lost."""
+
+    output: str = ""
+    """The name of the format the deck is converted to ("" when not known): what a warning
+    about importing the result can depend on."""

@@ -61,7 +61,9 @@ _TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
 
 def looks_like(text: str) -> bool:
     """True when ``text`` opens with the headers Anki writes."""
-    first = text.removeprefix("\ufeff").lstrip()[:40].lower()
+    first = text.removeprefix("\ufeff").lstrip()[:200].lower()
+    if first.startswith("tags:"):  # an older export's first line; headers follow
+        first = first.partition("\n")[2]
     return first.startswith(
         ("#separator:", "#html:", "#notetype", "#deck", "#columns:", "#tags", "#guid column:")
     )
@@ -117,6 +119,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         tags=tuple(head.values.get("tags", "").split()),
         named_fields=head.fields,
         keeping=keeping,
+        to_text=options is not None and options.output == "anki-text",
         report=report,
     )
 

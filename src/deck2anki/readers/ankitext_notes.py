@@ -73,10 +73,13 @@ def read_rows(
     tags: tuple[str, ...],
     named_fields: dict[str, tuple[str, ...]],
     keeping: bool,
+    to_text: bool,
     report: Report,
 ) -> Deck:
     """The notes of ``rows``; ``notetype``, ``deck`` and ``tags`` are the head's, for every
-    row; ``labels`` the ``#columns:`` names; ``named_fields`` deck2anki's header."""
+    row; ``labels`` the ``#columns:`` names; ``named_fields`` deck2anki's header; ``keeping``:
+    the output holds note types; ``to_text``: it is Anki's text again (which updates a
+    collection by note type name)."""
     groups: dict[str, list[Row]] = {}
     for row in rows:
         name = row.get("notetype").strip() if "notetype" in row.meta else notetype
@@ -106,7 +109,10 @@ def read_rows(
         row_tags = tuple(dict.fromkeys([*tags, *row.get("tags").split()]))
         guid = row.get("guid").strip() or None
         if name in notetypes:
-            note = _foreign(row, notetypes[name], is_html, row_tags, guid, deck_name)
+            values = row.values
+            if "notetype" not in row.meta and field_labels:
+                values = _by_label(notetypes[name].field_names, field_labels, values)
+            note = _foreign(row, values, notetypes[name], is_html, row_tags, guid, deck_name)
             if not keeping:
                 _tally(note, losses_seen)
         else:
@@ -125,6 +131,20 @@ def read_rows(
             " the question, answer and analogy, and the file names no note type: not kept",
             "lossy-conversion",
             "export from Anki with the note type column, or name the columns with #columns:",
+        )
+    pinned = sum(1 for note in notes if note.notetype is not None and note.guid)
+    if keeping and pinned and not to_text:
+        # ANKI-FACTS 5: a note whose note type differs (here: by id) is not updated.
+        report.warning(
+            where,
+            f"Anki's text export names note types, not their ids: imported over the collection"
+            f" it came from, the {pinned} {'note' if pinned == 1 else 'notes'} of"
+            f" {len(notetypes)} note {'type' if len(notetypes) == 1 else 'types'} are left there"
+            " as they are (Anki reports them conflicting) and the note types are added as"
+            " copies",
+            "notetype-fork",
+            "to update that collection, import this file itself in Anki (File > Import);"
+            " the converted deck is for other collections",
         )
     if not keeping:
         losses.say(where, report, *losses_seen, [])
@@ -208,15 +228,28 @@ def _last_filled(values: list[str]) -> int:
     return next((len(values) - i for i, v in enumerate(reversed(values)) if v.strip()), 0)
 
 
+def _by_label(fields: tuple[str, ...], labels: list[str], values: list[str]) -> list[str]:
+    """``values`` in the order of ``fields``, taken by their ``#columns:`` names, as Anki
+    maps them for the note type a file's head names: a field no column names is empty,
+    but the first, which takes the first column."""
+    where = {label: index for index, label in reversed(list(enumerate(labels)))}
+    if not where.keys() & set(fields):
+        return values
+    picked = [where.get(name) for name in fields]
+    picked[0] = 0 if picked[0] is None else picked[0]
+    return [values[i] if i is not None and i < len(values) else "" for i in picked]
+
+
 def _foreign(
     row: Row,
+    values: list[str],
     notetype: NoteType,
     is_html: bool,
     tags: tuple[str, ...],
     guid: str | None,
     deck: str,
 ) -> Note:
-    values = row.values[: len(notetype.fields)]
+    values = values[: len(notetype.fields)]
     values += [""] * (len(notetype.fields) - len(values))
     if not is_html:  # as Anki imports text: escaped, its line breaks <br>
         values = [html.escape(v).replace("\n", "<br>") for v in values]
@@ -278,7 +311,15 @@ def _own(
         switches = ("", "")
         dropped = any(v.strip() for v in values[2:])
     if not question.strip() or (not answer.strip() and not is_cloze(question)):
-        report.error(row.location, "row without a question or an answer", "empty-field")
+        report.error(
+            row.location,
+            "row without a question or an answer",
+            "empty-field",
+            ""
+            if named or by_name
+            else "the file names no note type: export from Anki with the note type column"
+            " to keep its notes as they are",
+        )
         return None, int(dropped)
     cards = frozenset(
         card for card, on in zip(("Reverse", "Type-in"), switches, strict=True) if on.strip()
