@@ -394,3 +394,30 @@ def _notes_by_text(col: Any) -> set[tuple[Any, ...]]:
         )
         for nid in col.find_notes("")
     }
+
+
+@pytest.mark.parametrize("to", ["apkg", "anki-text"])
+def test_a_cloze_number_past_500_is_said_not_lost_without_a_word(
+    tmp_path: Path, collection: Any, to: str
+) -> None:
+    source = tmp_path / "big.txt"
+    source.write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n"
+        "Cloze\tBio\t{{c1::Ribosome}} and {{c600::lysosome}}\t\nCloze\tBio\t{{c2::Golgi}}\t\n",
+        encoding="utf-8",
+    )
+    out, report = tmp_path / "out", Report()
+    deck2anki.convert(source, out, to_format=to, report=report)
+    assert [(d.message, d.hint) for d in report.warnings] == [
+        (
+            "note type 'Cloze': 1 note holds cloze numbers past 500 (up to c600), which Anki"
+            " never asks",
+            "number the cloze deletions of a note from c1 to c500",
+        )
+    ]
+    if to == "apkg":
+        import_package(collection, out)
+        # What the warning says: the card Anki gives c600 asks no cloze at all.
+        last = max(collection.find_cards(""), key=lambda c: collection.get_card(c).ord)
+        assert collection.get_card(last).ord == 499
+        assert "No cloze" in collection.get_card(last).question()

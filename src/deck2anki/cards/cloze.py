@@ -69,6 +69,18 @@ MAX_NUMBER = 500
 """The highest cloze number with a card of its own (Anki's limit, as observed with anki 26)."""
 
 
+def past_limit(text: str) -> int:
+    """The highest cloze number in ``text`` past ``MAX_NUMBER`` (0 for none): Anki asks none
+    of those (its card ``MAX_NUMBER`` finds no cloze of its own number and shows an error),
+    so a source that holds one loses it without a word unless someone says so."""
+    if "{{c" not in text:
+        return 0
+    digits = (m[1].lstrip("0") or "0" for m in _NUMBER.finditer(text))
+    # A number of more than six digits is past the limit whatever it is: not made an int.
+    numbers = (int(d) if len(d) <= 6 else 999_999 for d in digits)
+    return max((n for n in numbers if n > MAX_NUMBER), default=0)
+
+
 def is_cloze_fields(fields: Sequence[str]) -> bool:
     """Whether a note's package fields are the cloze note type's (they have its count)."""
     return len(fields) == len(FIELDS)

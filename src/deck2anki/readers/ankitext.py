@@ -167,7 +167,7 @@ def _delimiter(head: Head, lines: list[str], path: str, report: Report) -> str:
         report.warning(
             Location(path, 1, 1),
             f"separator {value!r} is not one Anki knows; guessed from the rows as Anki does",
-            "bad-csv",
+            "format-guess",
             "name it: tab, comma, semicolon, colon, pipe or space",
         )
     body = "".join(lines[head.lines : head.lines + 200])[:8192]

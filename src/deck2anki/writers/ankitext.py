@@ -31,7 +31,7 @@ from ..model import Deck, Location, NoteType
 from ..readers.ankitext import FIELDS_KEY
 from ..readers.ankitext_notes import own_kind
 from ..readers.stock_notetypes import is_stock
-from . import WriteOptions, each_note
+from . import WriteOptions, clozes, each_note
 
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
@@ -73,6 +73,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         row = [guid, name, place, *fields, *padding, tags]
         (quoted if guid.startswith("#") else writer).writerow(row)
     _say_losses(deck, foreign, spread, options, report)
+    clozes.say_unasked(deck, own_cloze, Location(options.target), report)
     return buffer.getvalue().encode("utf-8")
 
 

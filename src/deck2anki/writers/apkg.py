@@ -29,7 +29,7 @@ from ..errors import Report
 from ..identity.guids import deck_id, stable_id
 from ..model import Deck, Location, Media, Note, NoteType
 from ..readers.apkg import MAX_CARDS
-from . import WriteOptions, each_note, foreign
+from . import WriteOptions, clozes, each_note, foreign
 from .packing import write_zip
 
 _PAGE_SIZE = 16384
@@ -388,4 +388,5 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             "split the deck, or give its note types fewer card templates",
         )
     report.raise_if_errors()
+    clozes.say_unasked(deck, settings.cloze[1], Location(options.target), report)
     return write_package(deck.name, deck.description, notes, settings, deck.media)
