@@ -100,11 +100,14 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     rows = list(_rows(lines, head.lines, delimiter, path, report))
     html = head.values.get("html", "").strip().lower()
     is_html = html == "true" if html in ("true", "false") else _guess_html(rows)
+    meta = {what: index for what, index in columns.items() if index is not None}
+    special = set(meta.values())
     data = [
         Row(
-            location=Location(path, line, 1),
-            cells=cells,
-            meta={what: index for what, index in columns.items() if index is not None},
+            Location(path, line, 1),
+            cells,
+            meta,
+            [c for i, c in enumerate(cells) if i not in special] if special else cells,
         )
         for line, cells in rows
     ]

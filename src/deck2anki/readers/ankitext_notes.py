@@ -23,27 +23,23 @@ from .stock_notetypes import card_ords, has_cloze, made_up, stock
 
 _ANALOGY_NAMES = ("analogy", "extra", "back extra")
 _SWITCHES = ("add reverse", "add type-in")
-_OWN = "\x00own"  # the key of deck2anki's own notes among the note types
+_OWN = "\x00own"
+_NO_CARDS: frozenset[str] = frozenset()  # the key of deck2anki's own notes among the note types
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One row of the file: where it starts, its cells, and which hold the GUID, note type,
-    deck and tags (0-based)."""
+    """One row of the file: where it starts, its cells, which hold the GUID, note type, deck
+    and tags (0-based), and the others: its fields, in order."""
 
     location: Location
     cells: list[str]
     meta: dict[str, int]
+    values: list[str]
 
     def get(self, what: str) -> str:
         index = self.meta.get(what)
         return self.cells[index] if index is not None and index < len(self.cells) else ""
-
-    @property
-    def values(self) -> list[str]:
-        """The cells that are fields, in order."""
-        special = set(self.meta.values())
-        return [cell for index, cell in enumerate(self.cells) if index not in special]
 
 
 def own_kind(name: str) -> str | None:
@@ -287,8 +283,12 @@ def _own(
     (Question, Answer, Analogy, Add Reverse, Add Type-in; or Text, Back Extra, Analogy);
     with neither, the first two columns are the question and the answer."""
     values = row.values
-    padded = [*values, "", "", "", "", ""]
-    by_name = {label.strip().lower(): v for label, v in zip(labels, values, strict=False)}
+    padded = values if len(values) >= 5 else [*values, "", "", "", "", ""]
+    by_name = (
+        {label.strip().lower(): v for label, v in zip(labels, values, strict=False)}
+        if labels
+        else {}
+    )
     if by_name:
 
         def named_as(names: tuple[str, ...]) -> str | None:
@@ -309,7 +309,7 @@ def _own(
     else:
         question, answer, analogy = padded[0], padded[1], ""
         switches = ("", "")
-        dropped = any(v.strip() for v in values[2:])
+        dropped = len(values) > 2 and any(v.strip() for v in values[2:])
     if not question.strip() or (not answer.strip() and not is_cloze(question)):
         report.error(
             row.location,
@@ -321,20 +321,15 @@ def _own(
             " to keep its notes as they are",
         )
         return None, int(dropped)
-    cards = frozenset(
-        card for card, on in zip(("Reverse", "Type-in"), switches, strict=True) if on.strip()
+    on = (switches[0].strip(), switches[1].strip())
+    # One empty set for the usual note without optional cards (this runs once per row).
+    cards = (
+        frozenset(c for c, o in zip(("Reverse", "Type-in"), on, strict=True) if o)
+        if any(on)
+        else _NO_CARDS
     )
-    note = Note(
-        question=question,
-        answer=answer,
-        analogy=analogy,
-        tags=tags,
-        guid=guid,
-        markup=Markup.HTML if is_html else Markup.TEXT,
-        location=row.location,
-        cards=cards,
-    )
-    return note, int(dropped)
+    markup = Markup.HTML if is_html else Markup.TEXT
+    return Note(question, answer, analogy, tags, guid, markup, row.location, cards), int(dropped)
 
 
 def _placed(note: Note, decks: tuple[tuple[int, str], ...]) -> Note:
