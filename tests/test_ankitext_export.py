@@ -421,3 +421,22 @@ def test_a_cloze_number_past_500_is_said_not_lost_without_a_word(
         last = max(collection.find_cards(""), key=lambda c: collection.get_card(c).ord)
         assert collection.get_card(last).ord == 499
         assert "No cloze" in collection.get_card(last).question()
+
+
+def test_a_row_of_a_million_separators_is_no_note_type_of_a_million_fields(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from deck2anki.cli import cli
+
+    source = tmp_path / "wide.txt"
+    source.write_text("#separator:tab\n#notetype column:1\nMine\t" + "x\t" * 500_000 + "\n")
+    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.apkg")])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"{source}:3:1: error: note type 'Mine': 500,001 fields, more than the 1,000 deck2anki"
+        " makes a note type of [bad-csv]\n"
+        "  hint: check the separator the file names (#separator:) and the quoting of its rows\n"
+        "error: 1 problem in 1 file; nothing was written\n",
+    )

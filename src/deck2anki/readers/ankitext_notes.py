@@ -24,7 +24,11 @@ from .stock_notetypes import card_ords, has_cloze, made_up, stock
 _ANALOGY_NAMES = ("analogy", "extra", "back extra")
 _SWITCHES = ("add reverse", "add type-in")
 _OWN = "\x00own"
-_NO_CARDS: frozenset[str] = frozenset()  # the key of deck2anki's own notes among the note types
+_NO_CARDS: frozenset[str] = frozenset()
+MAX_FIELDS = 1000
+"""The most fields deck2anki gives a note type it makes of a text export's columns: Anki's
+own have two to five, a user's rarely tens; a file of a million separators on one line is
+not a note type of a million fields."""  # the key of deck2anki's own notes among the note types
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +199,15 @@ def _notetype(
     else:
         # Anki pads each row to the widest note type's fields: its last filled one ends it.
         fields = [f"Field {index}" for index in range(1, max(widest, 1) + 1)]
+    if len(fields) > MAX_FIELDS:
+        report.error(
+            rows[0].location,
+            f"note type {name!r}: {len(fields):,} fields, more than the {MAX_FIELDS:,}"
+            " deck2anki makes a note type of",
+            "bad-csv",
+            "check the separator the file names (#separator:) and the quoting of its rows",
+        )
+        return made_up(name, fields[:MAX_FIELDS], ())
     count = len(fields)
     cloze_fields = sorted(
         {index for row in rows for index, v in enumerate(row.values[:count]) if has_cloze(v)}
@@ -206,7 +219,8 @@ def _notetype(
             if made is not None
             else ""
         )
-        shown = ", ".join(notetype.field_names)
+        names = notetype.field_names
+        shown = ", ".join(names) if len(names) <= 8 else f"{names[0]} to {names[-1]}"
         what = "a cloze card" if notetype.kind is NoteKind.CLOZE else "one card"
         report.warning(
             rows[0].location,
