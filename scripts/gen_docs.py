@@ -17,6 +17,7 @@ It calls the command line, as a user would, with 80 columns (click wraps help to
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -65,7 +66,8 @@ def formats() -> str:
     ]
     for line in deck2anki("formats").splitlines():
         name, *rest = line.split()
-        suffixes = [word for word in rest if word.startswith(".")]
+        # The suffixes lead; a description may hold a word that starts with a dot (".txt").
+        suffixes = list(itertools.takewhile(lambda word: word.startswith("."), rest))
         modes = rest[len(suffixes)]
         description = line.split(f" {modes} ", 1)[1].strip()
         reads = "yes" if "read" in modes else ""

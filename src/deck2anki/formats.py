@@ -105,7 +105,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "anki-text",
         (),
-        "Anki's 'Notes in Plain Text' (#separator:/#html: headers, .txt)",
+        "Anki's 'Notes in Plain Text': its headers, note type, deck and GUID columns (.txt)",
         text_reader=_lazy("readers.ankitext:parse"),
         writer=_lazy("writers.ankitext:write"),
     ),
