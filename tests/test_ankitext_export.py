@@ -52,6 +52,8 @@ def course(collection: Any) -> Any:
             note.fields[index] = value
         note.tags = ["course", "week::1"]
         col.add_note(note, col.decks.id(deck_name))
+    # Anki's GUIDs may start with "#", which starts a comment line in its text format.
+    col.db.execute("UPDATE notes SET guid = '#course' WHERE id = ?", col.find_notes("")[0])
     occlusion = next(m for m in col.models.all() if m.get("originalStockKind") == 6)
     image = Path(col.media.dir()).parent / "parts.png"
     image.write_bytes(PNG)
@@ -349,7 +351,7 @@ def test_cloze_notes_of_deck2anki_go_through_ankis_text_import_as_updates(
 # the notes Anki makes (note type, fields, deck, tags).
 HEADED = {
     "names": "#separator:Comma\n#html:false\n#notetype:Basic\n#deck:Bio\n#tags:a b\n"
-    "Genome?,The <b>nucleus</b>\n",
+    'Genome?,"The <b>nucleus</b> & \'its\' ""DNA"""\n',
     "characters": "#separator:;\n#notetype:Basic (and reversed card)\n#deck:Bio\nATP;Energy\n",
     "columns": "#separator:tab\n#html:true\n#notetype:Basic\n#deck:Bio\n#columns:Back\tFront\n"
     "#if matches:update current\n#match scope:notetype\nNucleus\tGenome?\n",
@@ -440,3 +442,30 @@ def test_a_row_of_a_million_separators_is_no_note_type_of_a_million_fields(
         "  hint: check the separator the file names (#separator:) and the quoting of its rows\n"
         "error: 1 problem in 1 file; nothing was written\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("head", "said"),
+    [
+        ("#separator:tab\n#colour:red\n", "2:1: warning: header '#colour:' is not one Anki"),
+        (
+            "#separator:double colon\n",
+            "1:1: warning: separator 'double colon' is not one Anki knows; guessed from the"
+            " rows as Anki does [format-guess]",
+        ),
+    ],
+    ids=["unknown-header", "unknown-separator"],
+)
+def test_a_header_anki_does_not_know_is_said_not_taken_silently(
+    tmp_path: Path, head: str, said: str
+) -> None:
+    from click.testing import CliRunner
+
+    from deck2anki.cli import cli
+
+    source = tmp_path / "deck.txt"
+    source.write_text(f"{head}#notetype:Basic\nGenome?\tNucleus\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    assert f"{source}:{said}" in result.output
+    assert '"Front": "Genome?"' in (tmp_path / "out.json").read_text(encoding="utf-8")

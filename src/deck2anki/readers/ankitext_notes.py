@@ -139,9 +139,10 @@ def read_rows(
             where,
             f"Anki's text export names note types, not their ids: imported over the collection"
             f" it came from, the {pinned} {'note' if pinned == 1 else 'notes'} of"
-            f" {len(notetypes)} note {'type' if len(notetypes) == 1 else 'types'} are left there"
-            " as they are (Anki reports them conflicting) and the note types are added as"
-            " copies",
+            f" {len(notetypes)} note {'type' if len(notetypes) == 1 else 'types'}"
+            f" {'is left there as it is' if pinned == 1 else 'are left there as they are'}"
+            f" (Anki reports {'it' if pinned == 1 else 'them'} conflicting) and the note"
+            f" {'type is added as a copy' if len(notetypes) == 1 else 'types are added as copies'}",
             "notetype-fork",
             "to update that collection, import this file itself in Anki (File > Import);"
             " the converted deck is for other collections",
