@@ -469,3 +469,28 @@ def test_a_header_anki_does_not_know_is_said_not_taken_silently(
     assert result.exit_code == 0, result.output
     assert f"{source}:{said}" in result.output
     assert '"Front": "Genome?"' in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+def test_to_a_format_without_note_types_every_loss_names_its_note_type_and_count(
+    course: Any, tmp_path: Path
+) -> None:
+    source = export_text(course, tmp_path / "all.txt")
+    report = Report()
+    deck2anki.convert(source, tmp_path / "out.csv", report=report)
+    assert [d.message for d in report.warnings] == [
+        "note type 'Image Occlusion': field 'Header' of 1 note has no place in a deck2anki"
+        " note and is not kept",
+        *(
+            f"note type 'Vocab (mine)': field 'Field {n}' of 1 note has no place in a"
+            " deck2anki note and is not kept"
+            for n in (3, 4, 5)
+        ),
+        "note type 'Cloze': 2 notes with cloze deletions are read as notes of deck2anki's"
+        " cloze note type (Text, Back Extra, Analogy), not of this one",
+        "note type 'Image Occlusion': 1 note with cloze deletions is read as a note of"
+        " deck2anki's cloze note type (Text, Back Extra, Analogy), not of this one",
+        "note type 'Basic (and reversed card)': 1 card of its second and later templates"
+        " (a reverse card, say) is not kept",
+        "notes of 4 decks are read as one deck: Course::Week 1, Course::Week 1::Topic,"
+        " Course::Week 2::Topic, Languages",
+    ]

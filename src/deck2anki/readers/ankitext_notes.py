@@ -376,5 +376,8 @@ def _tally(note: Note, seen: tuple[Counter[tuple[str, str]], Counter[str], Count
             dropped[(kind, name)] += 1
     if notetype.kind is not NoteKind.STANDARD:
         clozes[kind] += 1
-    elif notetype.stock_kind and (later := len(card_ords(notetype, note.fields)) - 1):
-        cards[kind] += later
+    elif notetype.stock_kind:
+        # A reverse card its Add Reverse field asks for is deck2anki's Reverse card: kept.
+        later = len(card_ords(notetype, note.fields)) - 1 - ("Reverse" in note.cards)
+        if later > 0:
+            cards[kind] += later
