@@ -101,6 +101,8 @@ def _seen(col: Any) -> dict[str, Any]:
             [(t["name"], t["qfmt"], t["afmt"]) for t in model["tmpls"]],
             model["css"],
             model["type"],
+            (model["sortf"], model["latexPre"], model["latexPost"]),
+            model.get("originalStockKind", 0),
         )
         for model in col.models.all()
         if col.models.use_count(model)
