@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from . import files
+from . import beside, files
 from .cards.prepare import prepare_deck
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
@@ -34,7 +34,7 @@ LATEST_TIME = lockcheck.LATEST_TIME
 """The last second of the year 9999: later times do not fit Anki's or zip's fields."""
 
 
-_KEEPS_NOTETYPES = frozenset({"apkg", "json"})
+_KEEPS_NOTETYPES = frozenset({"apkg", "json", "markdown"})
 """The output formats that hold a package's note types, fields, cards and decks."""
 
 
@@ -91,6 +91,10 @@ def parse(
         raise UsageError("the deck name is empty; give --deck a name")
     if deck_name is not None and has_control(deck_name):
         raise UsageError(f"the deck name {deck_name!r} holds a control character; give a plain one")
+    if fmt.name == "markdown" and path != STDIO:
+        # Its notes of other note types name folders beside it: read them for the reader.
+        folder, found = beside.notetype_files(path, root or Path.cwd(), report)
+        options = replace(options, notetype_files=found, notetype_folder=folder)
     if fmt.text_reader is not None:
         text = files.decode(data, path, report, options.encoding)
         deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")
@@ -324,11 +328,25 @@ def write(
                 "lossy-conversion",
                 "write to a file instead",
             )
+        if chosen.name == "markdown" and deck.notetypes:
+            report.warning(
+                Location(name),
+                f"the files of {len(deck.notetypes)} note types not written to standard"
+                " output (their notes name them)",
+                "lossy-conversion",
+                "write to a file instead: the note types go into a folder beside it",
+            )
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     target = Path(path)
     outputs = _media_beside(deck, target, report) if chosen.media_beside else {}
+    if chosen.name == "markdown" and deck.notetypes:
+        from .writers.markdown_notetypes import side_files
+
+        # Its note types, as files a person edits, in a folder beside it (NAME.notetypes).
+        notetypes = side_files(deck, target.stem)
+        outputs.update({target.parent / name: data for name, data in notetypes.items()})
     outputs[target] = data
     files.write_all(outputs)  # the output and its media: all of them, or none
 

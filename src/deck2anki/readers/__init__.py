@@ -6,6 +6,10 @@ A reader never opens a file: ``files`` and ``convert`` do, and hand it text and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import NoteType
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,3 +28,14 @@ class ReadOptions:
     keeps_notetypes: bool = False
     """The deck goes to a format that holds note types and decks (.apkg, JSON): a package's
     note types, fields, cards and decks are kept, so no warning says they are lost."""
+
+    notetype_files: tuple[tuple[str, str, str], ...] = ()
+    """A Markdown source's note type files, which ``conversion`` read from its
+    ``NAME.notetypes`` folder: (the path as messages show it, ``NOTETYPE/FILE``, text)."""
+
+    notetype_folder: str = ""
+    """That folder, as messages show it ("" when the source has none)."""
+
+    notetypes: tuple[tuple[str, NoteType], ...] = ()
+    """Note types a Markdown source's notes may name, by folder name, given as they are (the
+    Markdown writer reads back what it wrote with them)."""

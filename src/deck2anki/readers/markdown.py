@@ -36,6 +36,7 @@ from . import ReadOptions
 from .frontmatter import front_matter
 from .json import lone_surrogate
 from .markdown_media import collect_html_images, collect_images, collect_sounds
+from .markdown_notetypes import ForeignNotes
 from .notetypes import fingerprint
 
 if TYPE_CHECKING:
@@ -104,12 +105,15 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     assert isinstance(deck_tags, list)
     notes: list[Note] = []
     media: dict[str, Media] = {}
+    foreign = ForeignNotes(options, report)  # notes of other note types (Basic, Cloze, ...)
+    foreign.deck_name = name if isinstance(name, str) else ""
     for position, start in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
         following = tokens[end].map if end < len(tokens) else None
         stop = following[0] if following else len(body)
         seal: list[str] = []
-        note = _card(tokens, start, end, stop, body, offset, path, report, media, definitions, seal)
+        read = foreign.card if foreign.claims(tokens, start, end) else _card
+        note = read(tokens, start, end, stop, body, offset, path, report, media, definitions, seal)
         if note is not None:
             tags = tuple(dict.fromkeys([*deck_tags, *note.tags]))
             note = replace(note, tags=tags)  # every part kept (its mod too)
@@ -129,7 +133,15 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         notes=tuple(notes),
         description=description if isinstance(description, str) else "",
         media=tuple(media.values()),
+        notetypes=foreign.notetypes(),
+        tree=_tree(meta.get("decks", [])),
     )
+
+
+def _tree(decks: object) -> tuple[tuple[str, str], ...]:
+    """The front matter's ``decks``: each deck's name and description (Anki's HTML)."""
+    assert isinstance(decks, list)
+    return tuple((str(name), str(text)) for name, text in decks)
 
 
 def _bracketed(text: str) -> list[str]:
