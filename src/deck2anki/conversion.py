@@ -94,7 +94,8 @@ def parse(
     if fmt.name == "markdown" and path != STDIO:
         # Its notes of other note types name folders beside it: read them for the reader.
         folder, found = beside.notetype_files(path, root or Path.cwd(), report)
-        options = replace(options, notetype_files=found, notetype_folder=folder)
+        now = build_time() if found else 0
+        options = replace(options, notetype_files=found, notetype_folder=folder, notetype_time=now)
     if fmt.text_reader is not None:
         text = files.decode(data, path, report, options.encoding)
         deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")

@@ -36,6 +36,10 @@ class ReadOptions:
     notetype_folder: str = ""
     """That folder, as messages show it ("" when the source has none)."""
 
+    notetype_time: int = 0
+    """The time a note type edited in those files gets (the output's): Anki takes its
+    templates and CSS only from a newer note type."""
+
     notetypes: tuple[tuple[str, NoteType], ...] = ()
     """Note types a Markdown source's notes may name, by folder name, given as they are (the
     Markdown writer reads back what it wrote with them)."""

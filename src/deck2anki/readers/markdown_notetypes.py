@@ -94,7 +94,8 @@ class ForeignNotes:
             self._known = dict(self._options.notetypes)
             if self._options.notetype_files:
                 files = NoteTypeFiles(self._options.notetype_folder, self._options.notetype_files)
-                self._known.update(read_notetypes(files, self._report))
+                now = self._options.notetype_time
+                self._known.update(read_notetypes(files, self._report, now))
         return self._known
 
     def notetypes(self) -> tuple[NoteType, ...]:

@@ -10,14 +10,16 @@ located in the file (and the line) it is in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..errors import Report
 from ..model import Location, NoteType
-from .notetypes import Invalid, from_json
+from .notetypes import Invalid, from_json, to_json
 
 SUFFIX = ".notetypes"
 """What a Markdown file's note type folder adds to its stem: ``deck.md``, ``deck.notetypes``."""
@@ -44,6 +46,7 @@ _KEYS = (
     "latex_pre",
     "latex_post",
     "latex_svg",
+    "fingerprint",
 )
 _HINT = "fix notetype.json (convert writes it: compare with a fresh conversion)"
 
@@ -61,9 +64,20 @@ class NoteTypeFiles:
             self.by_folder.setdefault(notetype, {})[name] = (shown_path, text)
 
 
-def read_notetypes(files: NoteTypeFiles, report: Report) -> dict[str, NoteType]:
+def fingerprint(notetype: NoteType) -> str:
+    """A short hash of everything of a note type but its time: a manifest carries it beside
+    ``mod``, so that a note type edited in its files is known as changed."""
+    described = {k: v for k, v in to_json(notetype).items() if k != "mod"}
+    text = json.dumps(described, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def read_notetypes(files: NoteTypeFiles, report: Report, now: int) -> dict[str, NoteType]:
     """Every note type of the folder, by the name of its own folder (what a note's
-    ``<!-- notetype: NAME -->`` names); problems go to ``report``."""
+    ``<!-- notetype: NAME -->`` names); problems go to ``report``.
+
+    One whose files changed since they were written (its ``fingerprint`` says) gets the time
+    ``now``: Anki takes templates and CSS only from a newer note type (ANKI-FACTS 6)."""
     found: dict[str, NoteType] = {}
     ids: dict[int, str] = {}
     for folder in sorted(files.by_folder):
@@ -79,6 +93,8 @@ def read_notetypes(files: NoteTypeFiles, report: Report) -> dict[str, NoteType]:
         notetype = _read_one(folder, entries, report)
         if notetype is None:
             continue
+        if _seal(entries[MANIFEST][1]) != fingerprint(notetype):
+            notetype = replace(notetype, mod=max(now, notetype.mod + 1))
         if notetype.id in ids:
             shown_path = entries[MANIFEST][0]
             report.error(
@@ -149,6 +165,7 @@ def _read_one(
     described["css"] = css_text or ""
     if failed:
         return None
+    described.pop("fingerprint", None)
     try:
         return from_json(described, MANIFEST)
     except Invalid as problem:
@@ -190,6 +207,12 @@ def _file(
         )
         return None
     return entries[named][1]
+
+
+def _seal(text: str) -> str:
+    """The manifest's fingerprint ("" when it has none); read before, so the JSON parses."""
+    raw = json.loads(text)
+    return str(raw.get("fingerprint", ""))
 
 
 def _line_of(text: str, key: str, index: int | None = None) -> int:
@@ -234,6 +257,7 @@ def manifest(notetype: NoteType, template_files: list[tuple[str, str]], css: str
         f'  "css": {value(css)},',
         f'  "latex_pre": {value(notetype.latex_pre)},',
         f'  "latex_post": {value(notetype.latex_post)},',
-        f'  "latex_svg": {value(notetype.latex_svg)}',
+        f'  "latex_svg": {value(notetype.latex_svg)},',
+        f'  "fingerprint": {value(fingerprint(notetype))}',
     ]
     return "{\n" + "\n".join(lines) + "\n}\n"
