@@ -439,3 +439,26 @@ def test_bad_note_type_files_are_refused_where_they_are_wrong(
     assert result.output.splitlines()[:2] == [line.format(root=root) for line in lines]
     assert not (project / "out.apkg").exists()
     assert markdown.exists() and notetype.exists()
+
+
+def test_a_project_build_says_what_it_makes_of_other_note_types(
+    course: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``deck2anki build`` makes notes of the project's note type only: a source's notes of
+    other note types are said to lose their other fields, and their folder is no source."""
+    monkeypatch.chdir(tmp_path)
+    _markdown(course, tmp_path)
+    (tmp_path / "sources").mkdir()
+    for item in [*tmp_path.glob("*.png"), *tmp_path.glob("*.mp3"), tmp_path / "course.md"]:
+        item.rename(tmp_path / "sources" / item.name)
+    (tmp_path / "course.notetypes").rename(tmp_path / "sources" / "course.notetypes")
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        "sources/course.md: warning: 8 notes of other note types (Basic, Basic (and reversed"
+        " card), Cloze, Image Occlusion, Vocab (mine)) are built as notes of the project's note"
+        " type: their other fields and cards are not kept [lossy-conversion]",
+        "  hint: convert the file instead to keep them: deck2anki convert sources/course.md"
+        " course.apkg",
+    ]
+    assert "skipped" not in result.output
