@@ -290,6 +290,9 @@ def test_an_ordinary_anki_deck_is_editable_sections_of_its_own_note_type(
     assert "\n## What is fact number 1?\n" in text
     assert "\n### Back\n\nIt is the answer to fact 1, in plain words.\n" in text
     assert "\n### Back\n\n<ul><li>prophase</li><li>metaphase</li></ul>\n" in text
+    # Read back, every field is the HTML Anki held, to the byte.
+    fields = {n.guid: n.fields for n in deck2anki.read(package).notes}
+    assert {n.guid: n.fields for n in deck2anki.read(markdown).notes} == fields
     again = tmp_path / "again.apkg"
     deck2anki.convert(markdown, again)
     log = import_package(collection, again)
@@ -316,6 +319,12 @@ def _bad_input(tmp_path: Path) -> tuple[Path, Path]:
         col.close()
     deck2anki.convert(source, tmp_path / "bio.md")
     return tmp_path / "bio.md", tmp_path / "bio.notetypes" / "Basic"
+
+
+def _copy_folder(folder: Path, to: Path) -> None:
+    to.mkdir()
+    for item in folder.iterdir():
+        (to / item.name).write_bytes(item.read_bytes())
 
 
 def _fifo(path: Path) -> None:
@@ -412,6 +421,37 @@ def _link_out(path: Path) -> None:
                 " of a sensible size",
             ],
         ),
+        (
+            lambda md, nt: md.write_text(
+                md.read_text("utf-8").replace("<!-- mod:", "<!-- cards: 0 -->\n<!-- mod:"),
+                "utf-8",
+            ),
+            [
+                "bio.md:5:1: error: the note's cards '0' are not card numbers [bad-note-block]",
+                "  hint: list the numbers of its cards' templates, from 1: <!-- cards: 1 2 -->",
+            ],
+        ),
+        (
+            lambda md, nt: md.write_text(
+                md.read_text("utf-8") + "\n### Back\n\nagain\n",
+                "utf-8",
+            ),
+            [
+                "bio.md:14:1: error: field 'Back' of note type 'Basic' is given twice"
+                " [unknown-field]",
+                "  hint: its fields are Front, Back: the heading holds 'Front', a '### NAME'"
+                " section each other one",
+            ],
+        ),
+        (
+            lambda md, nt: _copy_folder(nt, nt.parent / "Basic copy"),
+            [
+                "bio.notetypes/Basic copy/notetype.json:3: error: note type id {id} is also"
+                " the id of the note type in bio.notetypes/Basic: Anki takes two note types of"
+                " one id for one [bad-notetype]",
+                "  hint: give each note type its own id (a new note type needs a new id)",
+            ],
+        ),
     ],
     ids=[
         "missing-template",
@@ -422,6 +462,9 @@ def _link_out(path: Path) -> None:
         "fifo",
         "link-out",
         "huge-css",
+        "bad-cards",
+        "twice",
+        "same-id",
     ],
 )
 def test_bad_note_type_files_are_refused_where_they_are_wrong(
@@ -432,11 +475,13 @@ def test_bad_note_type_files_are_refused_where_they_are_wrong(
     monkeypatch.chdir(project)
     markdown, notetype = _bad_input(project)
     monkeypatch.chdir(project)  # relative names, as a user types them
+    found = json.loads((notetype / "notetype.json").read_text("utf-8"))["id"]
     change(Path("bio.md"), Path("bio.notetypes") / "Basic")
     result = CliRunner().invoke(cli, ["convert", "bio.md", "out.apkg"])
     assert result.exit_code == 1, result.output
     root = str(project.resolve())
-    assert result.output.splitlines()[:2] == [line.format(root=root) for line in lines]
+    expected = [line.format(root=root, id=found) for line in lines]
+    assert result.output.splitlines()[:2] == expected
     assert not (project / "out.apkg").exists()
     assert markdown.exists() and notetype.exists()
 

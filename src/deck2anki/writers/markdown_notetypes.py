@@ -87,17 +87,6 @@ _OPENS = re.compile(
 )
 
 
-def _as_markdown(html: str) -> str | None:
-    """Markdown that renders to exactly ``html``, or None: a line of plain words is its own
-    (most fields of a deck are: no Markdown parse for them)."""
-    from .markdown import NOT_PLAIN
-
-    one_line = "\n" not in html and '"' not in html and html == html.strip()
-    if one_line and NOT_PLAIN.search(html) is None:
-        return html
-    return to_markdown(html)
-
-
 def _comment_safe(value: str) -> bool:
     return bool(value) and value == value.strip() and value.isprintable() and "-->" not in value
 
@@ -111,7 +100,7 @@ class Section:
         assert note.notetype is not None
         self.note, self.folder = note, folder
         self.deck_name, self.deck_tags = deck_name, deck_tags
-        converted = [_as_markdown(value) for value in note.fields]
+        converted = [to_markdown(value) for value in note.fields]
         self._ways: list[tuple[list[str], Markup]] = []
         if all(value is not None for value in converted):
             self._ways.append(([value or "" for value in converted], Markup.MARKDOWN))
