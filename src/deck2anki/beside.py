@@ -53,11 +53,15 @@ def notetype_files(
         return label, ()
     root = root.resolve()
     if not folder.resolve().is_relative_to(root):
+        link = folder.is_symlink() or folder.absolute().is_relative_to(root)
         report.error(
             Location(label),
-            f"a link out of the project ({shown(root)})",
+            f"{'a link out of' if link else 'outside'} the project ({shown(root)}):"
+            " deck2anki reads a deck's files only inside it",
             _RULE,
-            "copy the folder into the project instead",
+            "copy the folder into the project instead"
+            if link
+            else "run deck2anki in the folder that holds the deck (or one above it)",
         )
         return label, ()
     found: list[tuple[str, str, str]] = []
