@@ -82,7 +82,8 @@ def placement(note: Note, deck_name: str) -> tuple[tuple[int, str], ...]:
 # end tag, or a link definition (which reaches every note), and what the reader takes for a
 # line break: a field without them cannot move a heading or reach past one.
 _OPENS = re.compile(
-    r"(?:^|\n) {0,3}(?:[#=~\[-]|```|<(?:pre|script|style|textarea|[!?]))|[\r\x00\x0b\x0c]",
+    r"(?:^|\n) {0,3}(?:[#=~-]|```|<(?:pre|script|style|textarea|[!?])"
+    r"|\[(?:[^\]\n]*(?:\n|$)|[^\n]*\]:))|[\r\x00\x0b\x0c]",
     re.I,
 )
 
