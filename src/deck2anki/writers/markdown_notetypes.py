@@ -9,6 +9,7 @@ does), else the note keeps its fields' HTML as written, marked ``<!-- format: ht
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -60,11 +61,12 @@ def side_files(deck: Deck, stem: str) -> dict[str, bytes]:
 
 
 def tree_lines(deck: Deck) -> list[str]:
-    """The front matter's ``decks:``, when the decks say more than the deck's name does: the
-    decks a note's cards are in, with Anki's descriptions."""
-    parents = {"::".join(deck.name.split("::")[:depth]) for depth in range(1, 99)}
-    said = [(name, text) for name, text in deck.tree if name not in parents or text]
-    if not said or (said == [(deck.name, said[0][1])] and not said[0][1]):
+    """The front matter's ``decks:``, when the decks say more than ``deck:`` and
+    ``description:`` do: other decks a note's cards are in, descriptions as Anki's HTML."""
+    parts = deck.name.split("::")
+    parents = {"::".join(parts[:depth]) for depth in range(1, len(parts))}
+    implied = {(name, "") for name in parents} | {(deck.name, html.escape(deck.description))}
+    if all(entry in implied for entry in deck.tree):
         return []
     rows = [json.dumps(list(pair), ensure_ascii=False) for pair in deck.tree]
     return ["decks:", *(f"  - {row}" for row in rows)]
