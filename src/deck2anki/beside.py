@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import files
 from .errors import Report
-from .model import Location, shown
+from .model import Deck, Location, shown
 from .readers.notetype_folder import SUFFIX
 
 MAX_FILES = 10_000
@@ -32,6 +32,28 @@ def folder_of(path: str) -> Path:
     """The note type folder of the Markdown source at ``path``: ``deck.md``, ``deck.notetypes``."""
     source = Path(path)
     return source.with_name(source.stem + SUFFIX)
+
+
+def notetype_outputs(deck: Deck, target: Path) -> dict[Path, bytes]:
+    """The files of ``deck``'s note types, to write beside the Markdown file ``target``."""
+    if not deck.notetypes:
+        return {}
+    from .writers.markdown_notetypes import side_files
+
+    found = side_files(deck, target.stem)
+    return {target.parent / name: data for name, data in found.items()}
+
+
+def not_written(deck: Deck, name: str, report: Report) -> None:
+    """Say that Markdown written to standard output leaves its note types' files out."""
+    if deck.notetypes:
+        report.warning(
+            Location(name),
+            f"the files of {len(deck.notetypes)} note types not written to standard"
+            " output (their notes name them)",
+            "lossy-conversion",
+            "write to a file instead: the note types go into a folder beside it",
+        )
 
 
 def notetype_files(

@@ -329,25 +329,15 @@ def write(
                 "lossy-conversion",
                 "write to a file instead",
             )
-        if chosen.name == "markdown" and deck.notetypes:
-            report.warning(
-                Location(name),
-                f"the files of {len(deck.notetypes)} note types not written to standard"
-                " output (their notes name them)",
-                "lossy-conversion",
-                "write to a file instead: the note types go into a folder beside it",
-            )
+        if chosen.name == "markdown":
+            beside.not_written(deck, name, report)
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     target = Path(path)
     outputs = _media_beside(deck, target, report) if chosen.media_beside else {}
-    if chosen.name == "markdown" and deck.notetypes:
-        from .writers.markdown_notetypes import side_files
-
-        # Its note types, as files a person edits, in a folder beside it (NAME.notetypes).
-        notetypes = side_files(deck, target.stem)
-        outputs.update({target.parent / name: data for name, data in notetypes.items()})
+    if chosen.name == "markdown":  # its note types, as files to edit, beside it
+        outputs.update(beside.notetype_outputs(deck, target))
     outputs[target] = data
     files.write_all(outputs)  # the output and its media: all of them, or none
 

@@ -96,6 +96,13 @@ def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str,
     return meta, close + 1
 
 
+def deck_tree(meta: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """The front matter's ``decks``: each deck's name and description (Anki's HTML)."""
+    decks = meta.get("decks", [])
+    assert isinstance(decks, list)
+    return tuple((str(name), str(text)) for name, text in decks)
+
+
 def _deck_item(text: str, location: Location, meta: dict[str, object], report: Report) -> None:
     """One deck of ``decks:``: a JSON pair of its name and its description (Anki's HTML)."""
     try:

@@ -33,7 +33,7 @@ from ..cards.split import LABELS, code_span_ranges, mask_code
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
-from .frontmatter import front_matter
+from .frontmatter import deck_tree, front_matter
 from .json import lone_surrogate
 from .markdown_media import collect_html_images, collect_images, collect_sounds
 from .markdown_notetypes import ForeignNotes
@@ -134,14 +134,8 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         description=description if isinstance(description, str) else "",
         media=tuple(media.values()),
         notetypes=foreign.notetypes(),
-        tree=_tree(meta.get("decks", [])),
+        tree=deck_tree(meta),
     )
-
-
-def _tree(decks: object) -> tuple[tuple[str, str], ...]:
-    """The front matter's ``decks``: each deck's name and description (Anki's HTML)."""
-    assert isinstance(decks, list)
-    return tuple((str(name), str(text)) for name, text in decks)
 
 
 def _bracketed(text: str) -> list[str]:
