@@ -507,3 +507,53 @@ def test_a_project_build_says_what_it_makes_of_other_note_types(
         " course.apkg",
     ]
     assert "skipped" not in result.output
+
+
+LONG = "9" * 5000
+"""A number of more digits than Python reads (4,300): no time, no card number."""
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        (f"<!-- cards: {LONG} -->", f"the note's cards {LONG!r} are not card numbers"),
+        (f"<!-- mod: {LONG} 0 -->", f"the note's mod {LONG!r} is not a time deck2anki reads"),
+    ],
+    ids=["cards", "mod"],
+)
+def test_a_number_of_thousands_of_digits_is_refused_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, comment: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    markdown, _ = _bad_input(tmp_path)
+    text = re.sub(r"<!-- mod: .* -->", comment, markdown.read_text("utf-8"))
+    markdown.write_text(text, "utf-8")
+    result = CliRunner().invoke(cli, ["convert", "bio.md", "out.apkg"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"bio.md:5:1: error: {message} [bad-note-block]")
+
+
+def test_a_deck2anki_note_with_a_mod_of_thousands_of_digits_is_refused_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("own.md").write_text(f"## q\n<!-- mod: {LONG} 0 -->\n\nanswer\n", "utf-8")
+    result = CliRunner().invoke(cli, ["convert", "own.md", "out.apkg"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(
+        f"own.md:1:1: error: the note's mod {LONG!r} is not a time deck2anki reads"
+    )
+
+
+def test_a_card_deck_numbered_with_thousands_of_digits_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    markdown, _ = _bad_input(tmp_path)
+    text = markdown.read_text("utf-8")
+    comment = f"<!-- deck: Bio -->\n<!-- deck {LONG}: Elsewhere -->"
+    markdown.write_text(
+        text.replace("<!-- notetype: Basic -->", f"<!-- notetype: Basic -->\n{comment}"), "utf-8"
+    )
+    (note,) = deck2anki.read(markdown).notes
+    assert note.decks == ((0, "Bio"),)

@@ -251,7 +251,9 @@ def _card(
             # time is kept, so Anki takes it as unchanged and a student's own edits stay.
             value, _, seal_text = value.partition(" ")
             seal[:] = [seal_text.strip()]
-            if not (value.isascii() and value.isdigit() and int(value) <= _LATEST_TIME):
+            # len(): Python refuses to read a number of thousands of digits; no time has 20.
+            digits = value.isascii() and value.isdigit() and len(value) <= 20
+            if not (digits and int(value) <= _LATEST_TIME):
                 report.error(
                     location,
                     f"the note's mod {value!r} is not a time deck2anki reads",

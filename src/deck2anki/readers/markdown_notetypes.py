@@ -44,6 +44,12 @@ _MAX_CARD = 10_000
 _RULE = "bad-note-block"
 
 
+def _number(text: str) -> bool:
+    """Whether ``text`` is a whole number deck2anki reads: ASCII digits, not so many that
+    Python refuses to read them (past 4,300), nor more than any time or card needs."""
+    return text.isascii() and text.isdigit() and len(text) <= 20
+
+
 def comment(content: str) -> tuple[str, str] | None:
     """``<!-- key: value -->`` as (key, value); ``deck 2`` is a key too. Plain string work,
     no pattern (a comment that never closes costs one pass)."""
@@ -175,7 +181,7 @@ class ForeignNotes:
         if "mod" in said:
             value, _, seal_text = said["mod"].partition(" ")
             seal[:] = [seal_text.strip()]
-            if not (value.isascii() and value.isdigit() and int(value) <= _LATEST_TIME):
+            if not (_number(value) and int(value) <= _LATEST_TIME):
                 report.error(
                     location,
                     f"the note's mod {value!r} is not a time deck2anki reads",
@@ -291,7 +297,7 @@ class ForeignNotes:
         if notetype.kind is NoteKind.STANDARD:
             if "cards" in said:
                 words = said["cards"].split()
-                if not words or not all(w.isdigit() and 0 < int(w) <= _MAX_CARD for w in words):
+                if not words or not all(_number(w) and 0 < int(w) <= _MAX_CARD for w in words):
                     self._report.error(
                         location,
                         f"the note's cards {said['cards']!r} are not card numbers",
@@ -305,7 +311,9 @@ class ForeignNotes:
         else:
             ords = cloze.ords("\x1f".join(values))
         default = said.get("deck") or self.deck_name
-        chosen = {int(key[5:]) - 1: value for key, value in numbered.items() if value}
+        chosen = {
+            int(key[5:]) - 1: value for key, value in numbered.items() if value and _number(key[5:])
+        }
         return tuple((order, chosen.get(order, default)) for order in ords)
 
 
