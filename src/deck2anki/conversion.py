@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from . import files
+from . import beside, files
 from .cards.prepare import prepare_deck
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
@@ -34,7 +34,7 @@ LATEST_TIME = lockcheck.LATEST_TIME
 """The last second of the year 9999: later times do not fit Anki's or zip's fields."""
 
 
-_KEEPS_NOTETYPES = frozenset({"apkg", "json", "anki-text"})
+_KEEPS_NOTETYPES = frozenset({"apkg", "json", "anki-text", "markdown"})
 """The output formats that hold a package's note types, fields, cards and decks (Anki's
 text format: each note's note type by name, every field, its deck; its writer says what of
 the rest it cannot hold)."""
@@ -93,6 +93,11 @@ def parse(
         raise UsageError("the deck name is empty; give --deck a name")
     if deck_name is not None and has_control(deck_name):
         raise UsageError(f"the deck name {deck_name!r} holds a control character; give a plain one")
+    if fmt.name == "markdown" and path != STDIO:
+        # Its notes of other note types name folders beside it: read them for the reader.
+        folder, found = beside.notetype_files(path, root or Path.cwd(), report)
+        now = build_time() if found else 0
+        options = replace(options, notetype_files=found, notetype_folder=folder, notetype_time=now)
     if fmt.text_reader is not None:
         text = files.decode(data, path, report, options.encoding)
         deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")
@@ -326,11 +331,15 @@ def write(
                 "lossy-conversion",
                 "write to a file instead",
             )
+        if chosen.name == "markdown":
+            beside.not_written(deck, name, report)
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     target = Path(path)
     outputs = _media_beside(deck, target, report) if chosen.media_beside else {}
+    if chosen.name == "markdown":  # its note types, as files to edit, beside it
+        outputs.update(beside.notetype_outputs(deck, target))
     outputs[target] = data
     files.write_all(outputs)  # the output and its media: all of them, or none
 

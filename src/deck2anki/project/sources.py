@@ -20,6 +20,7 @@ from ..identity import lockcheck
 from ..identity.lock import LockedDeck, LockedNoteType
 from ..model import Deck, Location, Note, has_control, shown
 from ..readers import ReadOptions
+from ..readers.notetype_folder import SUFFIX
 from ..version import __version__
 
 
@@ -64,6 +65,18 @@ def read_source(
         as_read=as_read,
     )
     del data  # read here (by check): the notes hold what they need of it
+    if deck.notetypes:
+        # A build makes notes of the project's note type only: say what that leaves out.
+        names = ", ".join(sorted({nt.name for nt in deck.notetypes}))
+        count = sum(note.notetype is not None for note in deck.notes)
+        report.warning(
+            Location(str(source.path)),
+            f"{count} notes of other note types ({names}) are built as notes of the"
+            " project's note type: their other fields and cards are not kept",
+            "lossy-conversion",
+            f"convert the file instead to keep them: deck2anki convert {shown(source.path)}"
+            f" {shown(source.key)}.apkg",
+        )
     if settings.description is not None:
         deck = replace(deck, description=settings.description)
     if as_read:
@@ -126,6 +139,14 @@ def _media_only(path: Path) -> bool:
     return found
 
 
+def _notetypes_of_source(path: Path) -> bool:
+    """Whether ``path`` is the note type folder of a Markdown source beside it
+    (``deck.notetypes`` of ``deck.md``), which its reader reads."""
+    return path.suffix == SUFFIX and any(
+        path.with_suffix(suffix).is_file() for suffix in (".md", ".markdown")
+    )
+
+
 def _check_special(path: Path, inside: tuple[Path, ...]) -> None:
     """Refuse a link out of the project (as a source's images are) and a FIFO, device or
     socket, which could block a build forever or never end."""
@@ -153,7 +174,7 @@ def find_sources(folder: Path, report: Report) -> list[Source]:
     inside = (Path.cwd().resolve(), folder.resolve())
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         _check_special(path, inside)
-        if _media_only(path):  # the images a Markdown source shows, kept beside it
+        if _media_only(path) or _notetypes_of_source(path):  # what a source shows, beside it
             continue
         if path.is_dir():
             report.warning(

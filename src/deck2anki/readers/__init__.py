@@ -6,6 +6,10 @@ A reader never opens a file: ``files`` and ``convert`` do, and hand it text and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import NoteType
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +32,18 @@ class ReadOptions:
     output: str = ""
     """The name of the format the deck is converted to ("" when not known): what a warning
     about importing the result can depend on."""
+
+    notetype_files: tuple[tuple[str, str, str], ...] = ()
+    """A Markdown source's note type files, which ``conversion`` read from its
+    ``NAME.notetypes`` folder: (the path as messages show it, ``NOTETYPE/FILE``, text)."""
+
+    notetype_folder: str = ""
+    """That folder, as messages show it ("" when the source has none)."""
+
+    notetype_time: int = 0
+    """The time a note type edited in those files gets (the output's): Anki takes its
+    templates and CSS only from a newer note type."""
+
+    notetypes: tuple[tuple[str, NoteType], ...] = ()
+    """Note types a Markdown source's notes may name, by folder name, given as they are (the
+    Markdown writer reads back what it wrote with them)."""

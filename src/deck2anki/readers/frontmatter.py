@@ -12,7 +12,7 @@ import re
 from ..errors import Report
 from ..model import Location, has_control
 
-_FRONT_KEYS = {"deck", "tags", "description"}
+_FRONT_KEYS = {"deck", "tags", "description", "decks"}
 
 
 def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str, object], int]:
@@ -37,6 +37,9 @@ def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str,
             continue
         location = Location(path, number + 1, 1)
         item = re.match(r"\s+-\s*(.*)$", raw)
+        if item and key == "decks":
+            _deck_item(item.group(1), location, meta, report)
+            continue
         if item and key == "tags":
             existing = meta.setdefault("tags", [])
             assert isinstance(existing, list)
@@ -57,10 +60,19 @@ def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str,
                 location,
                 f"unknown front matter key {key!r} is ignored",
                 "front-matter-key",
-                "known keys: deck, description, tags",
+                "known keys: deck, description, tags, decks",
             )
             continue
-        if key == "tags":
+        if key == "decks":
+            meta["decks"] = []
+            if value:
+                report.error(
+                    location,
+                    "decks: lists its decks on the lines below it",
+                    "front-matter",
+                    'write each as \'  - ["Name::Sub", "its description"]\'',
+                )
+        elif key == "tags":
             meta["tags"] = _tag_list(value) if value else []
         elif key == "deck" and has_control(_scalar(value)):
             report.error(
@@ -82,6 +94,34 @@ def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str,
                 "Anki tags are single words; use '_' or '::' instead",
             )
     return meta, close + 1
+
+
+def deck_tree(meta: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """The front matter's ``decks``: each deck's name and description (Anki's HTML)."""
+    decks = meta.get("decks", [])
+    assert isinstance(decks, list)
+    return tuple((str(name), str(text)) for name, text in decks)
+
+
+def _deck_item(text: str, location: Location, meta: dict[str, object], report: Report) -> None:
+    """One deck of ``decks:``: a JSON pair of its name and its description (Anki's HTML)."""
+    try:
+        pair = json.loads(text)
+    except (ValueError, RecursionError):
+        pair = None
+    if not (
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+    ) or has_control(pair[0]):
+        report.error(
+            location,
+            "a deck of decks: is not a name and a description",
+            "front-matter",
+            'write it as \'  - ["Name::Sub", "its description"]\', in JSON\'s quotes',
+        )
+        return
+    decks = meta.setdefault("decks", [])
+    assert isinstance(decks, list)
+    decks.append((pair[0], pair[1]))
 
 
 def _without_comment(value: str) -> str:

@@ -33,9 +33,10 @@ from ..cards.split import LABELS, code_span_ranges, mask_code
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
-from .frontmatter import front_matter
+from .frontmatter import deck_tree, front_matter
 from .json import lone_surrogate
 from .markdown_media import collect_html_images, collect_images, collect_sounds
+from .markdown_notetypes import ForeignNotes
 from .notetypes import fingerprint
 
 if TYPE_CHECKING:
@@ -104,12 +105,15 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     assert isinstance(deck_tags, list)
     notes: list[Note] = []
     media: dict[str, Media] = {}
+    foreign = ForeignNotes(options, report)  # notes of other note types (Basic, Cloze, ...)
+    foreign.deck_name = name if isinstance(name, str) else ""
     for position, start in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
         following = tokens[end].map if end < len(tokens) else None
         stop = following[0] if following else len(body)
         seal: list[str] = []
-        note = _card(tokens, start, end, stop, body, offset, path, report, media, definitions, seal)
+        read = foreign.card if foreign.claims(tokens, start, end) else _card
+        note = read(tokens, start, end, stop, body, offset, path, report, media, definitions, seal)
         if note is not None:
             tags = tuple(dict.fromkeys([*deck_tags, *note.tags]))
             note = replace(note, tags=tags)  # every part kept (its mod too)
@@ -129,6 +133,8 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         notes=tuple(notes),
         description=description if isinstance(description, str) else "",
         media=tuple(media.values()),
+        notetypes=foreign.notetypes(),
+        tree=deck_tree(meta),
     )
 
 
@@ -245,7 +251,9 @@ def _card(
             # time is kept, so Anki takes it as unchanged and a student's own edits stay.
             value, _, seal_text = value.partition(" ")
             seal[:] = [seal_text.strip()]
-            if not (value.isascii() and value.isdigit() and int(value) <= _LATEST_TIME):
+            # len(): Python refuses to read a number of thousands of digits; no time has 20.
+            digits = value.isascii() and value.isdigit() and len(value) <= 20
+            if not (digits and int(value) <= _LATEST_TIME):
                 report.error(
                     location,
                     f"the note's mod {value!r} is not a time deck2anki reads",

@@ -108,3 +108,17 @@ def collect_html_images(note: Note, location: Location, media: dict[str, Media])
         for source in _html_image_sources(field):
             if not SCHEME.match(source) and not source.startswith("/"):
                 _refer(media, source, location, note.guid is not None)
+
+
+def collect_field_media(
+    values: list[str], location: Location, media: dict[str, Media], optional: bool
+) -> None:
+    """The images (``<img src>``) and sounds (``[sound:...]``) fields of Anki HTML show are
+    media; ``optional``: the note came from Anki (its id pinned)."""
+    for value in values:
+        for source in _html_image_sources(value) if "<" in value else ():
+            if not SCHEME.match(source) and not source.startswith("/"):
+                _refer(media, source, location, optional)
+        if "[sound:" in value:
+            for match in _SOUND.finditer(value):
+                _refer(media, match.group(1), location, optional)

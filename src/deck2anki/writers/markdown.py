@@ -19,10 +19,12 @@ from ..cards.split import LABELS
 from ..cards.unrender import as_markdown
 from ..errors import Report
 from ..model import Deck, Markup, Note
+from ..readers import ReadOptions
 from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
 from ..readers.notetypes import fingerprint
 from . import WriteOptions, each_note, pinned
+from .markdown_notetypes import Section, folder_names, same, tree_lines
 
 # Text Markdown reads as nothing but paragraphs of itself: none of these characters (nor
 # "$", which the reader turns into math), no white space but spaces and line breaks, no
@@ -43,6 +45,8 @@ _RISKY_LINE = re.compile(
     + r")\s*:)|[\r\x00\x0b\x0c]",
     re.I,
 )
+_Check = tuple[str, ReadOptions, str]
+"""What reading written notes back needs: the front matter, the note types, the deck's name."""
 _PROBE = "?"
 """Question and answer of the plain section read after a note to see it leaves nothing open."""
 
@@ -72,8 +76,16 @@ def _plain(note: Note) -> bool:
         return False
     if note.markup is Markup.MARKDOWN and any(map(_LABEL.match, answer.split("\n\n"))):
         return False
-    words = [*note.tags, *note.cards, *([note.guid] if note.guid else [])]
+    return plain_words([*note.tags, *note.cards, *([note.guid] if note.guid else [])])
+
+
+def plain_words(words: list[str]) -> bool:
+    """Whether ``words`` (tags, an id) are plain in a comment: printable ASCII, no ``--``."""
     return all(_COMMENT_VALUE.fullmatch(word) and "--" not in word for word in words)
+
+
+NOT_PLAIN = _NOT_PLAIN
+"""Text that may not read as the paragraph of itself it is (``writers.markdown_notetypes``)."""
 
 
 def _yaml(value: str) -> str:
@@ -134,8 +146,12 @@ def _fenced(note: Note, deck_tags: tuple[str, ...]) -> str:
     return f"## {heading}{mod}\n\n```{FENCE_INFO}\n{body}\n```"
 
 
-def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...]) -> bool:
+def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...], check: _Check) -> bool:
     report = Report()
+    front, options, name = check
+    if note.notetype is not None:  # in its deck, with the note types it may name
+        deck = read_markdown(front + section, "<check>", report, options)
+        return not report.diagnostics and len(deck.notes) == 1 and same(deck.notes[0], note, name)
     deck = read_markdown(section, "<check>", report)
     if report.diagnostics or len(deck.notes) != 1:
         return False
@@ -162,10 +178,20 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         head.append(f"description: {_yaml(deck.description)}")
     if deck_tags:
         head.append(f"tags: [{', '.join(deck_tags)}]")
+    head += tree_lines(deck)
     head.append("---")
-    sections = []
-    expected = []
+    sections: list[str] = []
+    expected: list[Note] = []
+    folders = folder_names(deck.notetypes)
+    foreign: dict[int, Section] = {}  # notes of other note types, by index
     for note in each_note(deck, options):
+        if note.notetype is not None:
+            folder = folders[note.notetype.id]
+            note = replace(note, guid=pinned(note.guid, deck.name, note.question))
+            foreign[len(sections)] = Section(note, folder, deck.name, deck_tags)
+            sections.append(foreign[len(sections)].first)
+            expected.append(note)
+            continue
         # Markdown where it says the note exactly; else the note's own HTML (or text).
         source = as_markdown(note) or note
         # Only an id a reader could not derive again from the deck name and the question as
@@ -179,32 +205,44 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     # back together, each followed by a plain probe where a plain note follows it (what
     # swallows the probe would swallow that note). Only those misread are read alone; the
     # ones that do not read back even alone are written as JSON.
-    plain = [_plain(note) for note in expected]
+    plain = [foreign[i].plain if i in foreign else _plain(note) for i, note in enumerate(expected)]
     read = [i for i, p in enumerate(plain) if not p]
     probed = {i for i in read if i + 1 < len(plain) and plain[i + 1]}
     probe = Note(_PROBE, _PROBE, tags=deck_tags)
-    misread = _misread(front, sections, expected, read, probed, probe)
+    check = (front, _check_options(deck, folders), deck.name)
+    misread = _misread(sections, expected, read, probed, probe, check)
     for index in misread:
-        if not _reads_back(sections[index], expected[index], deck_tags):
-            sections[index] = _fenced(expected[index], deck_tags)
+        way = foreign.get(index)
+        # A note of another note type may read back as HTML where its Markdown did not.
+        tried = way.candidates if way is not None else sections[index : index + 1]
+        sections[index] = next(
+            (text for text in tried if _reads_back(text, expected[index], deck_tags, check)),
+            way.fenced() if way is not None else _fenced(expected[index], deck_tags),
+        )
     # A note can leave something open (a code fence, an HTML block) that swallows the notes
     # after it, which reading each section alone does not show: read them back together
     # again, and write the first note that reads differently as JSON, until all read right.
     for _ in range(len(read) if misread else 0):
-        wrong = _misread(front, sections, expected, read, probed, probe)
+        wrong = _misread(sections, expected, read, probed, probe, check)
         if not wrong:
             break
-        sections[wrong[0]] = _fenced(expected[wrong[0]], deck_tags)
+        last = foreign.get(wrong[0])
+        sections[wrong[0]] = last.fenced() if last else _fenced(expected[wrong[0]], deck_tags)
     return (front + "\n\n".join(sections) + "\n").encode("utf-8")
 
 
+def _check_options(deck: Deck, folders: dict[int, str]) -> ReadOptions:
+    """What reading the written text back needs: the note types its notes name."""
+    return ReadOptions(notetypes=tuple((folders[nt.id], nt) for nt in deck.notetypes))
+
+
 def _misread(
-    front: str,
     sections: list[str],
     expected: list[Note],
     read: list[int],
     probed: set[int],
     probe: Note,
+    check: _Check,
 ) -> list[int]:
     """The indices (of those in ``read``) of the notes a document of the ``read`` sections,
     each in ``probed`` followed by a probe section, does not give back, in order: from the
@@ -221,10 +259,11 @@ def _misread(
             parts.append(f"## {_PROBE}\n\n{_PROBE}")
             wanted.append((index, probe))
     report = Report()
-    notes = read_markdown(front + "\n\n".join(parts), "<check>", report).notes
+    front, options, name = check
+    notes = read_markdown(front + "\n\n".join(parts), "<check>", report, options).notes
     wrong: list[int] = []
     for position, (index, want) in enumerate(wanted):
-        if position >= len(notes) or not _same(notes[position], want):
+        if position >= len(notes) or not _same(notes[position], want, name):
             if len(notes) != len(wanted):  # one for one no more: all from here on
                 return list(dict.fromkeys([*wrong, *(i for i, _ in wanted[position:])]))
             if index not in wrong:
@@ -232,7 +271,9 @@ def _misread(
     return wrong
 
 
-def _same(got: Note, want: Note) -> bool:
+def _same(got: Note, want: Note, deck_name: str) -> bool:
+    if want.notetype is not None or got.notetype is not None:
+        return same(got, want, deck_name)
     return (got.question, got.answer, got.analogy, got.guid, got.cards, got.markup) == (
         want.question,
         want.answer,
