@@ -496,3 +496,65 @@ def test_to_a_format_without_note_types_every_loss_names_its_note_type_and_count
         "notes of 4 decks are read as one deck: Course::Week 1, Course::Week 1::Topic,"
         " Course::Week 2::Topic, Languages",
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        (
+            "#notetype column:9",
+            "2:1: error: header '#notetype column:9' names no column of the rows, which have at"
+            " most 3; Anki imports no note of this file [bad-csv]",
+        ),
+        (
+            "#notetype column:0",
+            "2:1: error: header '#notetype column:0' names no column of the rows, which have at"
+            " most 3; Anki imports no note of this file [bad-csv]",
+        ),
+        (
+            "#notetype column:" + "9" * 100_000,
+            "2:1: error: header '#notetype column:99999999999999999999' names no column of the"
+            " rows, which have at most 3; Anki imports no note of this file [bad-csv]",
+        ),
+        (
+            "#notetype:Basic\n#deck column:4",
+            "3:1: warning: header '#deck column:4' names no column of the rows, which have at"
+            " most 3; ignored [bad-csv]",
+        ),
+    ],
+    ids=["past-the-rows", "zero", "a-hundred-thousand-digits", "deck"],
+)
+def test_a_column_header_that_names_no_column_is_said_not_read_as_a_field(
+    tmp_path: Path, header: str, said: str
+) -> None:
+    """Found by review: the row's note type name was read as its question, without a word
+    (Anki imports no note of such a file)."""
+    from click.testing import CliRunner
+
+    from deck2anki.cli import cli
+
+    source = tmp_path / "deck.txt"
+    source.write_text(f"#separator:tab\n{header}\nBasic\tGenome?\tNucleus\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.json")])
+    assert f"{source}:{said}\n  hint: number the columns from 1, as Anki does\n" in result.output
+    assert result.exit_code == (1 if "error" in said else 0)
+
+
+def test_a_header_giving_every_note_thousands_of_tags_is_refused(tmp_path: Path) -> None:
+    """Found by review: every note holds the head's tags, so a header of a million tags over
+    twenty thousand rows took minutes (and would have made a package of gigabytes)."""
+    from click.testing import CliRunner
+
+    from deck2anki.cli import cli
+
+    source = tmp_path / "deck.txt"
+    tags = " ".join(f"t{n}" for n in range(1001))
+    source.write_text(f"#separator:tab\n#notetype:Basic\n#tags:{tags}\nQ\tA\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.json")])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"{source}:3:1: error: the header gives every note 1,001 tags, more than the 1,000"
+        " deck2anki takes [bad-csv]\n"
+        "  hint: give each note its own tags in a tags column (#tags column:)\n"
+        "error: 1 problem in 1 file; nothing was written\n",
+    )
