@@ -14,12 +14,13 @@ import html
 from collections import Counter
 from dataclasses import dataclass
 
+from ..cards.generated import card_ords
 from ..errors import Report
 from ..model import Deck, Location, Markup, Note, NoteKind, NoteType, is_cloze
 from . import losses
 from .delimited import COLUMNS
 from .notetypes import basic_view, common_parent, deck_tree
-from .stock_notetypes import card_ords, has_cloze, made_up, stock
+from .stock_notetypes import has_cloze, made_up, stock
 
 _ANALOGY_NAMES = ("analogy", "extra", "back extra")
 _SWITCHES = ("add reverse", "add type-in")
