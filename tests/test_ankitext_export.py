@@ -566,3 +566,24 @@ def test_a_header_giving_every_note_thousands_of_tags_is_refused(tmp_path: Path)
         "  hint: give each note its own tags in a tags column (#tags column:)\n"
         "error: 1 problem in 1 file; nothing was written\n",
     )
+
+
+def test_notes_of_ankis_default_deck_land_in_it(tmp_path: Path) -> None:
+    """Found by review: a collection's first notes are in its "Default" deck; the package
+    held that deck and genanki's own "Default" beside it, and Anki put the cards in a copy
+    it called "Default_"."""
+    source = tmp_path / "all.txt"
+    source.write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n"
+        "Basic\tDefault\tGenome?\tNucleus\nBasic\tBio\tATP?\tEnergy\n",
+        encoding="utf-8",
+    )
+    deck2anki.convert(source, tmp_path / "all.apkg")
+    fresh = _fresh(tmp_path, "fresh")
+    try:
+        import_package(fresh, tmp_path / "all.apkg")
+        cards = {fresh.decks.name(fresh.get_card(card).did) for card in fresh.find_cards("")}
+        assert cards == {"Default", "Bio"}
+        assert sorted(deck.name for deck in fresh.decks.all_names_and_ids()) == ["Bio", "Default"]
+    finally:
+        fresh.close()

@@ -108,6 +108,10 @@ def add(
     if not own and notetypes and own_id not in {notetype.id for notetype in notetypes}:
         del models[str(own_id)]
     template = next(iter(decks.values()))
+    if any(name.casefold() == "default" for name, _ in tree):
+        # genanki's deck 1, "Default", holds no card; beside a deck of that name it would
+        # be a second one, and Anki would put the cards in a renamed copy ("Default_").
+        decks.pop("1", None)
     for name, description in tree:
         did = deck_id(name)
         decks[str(did)] = {**template, "id": did, "name": name, "desc": description}
