@@ -14,7 +14,8 @@ import deck2anki
 from deck2anki.errors import Report
 from test_notetypes_roundtrip import _vocab
 
-from conftest import import_package, log_counts
+from conftest import EXPORT_OPTIONS as OPTIONS
+from conftest import export_text, import_package, log_counts
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 STOCK = (
@@ -67,17 +68,6 @@ def course(collection: Any) -> Any:
     )
     col.set_deck(col.find_cards('"note:Image Occlusion"'), col.decks.id("Course::Week 1"))
     return col
-
-
-OPTIONS = ("notetype", "deck", "guid", "tags", "html")
-
-
-def export_text(col: Any, out: Path, without: str = "") -> Path:
-    """Anki's Notes in Plain Text, with every column Anki offers but ``without``."""
-    col.export_note_csv(
-        out_path=str(out), limit=None, **{f"with_{o}": o != without for o in OPTIONS}
-    )
-    return out
 
 
 def _fresh(tmp_path: Path, name: str) -> Any:
@@ -438,13 +428,9 @@ def test_a_cloze_number_past_500_is_said_not_lost_without_a_word(
 def test_a_row_of_a_million_separators_is_no_note_type_of_a_million_fields(
     tmp_path: Path,
 ) -> None:
-    from click.testing import CliRunner
-
-    from deck2anki.cli import cli
-
-    source = tmp_path / "wide.txt"
-    source.write_text("#separator:tab\n#notetype column:1\nMine\t" + "x\t" * 500_000 + "\n")
-    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.apkg")])
+    source, result = _convert(
+        tmp_path, "#separator:tab\n#notetype column:1\nMine\t" + "x\t" * 500_000 + "\n"
+    )
     assert (result.exit_code, result.output) == (
         1,
         f"{source}:3:1: error: note type 'Mine': 500,001 fields, more than the 1,000 deck2anki"
@@ -469,13 +455,7 @@ def test_a_row_of_a_million_separators_is_no_note_type_of_a_million_fields(
 def test_a_header_anki_does_not_know_is_said_not_taken_silently(
     tmp_path: Path, head: str, said: str
 ) -> None:
-    from click.testing import CliRunner
-
-    from deck2anki.cli import cli
-
-    source = tmp_path / "deck.txt"
-    source.write_text(f"{head}#notetype:Basic\nGenome?\tNucleus\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.json")])
+    source, result = _convert(tmp_path, f"{head}#notetype:Basic\nGenome?\tNucleus\n")
     assert result.exit_code == 0, result.output
     assert f"{source}:{said}" in result.output
     assert '"Front": "Genome?"' in (tmp_path / "out.json").read_text(encoding="utf-8")
@@ -537,13 +517,7 @@ def test_a_column_header_that_names_no_column_is_said_not_read_as_a_field(
 ) -> None:
     """Found by review: the row's note type name was read as its question, without a word
     (Anki imports no note of such a file)."""
-    from click.testing import CliRunner
-
-    from deck2anki.cli import cli
-
-    source = tmp_path / "deck.txt"
-    source.write_text(f"#separator:tab\n{header}\nBasic\tGenome?\tNucleus\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.json")])
+    source, result = _convert(tmp_path, f"#separator:tab\n{header}\nBasic\tGenome?\tNucleus\n")
     assert f"{source}:{said}\n  hint: number the columns from 1, as Anki does\n" in result.output
     assert result.exit_code == (1 if "error" in said else 0)
 
@@ -551,14 +525,8 @@ def test_a_column_header_that_names_no_column_is_said_not_read_as_a_field(
 def test_a_header_giving_every_note_thousands_of_tags_is_refused(tmp_path: Path) -> None:
     """Found by review: every note holds the head's tags, so a header of a million tags over
     twenty thousand rows took minutes (and would have made a package of gigabytes)."""
-    from click.testing import CliRunner
-
-    from deck2anki.cli import cli
-
-    source = tmp_path / "deck.txt"
     tags = " ".join(f"t{n}" for n in range(1001))
-    source.write_text(f"#separator:tab\n#notetype:Basic\n#tags:{tags}\nQ\tA\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.json")])
+    source, result = _convert(tmp_path, f"#separator:tab\n#notetype:Basic\n#tags:{tags}\nQ\tA\n")
     assert (result.exit_code, result.output) == (
         1,
         f"{source}:3:1: error: the header gives every note 1,001 tags, more than the 1,000"
@@ -587,3 +555,14 @@ def test_notes_of_ankis_default_deck_land_in_it(tmp_path: Path) -> None:
         assert sorted(deck.name for deck in fresh.decks.all_names_and_ids()) == ["Bio", "Default"]
     finally:
         fresh.close()
+
+
+def _convert(tmp_path: Path, text: str) -> tuple[Path, Any]:
+    """``deck2anki convert`` of ``text`` as deck.txt to out.json: the file and the result."""
+    from click.testing import CliRunner
+
+    from deck2anki.cli import cli
+
+    source = tmp_path / "deck.txt"
+    source.write_text(text, encoding="utf-8")
+    return source, CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.json")])
