@@ -125,15 +125,13 @@ def log_counts(log: Any) -> dict[str, int]:
     }
 
 
-def export_text(col: Any, out: Path) -> Path:
-    """Anki's "Notes in Plain Text", every column Anki offers."""
+EXPORT_OPTIONS = ("notetype", "deck", "guid", "tags", "html")
+"""The columns Anki's "Notes in Plain Text" export offers, each a ``with_...`` option."""
+
+
+def export_text(col: Any, out: Path, without: str = "") -> Path:
+    """Anki's "Notes in Plain Text", every column Anki offers but ``without``."""
     col.export_note_csv(
-        out_path=str(out),
-        limit=None,
-        with_html=True,
-        with_tags=True,
-        with_deck=True,
-        with_notetype=True,
-        with_guid=True,
+        out_path=str(out), limit=None, **{f"with_{o}": o != without for o in EXPORT_OPTIONS}
     )
     return out

@@ -85,6 +85,21 @@ def deck_json(*notes: dict[str, object]) -> str:
         # but seconds a megabyte), before the field was refused for its length.
         ("image-openers.md", "## Q?\n\n" + "![" * 1_000_000 + "\n"),
         ("link-openers.md", "## Q?\n\n" + "![a](" * 800_000 + "\n"),
+        # Found by review: Anki's text export, its head's tags and column names once per row.
+        (
+            "head-tags.txt",
+            "#separator:tab\n#notetype:Basic\n#tags:"
+            + " t" * 300_000
+            + "\n"
+            + "".join(f"Q{n}\tA\n" for n in range(10_000)),
+        ),
+        (
+            "head-columns.txt",
+            "#separator:tab\n#notetype:Mine\n#columns:"
+            + "\t".join(f"c{n}" for n in range(100_000))
+            + "\n"
+            + "".join(f"Q{n}\tA\n" for n in range(3000)),
+        ),
     ],
 )
 def test_hostile_text_is_read_in_linear_time(tmp_path: Path, name: str, content: str) -> None:

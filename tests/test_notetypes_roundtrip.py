@@ -412,3 +412,43 @@ def test_markdown_updates_a_deck2anki_deck(
     log = import_package(collection, back)
     counts = {kind: len(getattr(log, kind)) for kind in ("new", "updated", "conflicting")}
     assert counts == {"new": 0, "updated": 1, "conflicting": 0}
+
+
+def test_a_round_trip_through_json_makes_no_blank_card(tmp_path: Path, collection: Any) -> None:
+    """Found by review: JSON names no card's deck when all are in the deck itself, and the
+    package made of it had a card of every template: a blank reverse card of each note
+    whose Back is empty, an optional reverse card nobody asked for. Anki makes a card of a
+    template whose front shows a filled field; so does deck2anki."""
+    col = collection
+    for kind, fields in [
+        ("Basic (and reversed card)", ["Front only", ""]),
+        ("Basic (and reversed card)", ["ATP", "<b></b>"]),  # a tag is filled, for Anki
+        ("Basic (optional reversed card)", ["Mitosis", "Division", ""]),
+        ("Basic (optional reversed card)", ["Meiosis", "Halving", "y"]),
+    ]:
+        note = col.new_note(col.models.by_name(kind))
+        for index, value in enumerate(fields):
+            note.fields[index] = value
+        col.add_note(note, col.decks.id("Bio"))
+    package = _export(col, tmp_path / "bio.apkg", legacy=False)
+    deck2anki.convert(package, tmp_path / "bio.json")
+    assert "card_decks" not in (tmp_path / "bio.json").read_text(encoding="utf-8")
+    deck2anki.convert(tmp_path / "bio.json", tmp_path / "back.apkg")
+
+    def cards(col: Any) -> list[tuple[str, int]]:
+        return sorted(
+            (col.get_card(c).note().fields[0], col.get_card(c).ord) for c in col.find_cards("")
+        )
+
+    expected = cards(col)
+    assert len(expected) == 6
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    from anki.collection import Collection
+
+    again = Collection(str(fresh / "collection.anki2"))
+    try:
+        import_package(again, tmp_path / "back.apkg")
+        assert cards(again) == expected
+    finally:
+        again.close()

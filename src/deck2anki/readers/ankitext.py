@@ -52,6 +52,8 @@ _KNOWN = {
     FIELDS_KEY,
 }
 _MAX_FIELD = 10 * 1024 * 1024
+MAX_TAGS = 1000
+"""The most tags a file's head (``#tags:``) gives every note: Anki's exports name a few."""
 # A line and its ending, as the csv module wants them; linear.
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 # Anki takes a file whose head does not say for HTML when a field of its first rows holds a
@@ -82,6 +84,9 @@ class Head:
     lines: int = 0
     """How many lines the head takes."""
 
+    line_of: dict[str, int] = field(default_factory=dict)
+    """The line each known key's value is on, for messages about it."""
+
     tags_line: bool = False
     """The first line is an older export's ``tags:...``."""
 
@@ -92,12 +97,9 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
     lines = _LINE.findall(text)
     head = _head(lines, path, report)
     delimiter = _delimiter(head, lines, path, report)
-    columns = {
-        what: _column(head.values.get(f"{what} column", ""))
-        for what in ("guid", "notetype", "deck", "tags")
-    }
     labels = _split(head.values["columns"], delimiter) if "columns" in head.values else []
     rows = list(_rows(lines, head.lines, delimiter, path, report))
+    columns = _columns(head, max((len(cells) for _, cells in rows), default=0), path, report)
     html = head.values.get("html", "").strip().lower()
     is_html = html == "true" if html in ("true", "false") else _guess_html(rows)
     meta = {what: index for what, index in columns.items() if index is not None}
@@ -119,7 +121,7 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         is_html=is_html,
         notetype=head.values.get("notetype", "").strip(),
         deck=head.values.get("deck", "").strip(),
-        tags=tuple(head.values.get("tags", "").split()),
+        tags=_tags(head, path, report),
         named_fields=head.fields,
         keeping=keeping,
         to_text=options is not None and options.output == "anki-text",
@@ -133,6 +135,7 @@ def _head(lines: list[str], path: str, report: Report) -> Head:
         line = line.removesuffix("\n")
         if number == 1 and line.startswith("tags:"):
             head.values["tags"] = line.removeprefix("tags:")
+            head.line_of["tags"] = number
             head.tags_line = True
         elif not line.startswith("#"):
             break
@@ -145,6 +148,7 @@ def _head(lines: list[str], path: str, report: Report) -> Head:
                     head.fields[names[0]] = tuple(names[1:])
             elif key in _KNOWN:
                 head.values[key] = value
+                head.line_of[key] = number
             else:
                 report.warning(
                     Location(path, number, 1),
@@ -177,9 +181,47 @@ def _delimiter(head: Head, lines: list[str], path: str, report: Report) -> str:
     return next((char for char in _SEPARATORS.values() if char in body), " ")
 
 
-def _column(value: str) -> int | None:
-    value = value.strip()
-    return int(value) - 1 if value.isdigit() and 0 < int(value) <= 10_000 else None
+def _columns(head: Head, width: int, path: str, report: Report) -> dict[str, int | None]:
+    """The column (0-based) that holds each of the GUID, note type, deck and tags, as the
+    head numbers them from 1; a number that names no column of the rows is said."""
+    columns: dict[str, int | None] = {}
+    for what in ("guid", "notetype", "deck", "tags"):
+        key = f"{what} column"
+        value = head.values.get(key, "").strip()
+        # Past the widest row's count its digits are never made a number (10**6 digits).
+        number = int(value) if value.isdigit() and len(value) <= len(str(width)) else 0
+        columns[what] = number - 1 if 0 < number <= width else None
+        if key in head.values and columns[what] is None and width:
+            # Anki ignores such a column, but a note type's: then it imports no note at all.
+            said, then = (
+                (report.error, "Anki imports no note of this file")
+                if what == "notetype"
+                else (report.warning, "ignored")
+            )
+            said(
+                Location(path, head.line_of[key], 1),
+                f"header '#{key}:{value[:20]}' names no column of the rows, which have at"
+                f" most {width}; {then}",
+                "bad-csv",
+                "number the columns from 1, as Anki does",
+            )
+    return columns
+
+
+def _tags(head: Head, path: str, report: Report) -> tuple[str, ...]:
+    """The tags the head gives every note, each once: at most ``MAX_TAGS``, since every note
+    holds them all (a header of a million tags on each of a file's rows is no deck)."""
+    tags = tuple(dict.fromkeys(head.values.get("tags", "").split()))
+    if len(tags) > MAX_TAGS:
+        report.error(
+            Location(path, head.line_of["tags"], 1),
+            f"the header gives every note {len(tags):,} tags, more than the {MAX_TAGS:,}"
+            " deck2anki takes",
+            "bad-csv",
+            "give each note its own tags in a tags column (#tags column:)",
+        )
+        return tags[:MAX_TAGS]
+    return tags
 
 
 def _split(value: str, delimiter: str) -> list[str]:

@@ -14,12 +14,13 @@ import html
 from collections import Counter
 from dataclasses import dataclass
 
+from ..cards.generated import card_ords
 from ..errors import Report
 from ..model import Deck, Location, Markup, Note, NoteKind, NoteType, is_cloze
 from . import losses
 from .delimited import COLUMNS
 from .notetypes import basic_view, common_parent, deck_tree
-from .stock_notetypes import card_ords, has_cloze, made_up, stock
+from .stock_notetypes import has_cloze, made_up, stock
 
 _ANALOGY_NAMES = ("analogy", "extra", "back extra")
 _SWITCHES = ("add reverse", "add type-in")
@@ -85,7 +86,8 @@ def read_rows(
         name = row.get("notetype").strip() if "notetype" in row.meta else notetype
         key = _OWN if not name or own_kind(name) else name
         groups.setdefault(key, []).append(row)
-    field_labels = [label for index, label in enumerate(labels) if index not in _meta(rows)]
+    meta = _meta(rows)
+    field_labels = [label for index, label in enumerate(labels) if index not in meta]
     notetypes: dict[str, NoteType] = {}
     for name, members in groups.items():
         if name != _OWN:
@@ -93,6 +95,7 @@ def read_rows(
                 name, members, named_fields, field_labels, len(groups) == 1, keeping, report
             )
     notes: list[Note] = []
+    picks: dict[str, list[int | None] | None] = {}
     decks: Counter[str] = Counter()
     dropped_cells = 0
     own_name = ""
@@ -106,22 +109,29 @@ def read_rows(
         deck_name = row.get("deck").strip() if "deck" in row.meta else deck
         if deck_name:
             decks[deck_name] += 1
-        row_tags = tuple(dict.fromkeys([*tags, *row.get("tags").split()]))
+        # The head's tags (each once already) are one tuple for every row that adds none.
+        own_tags = row.get("tags").split()
+        row_tags = tuple(dict.fromkeys([*tags, *own_tags])) if own_tags else tags
         guid = row.get("guid").strip() or None
         if name in notetypes:
             values = row.values
             if "notetype" not in row.meta and field_labels:
-                values = _by_label(notetypes[name].field_names, field_labels, values)
+                if name not in picks:  # once per note type: the labels may be a million
+                    picks[name] = _by_label(notetypes[name].field_names, field_labels)
+                values = _picked(picks[name], values)
             note = _foreign(row, values, notetypes[name], is_html, row_tags, guid, deck_name)
             if not keeping:
                 _tally(note, losses_seen)
         else:
             own_name = own_name or name
-            mine, dropped = _own(row, field_labels, bool(name), is_html, row_tags, guid, report)
+            place = ((0, deck_name),) if deck_name else ()
+            mine, dropped = _own(
+                row, field_labels, bool(name), is_html, row_tags, guid, place, report
+            )
             dropped_cells += dropped
             if mine is None:
                 continue
-            note = _placed(mine, ((0, deck_name),)) if deck_name else mine
+            note = mine
         notes.append(note)
     where = Location(path)
     if dropped_cells:
@@ -239,15 +249,27 @@ def _last_filled(values: list[str]) -> int:
     return next((len(values) - i for i, v in enumerate(reversed(values)) if v.strip()), 0)
 
 
-def _by_label(fields: tuple[str, ...], labels: list[str], values: list[str]) -> list[str]:
-    """``values`` in the order of ``fields``, taken by their ``#columns:`` names, as Anki
-    maps them for the note type a file's head names: a field no column names is empty,
-    but the first, which takes the first column."""
-    where = {label: index for index, label in reversed(list(enumerate(labels)))}
-    if not where.keys() & set(fields):
-        return values
+def _by_label(fields: tuple[str, ...], labels: list[str]) -> list[int | None] | None:
+    """The column of each of ``fields``, by their ``#columns:`` names, as Anki maps them
+    for the note type a file's head names: a field no column names has none, but the
+    first, which takes the first column; None when no column names a field (then the
+    columns are the fields in order)."""
+    wanted = set(fields)
+    where: dict[str, int] = {}
+    for index, label in enumerate(labels):
+        if label in wanted:
+            where.setdefault(label, index)
+    if not where:
+        return None
     picked = [where.get(name) for name in fields]
     picked[0] = 0 if picked[0] is None else picked[0]
+    return picked
+
+
+def _picked(picked: list[int | None] | None, values: list[str]) -> list[str]:
+    """A row's ``values`` in the order ``_by_label`` picked."""
+    if picked is None:
+        return values
     return [values[i] if i is not None and i < len(values) else "" for i in picked]
 
 
@@ -291,6 +313,7 @@ def _own(
     is_html: bool,
     tags: tuple[str, ...],
     guid: str | None,
+    decks: tuple[tuple[int, str], ...],
     report: Report,
 ) -> tuple[Note | None, int]:
     """A note of deck2anki's own note type; and 1 if the row holds fields it drops. Columns
@@ -344,24 +367,8 @@ def _own(
         else _NO_CARDS
     )
     markup = Markup.HTML if is_html else Markup.TEXT
-    return Note(question, answer, analogy, tags, guid, markup, row.location, cards), int(dropped)
-
-
-def _placed(note: Note, decks: tuple[tuple[int, str], ...]) -> Note:
-    return Note(
-        note.question,
-        note.answer,
-        note.analogy,
-        note.tags,
-        note.guid,
-        note.markup,
-        note.location,
-        note.cards,
-        note.notetype,
-        note.fields,
-        note.mod,
-        decks,
-    )
+    note = Note(question, answer, analogy, tags, guid, markup, row.location, cards, decks=decks)
+    return note, int(dropped)
 
 
 def _tally(note: Note, seen: tuple[Counter[tuple[str, str]], Counter[str], Counter[str]]) -> None:

@@ -186,36 +186,3 @@ def made_up(name: str, fields: Sequence[str], cloze_fields: Sequence[int]) -> No
 def has_cloze(value: str) -> bool:
     """Whether a field holds a cloze deletion (``{{c1::...}}``)."""
     return "{{c" in value and _CLOZE.search(value) is not None
-
-
-_TAG = re.compile(r"<[^<>]*>")
-
-
-def _filled(value: str) -> bool:
-    """Whether Anki counts a field as filled: text beside its tags, or an image or sound."""
-    if not value or value.isspace():
-        return False
-    if "<" not in value:
-        return True
-    return bool(_TAG.sub("", value).strip()) or "<img" in value.lower()
-
-
-_SECTION = re.compile(r"\{\{#([^{}]+)\}\}")
-_SHOWN = re.compile(r"\{\{(?:[a-z]+:)*([^#/^{}:][^{}:]*)\}\}")
-
-
-def card_ords(notetype: NoteType, values: Sequence[str]) -> tuple[int, ...]:
-    """The templates of a standard note type that make a card of a note with ``values``:
-    those whose front shows a field that is filled (a ``{{#Field}}`` section needs its field
-    too), as Anki makes them; the first template when none does (Anki keeps a note's
-    first card)."""
-    filled = {
-        name for name, value in zip(notetype.field_names, values, strict=False) if _filled(value)
-    }
-    ords = []
-    for order, template in enumerate(notetype.templates):
-        sections = set(_SECTION.findall(template.front))
-        shown = {m for m in _SHOWN.findall(template.front) if m not in sections}
-        if sections <= filled and shown & filled:
-            ords.append(order)
-    return tuple(ords) or (0,)

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..cards import cloze
+from ..cards import cloze, generated
 from ..cards import notetype as own_notetype
 from ..cards.notetype import Templates, card_ords, card_templates
 from ..identity.guids import deck_id
@@ -33,7 +33,8 @@ def _own_templates() -> Templates:
 def foreign_ords(note: Note) -> tuple[int, ...]:
     """The ords of the cards a note of a foreign note type has: for a cloze note type one
     per cloze number its fields hold (a number added by an edit makes its card); for a
-    standard one those the source placed in decks, or every template if it says nothing."""
+    standard one those the source placed in decks, or those Anki makes of its fields if it
+    says nothing."""
     given = {order for order, _ in note.decks}
     kind = note.notetype.kind if note.notetype is not None else NoteKind.STANDARD
     if kind is not NoteKind.STANDARD:
@@ -41,10 +42,11 @@ def foreign_ords(note: Note) -> tuple[int, ...]:
         # numbers past cloze.MAX_NUMBER the card of the last. A card the source placed whose
         # number no field holds would be a blank card: not made (its deck is just unused).
         return cloze.ords("\x1f".join(note.fields))
-    count = max(len(note.notetype.templates) if note.notetype is not None else 1, 1)
+    if note.notetype is None:
+        return (0,)
     # A card of a template the note type lacks is no card Anki could show.
-    given = {order for order in given if order < count}
-    return tuple(sorted(given)) if given else tuple(range(count))
+    given = {order for order in given if order < len(note.notetype.templates)}
+    return tuple(sorted(given)) if given else generated.card_ords(note.notetype, note.fields)
 
 
 def placed(package_note: PackageNote, note: Note) -> PackageNote:
@@ -106,6 +108,10 @@ def add(
     if not own and notetypes and own_id not in {notetype.id for notetype in notetypes}:
         del models[str(own_id)]
     template = next(iter(decks.values()))
+    if any(name.casefold() == "default" for name, _ in tree):
+        # genanki's deck 1, "Default", holds no card; beside a deck of that name it would
+        # be a second one, and Anki would put the cards in a renamed copy ("Default_").
+        decks.pop("1", None)
     for name, description in tree:
         did = deck_id(name)
         decks[str(did)] = {**template, "id": did, "name": name, "desc": description}
