@@ -119,7 +119,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "apkg",
         (".apkg",),
-        "Anki deck package; written with deck2anki's note type",
+        "Anki deck package: every note type, deck, card and media file",
         bytes_reader=_lazy("readers.apkg:parse"),
         writer=_lazy("writers.apkg:write"),
     ),
