@@ -53,15 +53,28 @@ def _package(collection: Any, out: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("source_kind", ["apkg", "anki-text"])
+def _convert(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["convert", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("source_kind", ["apkg", "anki-text", "json", "markdown"])
 @pytest.mark.parametrize("output", ["out.csv", "out.tsv", "lecture.txt"])
 def test_each_kind_of_loss_is_one_line_per_note_type_with_its_count(
-    vocab_deck: Any, tmp_path: Path, source_kind: str, output: str
+    vocab_deck: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source_kind: str, output: str
 ) -> None:
-    if source_kind == "apkg":
-        source, options = _package(vocab_deck, tmp_path / "bio.apkg"), []
-    else:
+    monkeypatch.chdir(tmp_path)  # Markdown's note type files are read inside the project
+    package = _package(vocab_deck, tmp_path / "bio.apkg")
+    options: list[str] = []
+    if source_kind == "anki-text":
         source, options = export_text(vocab_deck, tmp_path / "bio.txt"), ["--from", "anki-text"]
+    elif source_kind in ("json", "markdown"):
+        # Both keep the note types whole (no warning); what they keep is lost in the output.
+        source = tmp_path / f"bio.{'json' if source_kind == 'json' else 'md'}"
+        assert "warning" not in _convert(str(package), str(source))
+    else:
+        source = package
     result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / output), *options])
     assert result.exit_code == 0, result.output
     said = [line for line in result.output.splitlines() if line.startswith(f"{source}:")]

@@ -26,7 +26,11 @@ from .identity import lockcheck
 from .identity.assign import identify
 from .model import EMPTY_DECK_PART_HINT, Deck, Location, Media, empty_deck_part, has_control
 from .readers import ReadOptions
+from .readers.losses import say_unkept
 from .writers import WriteOptions
+
+_ALWAYS_KEEP = frozenset({"json", "markdown"})
+"""Readers that keep note types whatever the output (the others say what it drops)."""
 
 STDIO = "-"
 """The path that means standard input or standard output."""
@@ -113,6 +117,8 @@ def parse(
     name = (deck_name or "").strip() or deck.name or fallback
     deck = replace(deck, name=name)
     check_deck_names(deck, path, report)
+    if options.output and not options.keeps_notetypes and fmt.name in _ALWAYS_KEEP:
+        say_unkept(deck, Location(path), report)
     media = _load_media(deck.media, path, root or Path.cwd(), report)
     deck = replace(deck, name=name, media=media)
     if not as_read:

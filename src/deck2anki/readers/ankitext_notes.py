@@ -117,7 +117,7 @@ def read_rows(
                 values = _picked(picks[name], values)
             note = _foreign(row, values, notetypes[name], is_html, row_tags, guid, deck_name)
             if not keeping:
-                _tally(note, lost)
+                losses.tally(note, lost)
         else:
             own_name = own_name or name
             place = ((0, deck_name),) if deck_name else ()
@@ -367,20 +367,3 @@ def _own(
     markup = Markup.HTML if is_html else Markup.TEXT
     note = Note(question, answer, analogy, tags, guid, markup, row.location, cards, decks=decks)
     return note, int(dropped)
-
-
-def _tally(note: Note, lost: losses.Losses) -> None:
-    """What a deck2anki note drops of ``note``, counted as the package reader counts it."""
-    notetype = note.notetype
-    assert notetype is not None
-    kind = notetype.name
-    lost.count_fields(
-        kind, notetype.field_names, note.fields, {note.question, note.answer, note.analogy}
-    )
-    if notetype.kind is not NoteKind.STANDARD:
-        lost.clozes[kind] += 1
-    elif notetype.stock_kind:
-        # A reverse card its Add Reverse field asks for is deck2anki's Reverse card: kept.
-        later = len(card_ords(notetype, note.fields)) - 1 - ("Reverse" in note.cards)
-        if later > 0:
-            lost.cards[kind] += later

@@ -8,8 +8,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..cards.generated import card_ords
 from ..errors import Report
-from ..model import Location, Note
+from ..model import Deck, Location, Note, NoteKind
 from . import ankidb
 from .notetypes import SWITCHES
 
@@ -93,6 +94,33 @@ def _listed(names: list[str]) -> str:
     if len(quoted) > SHOWN_FIELDS:
         return f"{', '.join(quoted[: SHOWN_FIELDS - 1])} and {len(quoted) - SHOWN_FIELDS + 1} more"
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def say_unkept(deck: Deck, where: Location, report: Report) -> None:
+    """Say what an output without note types (CSV, TSV, lecture text) drops of the notes of
+    ``deck`` that keep a note type of their own (read from JSON or Markdown, which keep
+    them whatever the output)."""
+    lost = Losses()
+    for note in deck.notes:
+        if note.notetype is not None:
+            tally(note, lost)
+    say(where, report, lost, [])
+
+
+def tally(note: Note, lost: Losses) -> None:
+    """What a deck2anki note drops of ``note``, counted as the package reader counts it."""
+    notetype = note.notetype
+    assert notetype is not None
+    kind = notetype.name
+    kept = {note.question, note.answer, note.analogy}
+    lost.count_fields(kind, notetype.field_names, note.fields, kept)
+    if notetype.kind is not NoteKind.STANDARD:
+        lost.clozes[kind] += 1
+    else:
+        # A reverse card its Add Reverse field asks for is deck2anki's Reverse card: kept.
+        later = len(card_ords(notetype, note.fields)) - 1 - ("Reverse" in note.cards)
+        if later > 0:
+            lost.cards[kind] += later
 
 
 def count(value: object) -> int:
