@@ -288,8 +288,8 @@ def test_only_formats_that_drop_note_types_say_so(course: Any, tmp_path: Path) -
     assert [d.message for d in kept.warnings] == []
     said = [d.message for d in dropped.warnings]
     assert (
-        "note type 'Vocab (mine)': field 'Example' of 1 note has no place in a deck2anki note"
-        " and is not kept"
+        "note type 'Vocab (mine)': fields 'Example', 'Audio' and 'Notes' of 1 note have no place"
+        " in a deck2anki note and are not kept"
     ) in said
     assert any(message.startswith("notes of 4 decks are read as one deck") for message in said)
 

@@ -11,7 +11,7 @@ from typing import Any
 from . import files
 from .cards.notetype import STOCK, Style
 from .errors import UsageError
-from .model import has_control, shown
+from .model import EMPTY_DECK_PART_HINT, empty_deck_part, has_control, shown
 
 CONFIG_NAME = "deck2anki.toml"
 """The configuration file's name, looked for in the current folder."""
@@ -111,6 +111,8 @@ def load_config(path: Path | None = None) -> Config:
                     f"{where} {value!r} holds a control character; write the name in plain"
                     " characters (terminals act on control characters)"
                 )
+            if key == "name" and (problem := empty_deck_part(value)):
+                raise UsageError(f"{where}: {problem}; {EMPTY_DECK_PART_HINT}")
             if key in _SWITCHES and not isinstance(value, bool):
                 raise UsageError(f"{where} must be true or false")
             if key == "tags" and (

@@ -18,14 +18,19 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from . import beside, files
+from .cards.decknames import check_deck_names
 from .cards.prepare import prepare_deck
 from .errors import Report, UsageError
 from .formats import Format, by_name, for_path, sniff
 from .identity import lockcheck
 from .identity.assign import identify
-from .model import Deck, Location, Media, has_control
+from .model import EMPTY_DECK_PART_HINT, Deck, Location, Media, empty_deck_part, has_control
 from .readers import ReadOptions
+from .readers.losses import say_unkept
 from .writers import WriteOptions
+
+_ALWAYS_KEEP = frozenset({"json", "markdown"})
+"""Readers that keep note types whatever the output (the others say what it drops)."""
 
 STDIO = "-"
 """The path that means standard input or standard output."""
@@ -93,6 +98,8 @@ def parse(
         raise UsageError("the deck name is empty; give --deck a name")
     if deck_name is not None and has_control(deck_name):
         raise UsageError(f"the deck name {deck_name!r} holds a control character; give a plain one")
+    if deck_name is not None and (problem := empty_deck_part(deck_name)):
+        raise UsageError(f"{problem}; {EMPTY_DECK_PART_HINT}")
     if fmt.name == "markdown" and path != STDIO:
         # Its notes of other note types name folders beside it: read them for the reader.
         folder, found = beside.notetype_files(path, root or Path.cwd(), report)
@@ -108,14 +115,10 @@ def parse(
         raise UsageError(f"deck2anki can write {fmt.name} files but not read them")
     fallback = "Deck" if path == STDIO else deck_name_from_path(Path(path))
     name = (deck_name or "").strip() or deck.name or fallback
-    if has_control(name):  # from a package or a JSON source: a terminal would act on it
-        report.error(
-            Location(path),
-            f"the deck name {name!r} holds a control character",
-            "control-character",
-            "give the deck a plain name (in the source, with --deck or the configuration's"
-            " 'name'), or rename the file it is named after",
-        )
+    deck = replace(deck, name=name)
+    check_deck_names(deck, path, report)
+    if options.output and not options.keeps_notetypes and fmt.name in _ALWAYS_KEEP:
+        say_unkept(deck, Location(path), report)
     media = _load_media(deck.media, path, root or Path.cwd(), report)
     deck = replace(deck, name=name, media=media)
     if not as_read:

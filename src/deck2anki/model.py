@@ -45,6 +45,20 @@ def shown(name: str | PathLike[str]) -> str:
     return printable(str(name))
 
 
+def empty_deck_part(name: str) -> str:
+    """What is wrong with the deck name ``name`` when a part of it (between ``::``) is empty
+    or white space, as messages say it; "" when nothing is. Anki would call such a part
+    "blank" (``a::::b`` becomes ``a::blank::b``): a deck nobody asked for."""
+    parts = name.split("::")
+    if all(part.strip() for part in parts):
+        return ""
+    anki = "::".join(part.strip() or "blank" for part in parts)
+    return f"the deck name {name!r} has an empty part: Anki would make it {anki!r}"
+
+
+EMPTY_DECK_PART_HINT = "give every part between '::' a name, or remove the extra '::'"
+
+
 _CLOZE = re.compile(r"\{\{c\d+::")
 
 

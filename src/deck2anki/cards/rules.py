@@ -37,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     Rule("no-cards", Severity.ERROR, "a source without any card"),
     Rule("duplicate-question", Severity.ERROR, "two cards with one question (one note to Anki)"),
     Rule("control-character", Severity.ERROR, "a control character Anki cannot store"),
+    Rule("bad-deck-name", Severity.ERROR, "a deck name with an empty part (Anki: 'blank')"),
     Rule("field-too-long", Severity.ERROR, "a field over 100,000 characters"),
     Rule("missing-media", Severity.ERROR, "an image that is not there"),
     Rule("media-outside", Severity.ERROR, "an image path leading out of the project"),

@@ -99,11 +99,7 @@ def read_rows(
     decks: Counter[str] = Counter()
     dropped_cells = 0
     own_name = ""
-    losses_seen: tuple[Counter[tuple[str, str]], Counter[str], Counter[str]] = (
-        Counter(),
-        Counter(),
-        Counter(),
-    )
+    lost = losses.Losses()
     for row in rows:
         name = row.get("notetype").strip() if "notetype" in row.meta else notetype
         deck_name = row.get("deck").strip() if "deck" in row.meta else deck
@@ -121,7 +117,7 @@ def read_rows(
                 values = _picked(picks[name], values)
             note = _foreign(row, values, notetypes[name], is_html, row_tags, guid, deck_name)
             if not keeping:
-                _tally(note, losses_seen)
+                losses.tally(note, lost)
         else:
             own_name = own_name or name
             place = ((0, deck_name),) if deck_name else ()
@@ -137,8 +133,10 @@ def read_rows(
     if dropped_cells:
         report.warning(
             rows[0].location,
-            f"{dropped_cells} {'row holds' if dropped_cells == 1 else 'rows hold'} fields past"
-            " the question, answer and analogy, and the file names no note type: not kept",
+            # Rows, not notes of a note type: the file does not say whose notes they are.
+            "the file names no note type: fields past the question, answer and analogy of"
+            f" {dropped_cells} {'row' if dropped_cells == 1 else 'rows'}"
+            " have no place in a deck2anki note and are not kept",
             "lossy-conversion",
             "export from Anki with the note type column, or name the columns with #columns:",
         )
@@ -158,7 +156,7 @@ def read_rows(
             " the converted deck is for other collections",
         )
     if not keeping:
-        losses.say(where, report, *losses_seen, [])
+        losses.say(where, report, lost, [])
         if len(decks) > 1:
             report.warning(
                 where,
@@ -369,22 +367,3 @@ def _own(
     markup = Markup.HTML if is_html else Markup.TEXT
     note = Note(question, answer, analogy, tags, guid, markup, row.location, cards, decks=decks)
     return note, int(dropped)
-
-
-def _tally(note: Note, seen: tuple[Counter[tuple[str, str]], Counter[str], Counter[str]]) -> None:
-    """What a deck2anki note drops of ``note``, counted as the package reader counts it."""
-    notetype = note.notetype
-    assert notetype is not None
-    dropped, clozes, cards = seen
-    kind = notetype.name
-    kept = {note.question, note.answer, note.analogy}
-    for name, value in zip(notetype.field_names, note.fields, strict=False):
-        if value and value not in kept and name.lower() not in _SWITCHES:
-            dropped[(kind, name)] += 1
-    if notetype.kind is not NoteKind.STANDARD:
-        clozes[kind] += 1
-    elif notetype.stock_kind:
-        # A reverse card its Add Reverse field asks for is deck2anki's Reverse card: kept.
-        later = len(card_ords(notetype, note.fields)) - 1 - ("Reverse" in note.cards)
-        if later > 0:
-            cards[kind] += later

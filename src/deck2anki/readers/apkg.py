@@ -31,7 +31,6 @@ from ..errors import Report
 from ..model import Deck, Location, Media, Note, NoteType
 from . import ReadOptions, ankidb, losses
 from .notetypes import (
-    SWITCHES,
     basic_view,
     common_parent,
     deck_tree,
@@ -274,9 +273,7 @@ def _read_collection(collection: bytes, where: Location, report: Report, keeping
         query = "SELECT id, guid, mid, tags, flds, mod FROM notes ORDER BY id"
         notes: list[Note] = []
         used_decks: Counter[Any] = Counter()
-        dropped: Counter[tuple[str, str]] = Counter()  # (note type, what) -> notes
-        cards_dropped: Counter[str] = Counter()  # note type -> cards
-        clozes: Counter[str] = Counter()  # note type -> notes with cloze deletions
+        lost = losses.Losses()
         first_with: dict[str, Any] = {}  # each GUID's first note id
         for note_id, guid, model_id, tags, fields, mod in database.rows("notes", query):
             row = f"notes id {ankidb.label(note_id)}"
@@ -313,23 +310,18 @@ def _read_collection(collection: bytes, where: Location, report: Report, keeping
             used_decks[deck_of_note.get(note_id, 1)] += 1
             used_notetypes[model_id] += 1
             kind = notetype.name
-            kept = {note.question, note.answer, note.analogy}
-            for name, value in zip(field_names, values, strict=False):
-                if value and value not in kept and name.lower() not in SWITCHES:
-                    dropped[(kind, name)] += 1
+            lost.count_fields(kind, field_names, values, {note.question, note.answer, note.analogy})
             if _CLOZE.search(note.question):
                 if field_names != _CLOZE_FIELDS:  # deck2anki's own: nothing changes
-                    clozes[kind] += 1
+                    lost.clozes[kind] += 1
             elif note_id in later_cards:
-                cards_dropped[kind] += losses.beyond(later_cards[note_id], note, field_names)
+                lost.cards[kind] += losses.beyond(later_cards[note_id], note, field_names)
         scheduling = losses.scheduling(database)
     finally:
         database.close()
     # What a Deck cannot hold is said, once per kind and note type, not silently lost.
     # Going to .apkg or JSON, only the scheduling is lost.
-    if keeping:
-        dropped, clozes, cards_dropped = Counter(), Counter(), Counter()
-    losses.say(where, report, dropped, clozes, cards_dropped, scheduling)
+    losses.say(where, report, losses.Losses() if keeping else lost, scheduling)
     if len(used_decks) > 1 and not keeping:
         names = ", ".join(sorted(decks.get(d, (str(d), ""))[0] for d in used_decks))
         report.warning(

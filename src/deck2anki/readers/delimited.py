@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Report, UsageError
-from ..model import Deck, Location, Markup, Note, is_cloze
+from ..model import EMPTY_DECK_PART_HINT, Deck, Location, Markup, Note, empty_deck_part, is_cloze
 from . import ReadOptions
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -221,4 +221,9 @@ def _parse(
             "no-cards",
             "write one card per row: question, then answer",
         )
-    return Deck(name=next(iter(decks), ""), notes=tuple(notes))
+    name = next(iter(decks), "")
+    if problem := empty_deck_part(name) if name else "":
+        # Said at its row; the deck is then named after the file, so it is said once.
+        report.error(Location(path, decks[name], 1), problem, "bad-deck-name", EMPTY_DECK_PART_HINT)
+        name = ""
+    return Deck(name=name, notes=tuple(notes))

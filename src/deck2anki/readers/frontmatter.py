@@ -10,7 +10,7 @@ import json
 import re
 
 from ..errors import Report
-from ..model import Location, has_control
+from ..model import EMPTY_DECK_PART_HINT, Location, empty_deck_part, has_control
 
 _FRONT_KEYS = {"deck", "tags", "description", "decks"}
 
@@ -81,6 +81,8 @@ def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str,
                 "control-character",
                 "write the name in plain characters: terminals act on control characters",
             )
+        elif key == "deck" and (problem := empty_deck_part(_scalar(value))):
+            report.error(location, problem, "bad-deck-name", EMPTY_DECK_PART_HINT)
         else:
             meta[key] = _scalar(value)
     tags = meta.get("tags", [])
@@ -118,6 +120,9 @@ def _deck_item(text: str, location: Location, meta: dict[str, object], report: R
             "front-matter",
             'write it as \'  - ["Name::Sub", "its description"]\', in JSON\'s quotes',
         )
+        return
+    if problem := empty_deck_part(pair[0]):
+        report.error(location, problem, "bad-deck-name", EMPTY_DECK_PART_HINT)
         return
     decks = meta.setdefault("decks", [])
     assert isinstance(decks, list)

@@ -5,30 +5,62 @@ student's scheduling. Nothing is dropped without a word."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from ..cards.generated import card_ords
 from ..errors import Report
-from ..model import Location, Note
+from ..model import Deck, Location, Note, NoteKind
 from . import ankidb
+from .notetypes import SWITCHES
+
+SHOWN_FIELDS = 4
+"""The most field names a warning lists; past it, the first few and how many more."""
 
 
-def say(
-    where: Location,
-    report: Report,
-    dropped: Counter[tuple[str, str]],
-    clozes: Counter[str],
-    cards_dropped: Counter[str],
-    scheduling: list[str],
-) -> None:
+@dataclass
+class Losses:
+    """What a deck2anki note has no place for, per note type (by name)."""
+
+    fields: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per note type, each field some note loses, with its place in the note type."""
+    fields_notes: Counter[str] = field(default_factory=Counter)
+    """Per note type, how many notes lose at least one field."""
+    clozes: Counter[str] = field(default_factory=Counter)
+    """Per note type, how many notes with cloze deletions become deck2anki cloze notes."""
+    cards: Counter[str] = field(default_factory=Counter)
+    """Per note type, how many cards of its second and later templates are not kept."""
+
+    def count_fields(
+        self, kind: str, names: Sequence[str], values: Sequence[str], kept: set[str]
+    ) -> None:
+        """Count the fields of one note of note type ``kind`` that are not among ``kept``
+        (its question, answer and analogy); the Add Reverse / Add Type-in switches are cards,
+        not fields, and count elsewhere."""
+        lost = None
+        for place, (name, value) in enumerate(zip(names, values, strict=False)):
+            if value and value not in kept and name.lower() not in SWITCHES:
+                lost = lost if lost is not None else self.fields.setdefault(kind, {})
+                lost.setdefault(name, place)
+        if lost is not None:
+            self.fields_notes[kind] += 1
+
+
+def say(where: Location, report: Report, losses: Losses, scheduling: list[str]) -> None:
     """One warning per note type and kind of loss, each with its count."""
-    for (kind, name), count in sorted(dropped.items()):
+    for kind, places in sorted(losses.fields.items()):
+        count = losses.fields_notes[kind]
+        names = sorted(places, key=places.__getitem__)  # the note type's own order
         report.warning(
             where,
-            f"note type {kind!r}: field {name!r} of {count} {_notes(count)} has no place in a"
-            " deck2anki note and is not kept",
+            f"note type {kind!r}: {'field' if len(names) == 1 else 'fields'}"
+            f" {_listed(names)} of {count} {_notes(count)}"
+            f" {'has' if len(names) == 1 else 'have'} no place in a deck2anki note and"
+            f" {'is' if len(names) == 1 else 'are'} not kept",
             "lossy-conversion",
             "a field named Analogy, Extra or Back Extra in Anki is kept as the analogy",
         )
-    for kind, count in sorted(clozes.items()):
+    for kind, count in sorted(losses.clozes.items()):
         report.warning(
             where,
             f"note type {kind!r}: {count} {_notes(count)} with cloze deletions"
@@ -36,7 +68,7 @@ def say(
             " of deck2anki's cloze note type (Text, Back Extra, Analogy), not of this one",
             "lossy-conversion",
         )
-    for kind, count in sorted(cards_dropped.items()):
+    for kind, count in sorted(losses.cards.items()):
         if count:
             report.warning(
                 where,
@@ -53,6 +85,42 @@ def say(
             "lossy-conversion",
             "a collection that imports the result keeps the scheduling it has",
         )
+
+
+def _listed(names: list[str]) -> str:
+    """'A', 'A' and 'B', 'A', 'B', 'C' and 'D'; past SHOWN_FIELDS: 'A', 'B', 'C' and 27 more,
+    so that a note type of many fields still gives a line one can read."""
+    quoted = [repr(name) for name in names]
+    if len(quoted) > SHOWN_FIELDS:
+        return f"{', '.join(quoted[: SHOWN_FIELDS - 1])} and {len(quoted) - SHOWN_FIELDS + 1} more"
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def say_unkept(deck: Deck, where: Location, report: Report) -> None:
+    """Say what an output without note types (CSV, TSV, lecture text) drops of the notes of
+    ``deck`` that keep a note type of their own (read from JSON or Markdown, which keep
+    them whatever the output)."""
+    lost = Losses()
+    for note in deck.notes:
+        if note.notetype is not None:
+            tally(note, lost)
+    say(where, report, lost, [])
+
+
+def tally(note: Note, lost: Losses) -> None:
+    """What a deck2anki note drops of ``note``, counted as the package reader counts it."""
+    notetype = note.notetype
+    assert notetype is not None
+    kind = notetype.name
+    kept = {note.question, note.answer, note.analogy}
+    lost.count_fields(kind, notetype.field_names, note.fields, kept)
+    if notetype.kind is not NoteKind.STANDARD:
+        lost.clozes[kind] += 1
+    else:
+        # A reverse card its Add Reverse field asks for is deck2anki's Reverse card: kept.
+        later = len(card_ords(notetype, note.fields)) - 1 - ("Reverse" in note.cards)
+        if later > 0:
+            lost.cards[kind] += later
 
 
 def count(value: object) -> int:
