@@ -236,6 +236,7 @@ def plan(
     removed = _carried(lock_removed, {e.guid for e in newly_removed}, output, now, budget)
     del assigned
     carried = [PackageNote(e.guid, e.fields, e.tags, e.mod) for e in removed if e.fields]
+    count = len(packaged)
     deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     cloze_mod = None
@@ -266,6 +267,10 @@ def plan(
             rows_in.wait()
             if writing.done():  # failed (or already made): a failure is raised now
                 writing.result()
+            # The rows are in: the notes' fields go (with ``done`` below) before the lock's
+            # lines take their place (a 100,000-note build peaked here, at 302 MB).
+            packaged.clear()
+            carried.clear()
             entries = [
                 *removed,
                 *(
@@ -299,7 +304,7 @@ def plan(
             source.path,
             output,
             deck.name,
-            len(packaged),
+            count,
             relinked,
             newly_removed,
             renamed_from,
