@@ -234,9 +234,11 @@ def package_notes_by_guid(package: Path) -> dict[str, tuple[tuple[str, ...], tup
     return {guid: (fields, tags) for guid, fields, tags in _rows(package, "flds, tags")}
 
 
-def package_fields(package: Path) -> dict[str, tuple[str, ...]]:
-    """The field values of every note of a package ``write_package`` wrote, by GUID."""
-    return {guid: fields for guid, fields, _ in _rows(package, "flds")}
+def package_field_rows(package: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """The GUID and field values of each note of a package ``write_package`` wrote, one at a
+    time (a caller that keeps some of them need not hold them all twice)."""
+    for guid, fields, _ in _rows(package, "flds"):
+        yield guid, fields
 
 
 def _rows(package: Path, columns: str) -> Iterator[tuple[str, tuple[str, ...], tuple[str, ...]]]:
