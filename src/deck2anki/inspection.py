@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import files
@@ -36,24 +37,43 @@ def inspect_package(path: str | Path) -> Deck:
 
 def as_json(deck: Deck) -> str:
     """The deck as JSON: name, description and each note's GUID, fields (HTML) and tags."""
-    return json.dumps(
-        {
-            "deck": deck.name,
-            "description": deck.description,
-            "notes": [
-                {
-                    "guid": note.guid,
-                    "question": note.question,
-                    "answer": note.answer,
-                    "analogy": note.analogy,
-                    "tags": list(note.tags),
-                }
-                for note in deck.notes
-            ],
-        },
+    return "".join(json_parts(deck))
+
+
+def json_parts(deck: Deck, size: int = 1 << 20) -> Iterator[str]:
+    """``as_json(deck)`` in parts of about ``size`` characters, for printing as it is made.
+
+    What ``json.dumps(document, ensure_ascii=False, indent=2)`` writes, a note at a time:
+    its indented encoder is Python's, which makes a list of every piece of the document
+    before joining it (100,000 notes: about 100 MB, then the text twice, issue 17).
+    """
+    head, _, tail = json.dumps(
+        {"deck": deck.name, "description": deck.description, "notes": []},
         ensure_ascii=False,
         indent=2,
-    )
+    ).rpartition("[]")  # the notes' place: the document's last value
+    part = [head + "["]
+    length = 0
+    separator = "\n    "
+    for note in deck.notes:
+        entry = {
+            "guid": note.guid,
+            "question": note.question,
+            "answer": note.answer,
+            "analogy": note.analogy,
+            "tags": list(note.tags),
+        }
+        # Two levels deep: each of its lines four spaces further in (a string in JSON holds
+        # no raw newline, so every newline in it starts a line).
+        text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        part += (separator, text)
+        length += len(text)
+        separator = ",\n    "
+        if length >= size:
+            yield "".join(part)
+            part, length = [], 0
+    part.append(("\n  ]" if deck.notes else "]") + tail)
+    yield "".join(part)
 
 
 def as_table(deck: Deck, width: int = 120) -> str:

@@ -101,7 +101,10 @@ def split_answer(answer: str, markdown: bool = False) -> tuple[str, str]:
     """
     lowered = answer.lower()
     # Neither a label nor a self-naming word: nothing to split (most answers; no regex runs).
-    if not any(key in lowered for key in _KEYS):
+    for key in _KEYS:  # a loop, not any() over a generator: this runs for every note
+        if key in lowered:
+            break
+    else:
         return answer, ""
     searched = mask_code(answer) if markdown else answer
     label = _find_label(searched, lowered)

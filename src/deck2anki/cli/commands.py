@@ -226,7 +226,10 @@ def inspect(package: Path, as_json: bool) -> None:
     with reporting():
         deck = inspection.inspect_package(package)
     if as_json:
-        echo(inspection.as_json(deck), json=True)
+        # In parts as it is made: a 100,000-note deck's JSON is not held whole, nor twice.
+        for part in inspection.json_parts(deck):
+            echo(part, json=True, nl=False)
+        echo()
     else:
         echo(inspection.as_table(deck, shutil.get_terminal_size().columns))
 

@@ -49,13 +49,18 @@ def reporting() -> Iterator[None]:
 
 
 def echo(
-    message: object = "", err: bool = False, color: bool | None = None, json: bool = False
+    message: object = "",
+    err: bool = False,
+    color: bool | None = None,
+    json: bool = False,
+    nl: bool = True,
 ) -> None:
     """Print a line, every control character in it escaped but newlines and tabs: whatever
     the text holds (a file or deck name, a field of a package), the terminal only shows it.
     The one way the command line prints; names within a line are ``shown`` (no newline).
-    With ``json`` the escapes are JSON's, for a document (whose own newlines are layout)."""
-    click.echo(printable(str(message), "\n\t", json), err=err, color=color)
+    With ``json`` the escapes are JSON's, for a document (whose own newlines are layout);
+    without ``nl``, no newline ends it (a document printed in parts)."""
+    click.echo(printable(str(message), "\n\t", json), err=err, color=color, nl=nl)
 
 
 def colour() -> bool | None:

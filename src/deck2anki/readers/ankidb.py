@@ -51,7 +51,7 @@ class TooLarge(Damaged):
 class Collection:
     """A read-only view of a collection's tables, every read within the limits above."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | bytearray) -> None:
         self._connection = sqlite3.connect(":memory:")
         self._checked: set[str] = set()
         self._steps = 0

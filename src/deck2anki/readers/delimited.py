@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import itemgetter
 
 from ..errors import Report, UsageError
 from ..model import EMPTY_DECK_PART_HINT, Deck, Location, Markup, Note, empty_deck_part, is_cloze
@@ -148,6 +149,19 @@ def _header(row: list[str]) -> dict[str, int] | None:
     return found if {"question", "answer"} <= set(found) else None
 
 
+_FIELDS = tuple(COLUMNS)
+"""The fields a row's cells go to, in the order ``_places`` gives their columns."""
+
+
+def _places(columns: dict[str, int]) -> tuple[Callable[[list[str]], tuple[str, ...]], int]:
+    """What takes the cell of each of ``_FIELDS`` from a row, and how many cells it needs.
+
+    The row is first padded with "" to that many, and one "" more, which a field without a
+    column takes (as index -1): one C call a row, not a lookup per field."""
+    places = [columns.get(field, -1) for field in _FIELDS]
+    return itemgetter(*places), max(places) + 1
+
+
 def _parse(
     rows: Iterator[tuple[int, list[str]]], path: str, report: Report, header: bool = True
 ) -> Deck:
@@ -155,12 +169,16 @@ def _parse(
     notes: list[Note] = []
     decks: dict[str, int] = {}
     ignored = False
+    # Each field's column, worked out when the header is read, not for every row: -1 for a
+    # field without a column (its cell reads as "").
+    pick, need = _places({"question": 0, "answer": 1})
     for line, row in rows:
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():  # no cell with anything in it (one call, not a cell each)
             continue
         if header and columns is None and not notes:
             columns = _header(row)
             if columns is not None:
+                pick, need = _places(columns)
                 unknown = [c for i, c in enumerate(row) if i not in columns.values() and c.strip()]
                 if unknown:
                     report.warning(
@@ -170,7 +188,6 @@ def _parse(
                         "known: " + ", ".join(COLUMNS),
                     )
                 continue
-        mapping = columns or {"question": 0, "answer": 1}
         if columns is None and len(row) > 2 and any(c.strip() for c in row[2:]) and not ignored:
             report.warning(
                 Location(path, line, 1),
@@ -179,9 +196,12 @@ def _parse(
                 "add a header row to name them",
             )
             ignored = True
-        cell = {field: row[index] if index < len(row) else "" for field, index in mapping.items()}
+        if len(row) < need:
+            row += [""] * (need - len(row))
+        row.append("")
+        q, a, an, tg, dk, gu, fm, cd = pick(row)
         location = Location(path, line, 1)
-        question, answer = cell["question"].strip(), cell["answer"].strip()
+        question, answer = q.strip(), a.strip()
         if not question or (not answer and not is_cloze(question)):
             what = "question" if not question else "answer"
             report.error(
@@ -191,19 +211,20 @@ def _parse(
                 "every row needs a question and an answer",
             )
             continue
-        cards = cell.get("cards", "").split()
-        if "deck" in cell and cell["deck"].strip():
-            decks.setdefault(cell["deck"].strip(), line)
+        cards = cd.split() if cd else None
+        deck = dk.strip() if dk else ""
+        if deck:
+            decks.setdefault(deck, line)
         notes.append(
             Note(
-                question=question,
-                answer=answer,
-                analogy=cell.get("analogy", "").strip(),
-                tags=tuple(cell.get("tags", "").split()),
-                guid=cell.get("guid", "").strip() or None,
-                markup=_markup(cell.get("format", "")),
-                location=location,
-                cards=frozenset(cards) if cards else _NO_CARDS,
+                question,
+                answer,
+                an.strip() if an else "",
+                tuple(tg.split()) if tg else (),
+                (gu.strip() or None) if gu else None,
+                _markup(fm) if fm else Markup.TEXT,
+                location,
+                frozenset(cards) if cards else _NO_CARDS,
             )
         )
     if len(decks) > 1:

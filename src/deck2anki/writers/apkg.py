@@ -151,7 +151,8 @@ def write_package_to(
 ) -> None:
     """Write to ``target`` the .apkg of a deck called ``name`` holding ``notes`` and ``media``;
     ``rows_written`` is called once the notes are in (what is left runs in C: SQLite builds
-    the indexes, zlib deflates, and Python's lock is free for other work). ``removed`` are
+    the indexes, zlib deflates, and Python's lock is free for other work); ``notes`` and
+    ``removed`` are not read after it, so the caller may empty them then. ``removed`` are
     notes removed from the source and still carried, their cards in the subdeck
     ``removed_deck`` (with a description that says so); none: the package has no subdeck.
 
@@ -188,7 +189,9 @@ def write_package_to(
             indexes = _drop_indexes(connection)
             every = [*notes, *removed] if removed else notes
             carried = (len(notes), decks[-1].deck_id)
+            own = any(note.notetype is None for note in every)
             _insert_notes(connection, every, options, package_deck.deck_id, ids, carried)
+            del every  # the notes are not read again: the caller may let them go now
             if rows_written is not None:
                 rows_written()
             # Built once over all rows: faster than keeping them current row by row.
@@ -196,7 +199,6 @@ def write_package_to(
                 connection.execute(statement)
             _settle_notetype(connection, options, with_cloze)
             if options.notetypes or options.tree:
-                own = any(note.notetype is None for note in every)
                 foreign.add(connection, options.notetypes, options.tree, own, options.notetype_id)
             connection.commit()
         except sqlite3.Error as error:
@@ -232,9 +234,11 @@ def package_notes_by_guid(package: Path) -> dict[str, tuple[tuple[str, ...], tup
     return {guid: (fields, tags) for guid, fields, tags in _rows(package, "flds, tags")}
 
 
-def package_fields(package: Path) -> dict[str, tuple[str, ...]]:
-    """The field values of every note of a package ``write_package`` wrote, by GUID."""
-    return {guid: fields for guid, fields, _ in _rows(package, "flds")}
+def package_field_rows(package: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """The GUID and field values of each note of a package ``write_package`` wrote, one at a
+    time (a caller that keeps some of them need not hold them all twice)."""
+    for guid, fields, _ in _rows(package, "flds"):
+        yield guid, fields
 
 
 def _rows(package: Path, columns: str) -> Iterator[tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -270,6 +274,9 @@ def _insert_notes(
     first = next(ids)
     cloze_id = options.cloze[0]
 
+    own, size = options.notetype_id, len(cloze.FIELDS)  # a cloze note has as many fields
+    carried_from, carried_deck = carried
+
     def numbered() -> Iterator[tuple[PackageNote, int, tuple[int, ...]]]:
         """Each note, its id and its cards' ords, numbered as genanki numbers them: a note,
         then its cards. Twice over, rather than 100,000 card rows kept for the second table."""
@@ -279,42 +286,40 @@ def _insert_notes(
             yield note, note_id, ords
             note_id += 1 + len(ords)
 
-    # Columns: id guid mid mod usn tags flds sfld csum flags data (sfld: genanki's).
-    connection.executemany(
-        f"INSERT INTO notes VALUES ({', '.join('?' * 11)})",
-        (
-            (
-                note_id,
-                note.guid,
+    def note_rows() -> Iterator[tuple[object, ...]]:
+        # Columns: id guid mid mod usn tags flds sfld (then csum flags data: 0, 0, "").
+        for note, note_id, _ in numbered():
+            fields = note.fields
+            kind = (
                 note.notetype
                 if note.notetype is not None
                 else cloze_id
-                if cloze.is_cloze_fields(note.fields)
-                else options.notetype_id,
-                note.mod,
-                -1,
-                " " + " ".join(note.tags) + " ",
-                "\x1f".join(note.fields),
-                note.fields[0],
-                0,
-                0,
-                "",
+                if len(fields) == size  # ``cloze.is_cloze_fields``
+                else own
             )
-            for note, note_id, _ in numbered()
-        ),
-    )
-    # Columns: id nid did ord mod usn type queue due ivl factor reps lapses left odue odid
-    # flags data: a new card, as genanki writes it.
+            tags = " " + " ".join(note.tags) + " "
+            yield (note_id, note.guid, kind, note.mod, -1, tags, "\x1f".join(fields), fields[0])
+
+    def card_rows() -> Iterator[tuple[int, int, int, int]]:
+        # Columns: id nid did ord (then mod usn type queue due ivl factor reps lapses left
+        # odue odid flags data: a new card, as genanki writes it).
+        into = deck
+        for index, (note, note_id, ords) in enumerate(numbered()):
+            if index == carried_from:  # the carried notes' cards, from there on
+                into = carried_deck
+            if not note.decks:
+                for n, o in enumerate(ords, 1):
+                    yield note_id + n, note_id, into, o
+                continue
+            for n, o in enumerate(ords, 1):
+                to = deck_id(note.decks[n - 1]) if len(note.decks) >= n else into
+                yield note_id + n, note_id, to, o
+
     connection.executemany(
-        f"INSERT INTO cards VALUES ({', '.join('?' * 18)})",
-        (
-            (nid + n, nid, to, o, options.timestamp, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
-            for index, (note, nid, ords) in enumerate(numbered())
-            for into in [carried[1] if 0 <= carried[0] <= index else deck]
-            for n, o in enumerate(ords, 1)
-            for to in [deck_id(note.decks[n - 1]) if len(note.decks) >= n else into]
-        ),
+        "INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '')", note_rows()
     )
+    constants = f"{int(options.timestamp)}, -1, {', '.join('0' * 11)}, ''"
+    connection.executemany(f"INSERT INTO cards VALUES (?, ?, ?, ?, {constants})", card_rows())
 
 
 def _drop_indexes(connection: sqlite3.Connection) -> list[str]:
