@@ -38,14 +38,19 @@ def notetype_outputs(deck: Deck, target: Path) -> dict[Path, bytes]:
     """The files of ``deck``'s note types, to write beside the Markdown file ``target``."""
     if not deck.notetypes:
         return {}
-    from .writers.markdown_notetypes import side_files
+    from .writers.markdown_notetypes import native_clozes, side_files
 
-    found = side_files(deck, target.stem)
+    found = side_files(native_clozes(deck), target.stem)
     return {target.parent / name: data for name, data in found.items()}
 
 
 def not_written(deck: Deck, name: str, report: Report) -> None:
     """Say that Markdown written to standard output leaves its note types' files out."""
+    if not deck.notetypes:
+        return
+    from .writers.markdown_notetypes import native_clozes
+
+    deck = native_clozes(deck)  # deck2anki's own cloze notes are written as its own cards
     if deck.notetypes:
         report.warning(
             Location(name),
