@@ -50,6 +50,14 @@ def _number(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 20
 
 
+def _listed(names: Sequence[str], most: int = 20) -> str:
+    """``names`` for a message, the first ``most`` of them: a hint repeated for every note
+    must not hold all 100,000 fields a hand-made note type may have (21 MB said for 32
+    notes)."""
+    shown = ", ".join(names[:most])
+    return f"{shown} and {len(names) - most:,} more" if len(names) > most else shown
+
+
 def comment(content: str) -> tuple[str, str] | None:
     """``<!-- key: value -->`` as (key, value); ``deck 2`` is a key too. Plain string work,
     no pattern (a comment that never closes costs one pass)."""
@@ -222,7 +230,7 @@ class ForeignNotes:
             location,
             f"no note type {name!r} in {folder}",
             "unknown-notetype",
-            f"name one of its folders ({', '.join(sorted(known)) or 'it has none'}), or write"
+            f"name one of its folders ({_listed(sorted(known)) or 'it has none'}), or write"
             f" {name}/notetype.json there (convert writes one for each note type)",
         )
         return None
@@ -277,7 +285,7 @@ class ForeignNotes:
                     Location(path, line, 1),
                     f"field {name!r} of note type {notetype.name!r} {why}",
                     "unknown-field",
-                    f"its fields are {', '.join(names)}: the heading holds {names[0]!r},"
+                    f"its fields are {_listed(names)}: the heading holds {names[0]!r},"
                     " a '### NAME' section each other one",
                 )
                 failed = True
