@@ -28,9 +28,17 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _LONGEST = 80
 
 
+# Names Windows keeps for devices, whatever follows a dot: a folder "CON" cannot be made.
+_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))]
+)
+
+
 def _file_name(name: str, taken: set[str], fallback: str) -> str:
     """``name`` as a file name no other in ``taken`` has (in any case), deterministic."""
     base = _UNSAFE.sub("_", name).strip(" .")[:_LONGEST].strip(" .") or fallback
+    if base.split(".", 1)[0].rstrip(" ").upper() in _DEVICES:
+        base = f"_{base}"
     candidate, number = base, 2
     while candidate.casefold() in taken:
         candidate, number = f"{base} ({number})", number + 1

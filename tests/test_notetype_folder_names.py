@@ -1,0 +1,47 @@
+"""Each note type's folder beside a Markdown deck has a name every file system can hold:
+what one cannot (``/``, ``:``, ``?``, a control character, a name Windows keeps for a device)
+is changed, names that differ only in case or in such characters get a number, and the
+notes name the folder, so the deck reads back and updates the collection it came from
+(issue 16, found by review)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import deck2anki
+
+from conftest import import_package, log_counts
+
+
+def test_note_types_of_any_name_get_folders_every_system_can_hold(
+    collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anki.collection import ExportAnkiPackageOptions
+
+    monkeypatch.chdir(tmp_path)
+    names = ["a/b", "x:y", "q?", "q*", "Ctrl\x01", "..", "CON", "nul.txt", "Com1", "console"]
+    basic = collection.models.by_name("Basic")
+    for name in names:
+        model = collection.models.copy(basic, add=False)
+        model["name"] = name
+        collection.models.add(model)
+        note = collection.new_note(collection.models.by_name(name))
+        note.fields[:] = [f"Front of {name}", "Back"]
+        collection.add_note(note, collection.decks.id("Names"))
+    package = tmp_path / "names.apkg"
+    collection.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+        limit=None,
+    )
+    deck2anki.convert(package, tmp_path / "names.md")
+    folders = sorted(path.name for path in (tmp_path / "names.notetypes").iterdir())
+    assert folders == sorted(
+        ["a_b", "x_y", "q_", "q_ (2)", "Ctrl_", "notetype", "_CON", "_nul.txt", "_Com1", "console"]
+    )
+    deck2anki.convert(tmp_path / "names.md", tmp_path / "back.apkg")
+    log = import_package(collection, tmp_path / "back.apkg")
+    assert log_counts(log) == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
