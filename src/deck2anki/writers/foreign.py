@@ -47,7 +47,13 @@ def foreign_ords(note: Note) -> tuple[int, ...]:
         return (0,)
     # A card of a template the note type lacks is no card Anki could show.
     given = {order for order in given if order < len(note.notetype.templates)}
-    return tuple(sorted(given)) if given else generated.card_ords(note.notetype, note.fields)
+    made = generated.card_ords(note.notetype, note.fields)
+    if given and note.mod is not None:
+        return tuple(sorted(given))
+    # A note new or edited since (its time unknown) also has each card Anki makes of its
+    # fields, as Anki gives a note it adds or edits: a reverse asked for in the Markdown
+    # (Add Reverse filled in) was never made, <!-- cards: 1 --> said only the old cards.
+    return tuple(sorted(given.union(made)))
 
 
 def placed(package_note: PackageNote, note: Note) -> PackageNote:
