@@ -250,6 +250,9 @@ class ForeignNotes:
         under a level-3 heading that names it."""
         names = notetype.field_names
         values = [""] * len(names)
+        # By name, not by searching the names: a note type may have 100,000 fields, and a
+        # note as many sections (40,000 took 19 s searched).
+        place = {name: index for index, name in enumerate(names)}
         starts = [
             (index, block)
             for index, block in blocks
@@ -273,7 +276,7 @@ class ForeignNotes:
             name = tokens[index + 1].content.strip()
             following = starts[position + 1][1].map if position + 1 < len(starts) else None
             until = following[0] if following else stop
-            if name not in names or name == names[0] or name in seen:
+            if name not in place or name == names[0] or name in seen:
                 why = (
                     "is the heading's"
                     if name == names[0]
@@ -291,7 +294,7 @@ class ForeignNotes:
                 failed = True
                 continue
             seen.add(name)
-            values[names.index(name)] = "\n".join(body[block.map[1] : until]).strip()
+            values[place[name]] = "\n".join(body[block.map[1] : until]).strip()
         return None if failed else values
 
     def _decks(
@@ -337,7 +340,8 @@ def _fenced(
         if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
             raise ValueError('it holds {"fields": {"NAME": "value", ...}, ...}')
         fields = data["fields"]
-        unknown = [name for name in fields if name not in names]
+        known = set(names)
+        unknown = [name for name in fields if name not in known]
         if unknown:
             raise ValueError(f"note type {notetype.name!r} has no field {unknown[0]!r}")
         values = [fields.get(name, "") for name in names]
