@@ -45,3 +45,36 @@ def test_note_types_of_any_name_get_folders_every_system_can_hold(
     deck2anki.convert(tmp_path / "names.md", tmp_path / "back.apkg")
     log = import_package(collection, tmp_path / "back.apkg")
     assert log_counts(log) == {"new": 0, "updated": 0, "duplicate": 10, "conflicting": 0}
+
+
+def test_names_one_in_unicode_get_folders_of_their_own(
+    collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Café`` composed and ``Café`` as e + accent (JSON may hold both; Anki makes one of
+    them) are one folder name to macOS: the second would have overwritten the first."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    monkeypatch.chdir(tmp_path)
+    basic = collection.models.by_name("Basic")
+    for name in ("Caf\u00e9", "Cafe"):
+        model = collection.models.copy(basic, add=False)
+        model["name"] = name
+        collection.models.add(model)
+        note = collection.new_note(collection.models.by_name(name))
+        note.fields[:] = [f"Front of {name}", "Back"]
+        collection.add_note(note, collection.decks.id("Names"))
+    collection.export_anki_package(
+        out_path=str(tmp_path / "names.apkg"),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+        limit=None,
+    )
+    deck2anki.convert(tmp_path / "names.apkg", tmp_path / "names.json")
+    text = (tmp_path / "names.json").read_text("utf-8")
+    (tmp_path / "names.json").write_text(text.replace('"Cafe"', '"Cafe\u0301"'), "utf-8")
+    deck2anki.convert(tmp_path / "names.json", tmp_path / "names.md")
+    folders = sorted(path.name for path in (tmp_path / "names.notetypes").iterdir())
+    assert folders == sorted(["Caf\u00e9", "Cafe\u0301 (2)"])
+    back = deck2anki.read(tmp_path / "names.md")
+    assert sorted(notetype.name for notetype in back.notetypes) == sorted(
+        ["Caf\u00e9", "Cafe\u0301"]
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from dataclasses import replace
 
 from ..cards import cloze
@@ -34,15 +35,21 @@ _DEVICES = frozenset(
 )
 
 
+def _folded(name: str) -> str:
+    """What a file system may take ``name`` for: no case (Windows, macOS), one Unicode form
+    (macOS: ``é`` composed and ``e`` + accent are one name there)."""
+    return unicodedata.normalize("NFC", name.casefold())
+
+
 def _file_name(name: str, taken: set[str], fallback: str) -> str:
     """``name`` as a file name no other in ``taken`` has (in any case), deterministic."""
     base = _UNSAFE.sub("_", name).strip(" .")[:_LONGEST].strip(" .") or fallback
     if base.split(".", 1)[0].rstrip(" ").upper() in _DEVICES:
         base = f"_{base}"
     candidate, number = base, 2
-    while candidate.casefold() in taken:
+    while _folded(candidate) in taken:
         candidate, number = f"{base} ({number})", number + 1
-    taken.add(candidate.casefold())
+    taken.add(_folded(candidate))
     return candidate
 
 
