@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 import deck2anki
+from deck2anki.cli import cli
 
 from conftest import import_package, log_counts
 
@@ -78,3 +80,43 @@ def test_names_one_in_unicode_get_folders_of_their_own(
     assert sorted(notetype.name for notetype in back.notetypes) == sorted(
         ["Caf\u00e9", "Cafe\u0301"]
     )
+
+
+def test_a_note_type_folder_left_by_an_earlier_conversion_is_refused(
+    collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note type renamed in Anki and the deck converted again to the same file: its old
+    folder stayed beside the new one, with the same id, and the Markdown could not be read
+    back ("note type id ... is also the id of the note type in ...")."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    monkeypatch.chdir(tmp_path)
+    model = collection.models.copy(collection.models.by_name("Basic"), add=False)
+    model["name"] = "Vocab"
+    collection.models.add(model)
+    note = collection.new_note(collection.models.by_name("Vocab"))
+    note.fields[:] = ["hola", "hello"]
+    collection.add_note(note, collection.decks.id("Spanish"))
+
+    def convert() -> Any:
+        package = tmp_path / "spanish.apkg"
+        collection.export_anki_package(
+            out_path=str(package),
+            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+            limit=None,
+        )
+        return CliRunner().invoke(cli, ["convert", "spanish.apkg", "spanish.md"])
+
+    assert convert().exit_code == 0
+    written = (tmp_path / "spanish.md").read_bytes()
+    model = collection.models.by_name("Vocab")
+    model["name"] = "Vocabulary"
+    collection.models.update_dict(model)
+    result = convert()
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "error: spanish.notetypes/Vocab: a note type folder that is not one of this deck's"
+        " (1 such); remove it, or write the Markdown elsewhere"
+    ]
+    assert (tmp_path / "spanish.md").read_bytes() == written  # nothing written
+    assert not (tmp_path / "spanish.notetypes" / "Vocabulary").exists()
