@@ -47,6 +47,15 @@ def notetype_outputs(deck: Deck, target: Path) -> dict[Path, bytes]:
         from .writers.markdown_notetypes import native_clozes, side_files
 
         found = side_files(native_clozes(deck), target.stem)
+    outputs = {target.parent / name: data for name, data in found.items()}
+    # A link on the way (planted, or left) would have the files written where it leads.
+    inside = target.parent.resolve()
+    away = next((path for path in outputs if not path.resolve().is_relative_to(inside)), None)
+    if away is not None or (folder.is_symlink() and not folder.resolve().is_relative_to(inside)):
+        raise UsageError(
+            f"{shown(away or folder)}: would be written outside the output's folder (a link"
+            " on the way); remove the link, or write the Markdown elsewhere"
+        )
     if folder.is_dir():
         written = {PurePosixPath(name).parts[1] for name in found}
         entries = itertools.islice(folder.iterdir(), MAX_FILES)
@@ -58,7 +67,7 @@ def notetype_outputs(deck: Deck, target: Path) -> dict[Path, bytes]:
                 f"{shown(folder / stale[0])}: a note type folder that is not one of this"
                 f" deck's ({len(stale)} such); remove it, or write the Markdown elsewhere"
             )
-    return {target.parent / name: data for name, data in found.items()}
+    return outputs
 
 
 def not_written(deck: Deck, name: str, report: Report) -> None:

@@ -1,8 +1,9 @@
-"""Each note type's folder beside a Markdown deck has a name every file system can hold:
-what one cannot (``/``, ``:``, ``?``, a control character, a name Windows keeps for a device)
-is changed, names that differ only in case or in such characters get a number, and the
-notes name the folder, so the deck reads back and updates the collection it came from
-(issue 16, found by review)."""
+"""The note type folder convert writes beside a Markdown deck: each note type's folder has
+a name every file system can hold (what one cannot, ``/``, ``:``, ``?``, a control character,
+a name Windows keeps for a device, is changed; names one to some system get a number), so
+the deck reads back and updates the collection it came from; and nothing is written where
+it would make the deck unreadable or land outside the output's folder (issue 16, found by
+review)."""
 
 from __future__ import annotations
 
@@ -120,3 +121,40 @@ def test_a_note_type_folder_left_by_an_earlier_conversion_is_refused(
     ]
     assert (tmp_path / "spanish.md").read_bytes() == written  # nothing written
     assert not (tmp_path / "spanish.notetypes" / "Vocabulary").exists()
+
+
+@pytest.mark.parametrize("link", ["spanish.notetypes", "spanish.notetypes/Vocab"])
+def test_note_type_files_are_not_written_through_a_link_out_of_the_folder(
+    collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, link: str
+) -> None:
+    """A link planted (or left) where the folder goes had the note type's files written where
+    it leads: notetype.json, style.css and the templates, over what was there."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    monkeypatch.chdir(project)
+    model = collection.models.copy(collection.models.by_name("Basic"), add=False)
+    model["name"] = "Vocab"
+    collection.models.add(model)
+    note = collection.new_note(collection.models.by_name("Vocab"))
+    note.fields[:] = ["hola", "hello"]
+    collection.add_note(note, collection.decks.id("Spanish"))
+    collection.export_anki_package(
+        out_path=str(project / "spanish.apkg"),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+        limit=None,
+    )
+    (project / link).parent.mkdir(exist_ok=True)
+    (project / link).symlink_to(outside)
+    result = CliRunner().invoke(cli, ["convert", "spanish.apkg", "spanish.md"])
+    assert result.exit_code == 2, result.output
+    shown = "spanish.notetypes" if link == "spanish.notetypes" else "spanish.notetypes/Vocab"
+    where = f"{shown}/Vocab" if link == "spanish.notetypes" else shown
+    assert result.output.splitlines() == [
+        f"error: {where}/Card 1.front.html: would be written outside the output's folder (a"
+        " link on the way); remove the link, or write the Markdown elsewhere"
+    ]
+    assert list(outside.iterdir()) == []
+    assert not (project / "spanish.md").exists()
