@@ -9,10 +9,11 @@ folder is refused, located), and gives the reader their text.
 
 from __future__ import annotations
 
-from pathlib import Path
+import itertools
+from pathlib import Path, PurePosixPath
 
 from . import files
-from .errors import Report
+from .errors import Report, UsageError
 from .model import Deck, Location, shown
 from .readers.notetype_folder import SUFFIX
 
@@ -35,17 +36,47 @@ def folder_of(path: str) -> Path:
 
 
 def notetype_outputs(deck: Deck, target: Path) -> dict[Path, bytes]:
-    """The files of ``deck``'s note types, to write beside the Markdown file ``target``."""
-    if not deck.notetypes:
-        return {}
-    from .writers.markdown_notetypes import side_files
+    """The files of ``deck``'s note types, to write beside the Markdown file ``target``.
 
-    found = side_files(deck, target.stem)
-    return {target.parent / name: data for name, data in found.items()}
+    A note type folder already there that is not one of them (left by an earlier conversion
+    of a deck whose note type was renamed since) is refused: reading the Markdown back reads
+    every folder, and one of the same id made it unreadable."""
+    folder = folder_of(str(target))
+    found: dict[str, bytes] = {}
+    if deck.notetypes:
+        from .writers.markdown_notetypes import native_clozes, side_files
+
+        found = side_files(native_clozes(deck), target.stem)
+    outputs = {target.parent / name: data for name, data in found.items()}
+    # A link on the way (planted, or left) would have the files written where it leads.
+    inside = target.parent.resolve()
+    away = next((path for path in outputs if not path.resolve().is_relative_to(inside)), None)
+    if away is not None or (folder.is_symlink() and not folder.resolve().is_relative_to(inside)):
+        raise UsageError(
+            f"{shown(away or folder)}: would be written outside the output's folder (a link"
+            " on the way); remove the link, or write the Markdown elsewhere"
+        )
+    if folder.is_dir():
+        written = {PurePosixPath(name).parts[1] for name in found}
+        entries = itertools.islice(folder.iterdir(), MAX_FILES)
+        stale = sorted(
+            e.name for e in entries if not e.name.startswith(".") and e.name not in written
+        )
+        if stale:
+            raise UsageError(
+                f"{shown(folder / stale[0])}: a note type folder that is not one of this"
+                f" deck's ({len(stale)} such); remove it, or write the Markdown elsewhere"
+            )
+    return outputs
 
 
 def not_written(deck: Deck, name: str, report: Report) -> None:
     """Say that Markdown written to standard output leaves its note types' files out."""
+    if not deck.notetypes:
+        return
+    from .writers.markdown_notetypes import native_clozes
+
+    deck = native_clozes(deck)  # deck2anki's own cloze notes are written as its own cards
     if deck.notetypes:
         report.warning(
             Location(name),

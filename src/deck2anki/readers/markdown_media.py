@@ -102,6 +102,11 @@ def _html_image_sources(html: str) -> list[str]:
     return found
 
 
+html_image_sources = _html_image_sources
+"""The ``src`` of every ``<img>`` of Anki HTML, as written (what ``collect_field_media`` and
+``collect_html_images`` take for media references)."""
+
+
 def collect_html_images(note: Note, location: Location, media: dict[str, Media]) -> None:
     """Images an HTML note (in an anki-note block) shows by a relative name are media too."""
     for field in (note.question, note.answer, note.analogy):

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import Report
 from ..model import Location, NoteType
-from .notetypes import Invalid, from_json, to_json
+from .notetypes import MAX_TEMPLATES, Invalid, from_json, to_json
 
 SUFFIX = ".notetypes"
 """What a Markdown file's note type folder adds to its stem: ``deck.md``, ``deck.notetypes``."""
@@ -146,7 +146,8 @@ def _read_one(
             failed = True
     described = dict(raw)
     templates = raw.get("templates")
-    if isinstance(templates, list):
+    # Past the most a note type may have, its files are not looked for (from_json says so).
+    if isinstance(templates, list) and len(templates) <= MAX_TEMPLATES:
         described["templates"] = []
         for index, template in enumerate(templates):
             if not isinstance(template, dict):
@@ -186,6 +187,10 @@ def _file(
     report: Report,
 ) -> str | None:
     """The text of the file a manifest names (a template's side, the CSS), or None, said."""
+    if isinstance(named, str) and named in entries and "/" not in named and "\\" not in named:
+        return entries[named][1]
+    # Located only now: finding a line is a pass over the manifest, and a manifest of
+    # thousands of templates made that a pass each (20,000 took 24 s before its refusal).
     key = "css" if template is None else "templates"
     where = Location(path, _line_of(text, key, template))
     what = "the CSS" if template is None else f"template {template + 1}"
@@ -224,7 +229,12 @@ def _line_of(text: str, key: str, index: int | None = None) -> int:
     line = text.count("\n", 0, position) + 1
     if index is None:
         return line
-    return line + 1 + index if text[position:].split("\n", 1)[0].rstrip().endswith("[") else line
+    end = text.find("\n", position)
+    return (
+        line + 1 + index
+        if text[position : end if end >= 0 else None].rstrip().endswith("[")
+        else line
+    )
 
 
 def manifest(notetype: NoteType, template_files: list[tuple[str, str]], css: str) -> str:

@@ -6,6 +6,7 @@ tables, with their settings as protobuf messages (``Notetype.Config`` and its ki
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -364,9 +365,25 @@ def from_json(raw: object, where: str) -> NoteType:
         mod=number(raw.get("mod", 0), f"{where}.mod"),
         stock_kind=number(raw.get("stock_kind", 0), f"{where}.stock_kind"),
     )
-    if (problem := unfit(notetype)) is not None:
+    if (problem := unfit(notetype) or _refused(notetype)) is not None:
         raise Invalid(f"{where} ({notetype.name!r}): {problem}")
     return notetype
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a pair: JSON may write one (\ud800)
+
+
+def _refused(nt: NoteType) -> str | None:
+    """What Anki refuses in a note type written by hand (a manifest, JSON), so that it would
+    refuse the whole package: an empty name, an empty template name, a lone surrogate."""
+    sides = [text for t in nt.templates for text in (t.name, t.front, t.back)]
+    texts = [nt.name, nt.css, nt.latex_pre, nt.latex_post, *nt.field_names, *sides]
+    if not nt.name or not all(t.name for t in nt.templates):
+        return f"{'a template' if nt.name else 'it'} has an empty name: Anki refuses it"
+    found = next((m for t in texts if not t.isascii() and (m := _SURROGATE.search(t))), None)
+    if found is not None:
+        return f"it holds \\u{ord(found[0]):04x}, half of a surrogate pair: no character alone"
+    return None
 
 
 def with_source(

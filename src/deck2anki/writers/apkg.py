@@ -27,7 +27,7 @@ from ..cards.notetype import card_ords, card_templates, note_fields
 from ..cards.render import media_names
 from ..errors import Report
 from ..identity.guids import deck_id, stable_id
-from ..model import Deck, Location, Media, Note, NoteType
+from ..model import Deck, Location, Markup, Media, Note, NoteType
 from ..readers.apkg import MAX_CARDS
 from . import WriteOptions, clozes, each_note, foreign
 from .packing import write_zip
@@ -366,6 +366,16 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     it gets ``options.timestamp``), its note type and the decks of its cards."""
     notes = package_notes(deck, options.timestamp, each=each_note(deck, options))
     notes = [foreign.placed(note, n) for note, n in zip(notes, deck.notes, strict=True)]
+    # HTML passed through as written names its images as the source does (a path, maybe
+    # percent-encoded): the package holds them under their flat names.
+    renamed = {ref: name for ref, name in media_names(deck).items() if ref != name}
+    if renamed:
+        notes = [
+            note._replace(fields=foreign.media_named(note.fields, renamed))
+            if n.notetype is not None or n.markup is Markup.HTML
+            else note
+            for note, n in zip(notes, deck.notes, strict=True)
+        ]
     tree = foreign.full_tree(deck.tree, {name for note in notes for name in note.decks})
     settings = PackageOptions(options.timestamp, notetypes=deck.notetypes, tree=tree)
     clash = foreign.clashes(notes, deck.notetypes, settings.notetype_id, settings.cloze[0])

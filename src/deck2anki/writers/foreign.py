@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..cards import cloze, generated
@@ -19,6 +19,7 @@ from ..cards import notetype as own_notetype
 from ..cards.notetype import Templates, card_ords, card_templates
 from ..identity.guids import deck_id
 from ..model import NoteKind, NoteType
+from ..readers.markdown_media import html_image_sources
 
 if TYPE_CHECKING:
     from ..model import Note
@@ -46,7 +47,13 @@ def foreign_ords(note: Note) -> tuple[int, ...]:
         return (0,)
     # A card of a template the note type lacks is no card Anki could show.
     given = {order for order in given if order < len(note.notetype.templates)}
-    return tuple(sorted(given)) if given else generated.card_ords(note.notetype, note.fields)
+    made = generated.card_ords(note.notetype, note.fields)
+    if given and note.mod is not None:
+        return tuple(sorted(given))
+    # A note new or edited since (its time unknown) also has each card Anki makes of its
+    # fields, as Anki gives a note it adds or edits: a reverse asked for in the Markdown
+    # (Add Reverse filled in) was never made, <!-- cards: 1 --> said only the old cards.
+    return tuple(sorted(given.union(made)))
 
 
 def placed(package_note: PackageNote, note: Note) -> PackageNote:
@@ -68,6 +75,24 @@ def placed(package_note: PackageNote, note: Note) -> PackageNote:
     first = note.decks[0][1]
     decks = tuple(where.get(order, first) for order in ords)
     return package_note._replace(mod=mod, cards=ords, decks=decks)
+
+
+def media_named(fields: tuple[str, ...], renamed: Mapping[str, str]) -> tuple[str, ...]:
+    """``fields`` (Anki HTML passed through as written) with each ``<img src>`` that names a
+    media file by how the source refers to it (``img/cell.png``, ``my%20pic.png``) naming it
+    by its name in the package, as Anki's flat media folder holds it: else Anki finds no
+    such file, and its Check Media calls the image missing and the file unused."""
+    out = []
+    for value in fields:
+        if "<img" in value or "<IMG" in value:
+            for source in dict.fromkeys(html_image_sources(value)):
+                name = renamed.get(source)
+                if name is not None:
+                    for quote in "\"'":
+                        old, new = f"src={quote}{source}{quote}", f"src={quote}{name}{quote}"
+                        value = value.replace(old, new)
+        out.append(value)
+    return tuple(out)
 
 
 def card_ords_own(fields: tuple[str, ...]) -> tuple[int, ...]:

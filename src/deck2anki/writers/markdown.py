@@ -24,7 +24,7 @@ from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
 from ..readers.notetypes import fingerprint
 from . import WriteOptions, each_note, pinned
-from .markdown_notetypes import Section, folder_names, same, tree_lines
+from .markdown_notetypes import Section, folder_names, native_clozes, same, tree_lines
 
 # Text Markdown reads as nothing but paragraphs of itself: none of these characters (nor
 # "$", which the reader turns into math), no white space but spaces and line breaks, no
@@ -170,6 +170,7 @@ def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...], check: _Ch
 
 def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     """The Markdown text of ``deck``."""
+    deck = native_clozes(deck)
     deck_tags = _common_tags(deck)
     head = ["---"]
     if deck.name:

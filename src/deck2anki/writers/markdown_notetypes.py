@@ -12,9 +12,13 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
+from dataclasses import replace
 
+from ..cards import cloze
+from ..cards import notetype as own
 from ..cards.unrender import to_markdown
-from ..model import Deck, Markup, Note, NoteKind, NoteType
+from ..model import Deck, Markup, Note, NoteKind, NoteType, is_cloze
 from ..readers.markdown_notetypes import FENCE_INFO
 from ..readers.notetype_folder import BACK, CSS, FRONT, MANIFEST, SUFFIX, manifest
 from ..readers.notetypes import fingerprint
@@ -25,13 +29,27 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _LONGEST = 80
 
 
+# Names Windows keeps for devices, whatever follows a dot: a folder "CON" cannot be made.
+_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))]
+)
+
+
+def _folded(name: str) -> str:
+    """What a file system may take ``name`` for: no case (Windows, macOS), one Unicode form
+    (macOS: ``é`` composed and ``e`` + accent are one name there)."""
+    return unicodedata.normalize("NFC", name.casefold())
+
+
 def _file_name(name: str, taken: set[str], fallback: str) -> str:
     """``name`` as a file name no other in ``taken`` has (in any case), deterministic."""
     base = _UNSAFE.sub("_", name).strip(" .")[:_LONGEST].strip(" .") or fallback
+    if base.split(".", 1)[0].rstrip(" ").upper() in _DEVICES:
+        base = f"_{base}"
     candidate, number = base, 2
-    while candidate.casefold() in taken:
+    while _folded(candidate) in taken:
         candidate, number = f"{base} ({number})", number + 1
-    taken.add(candidate.casefold())
+    taken.add(_folded(candidate))
     return candidate
 
 
@@ -58,6 +76,56 @@ def side_files(deck: Deck, stem: str) -> dict[str, bytes]:
         out[f"{folder}/{CSS}"] = notetype.css.encode("utf-8")
         out[f"{folder}/{MANIFEST}"] = manifest(notetype, sides, CSS).encode("utf-8")
     return out
+
+
+def _own_cloze(notetype: NoteType) -> bool:
+    """Whether ``notetype`` is deck2anki's shared cloze note type exactly as a conversion
+    writes it again (id, name, fields, template, CSS): its notes can then be written as
+    deck2anki's own cloze cards, which read back into this very note type."""
+    name, front, back = cloze.TEMPLATE
+    return (
+        (notetype.id, notetype.name) == cloze.identity(own.ID, own.NAME)
+        and notetype.kind is NoteKind.CLOZE
+        and notetype.field_names == cloze.FIELDS
+        and [(t.name, t.front, t.back) for t in notetype.templates]
+        == [(name, own.template_text(front), own.template_text(back))]
+        and notetype.css == own.cloze_css()
+    )
+
+
+def native_clozes(deck: Deck) -> Deck:
+    """``deck`` with the notes of deck2anki's own cloze note type (``_own_cloze``) made notes
+    of deck2anki's own again, written as ``## ... {{c1::...}}`` cards as their source had
+    them, not as notes of another note type with a folder of files (issue 16). Their GUIDs,
+    times and fields stay. All of them or none: a package cannot hold that note type and
+    deck2anki's own cloze notes under one id, so if one cannot (a card in another deck, no
+    cloze in its text), none is."""
+    if not any(_own_cloze(notetype) for notetype in deck.notetypes):
+        return deck
+
+    def native(note: Note) -> bool:
+        return all(name == deck.name for _, name in note.decks) and is_cloze(note.fields[0])
+
+    ours = {notetype.id for notetype in deck.notetypes if _own_cloze(notetype)}
+    for note in deck.notes:
+        if note.notetype is not None and note.notetype.id in ours and not native(note):
+            ours.discard(note.notetype.id)
+    if not ours:
+        return deck
+    notes = tuple(
+        _as_own(note) if note.notetype is not None and note.notetype.id in ours else note
+        for note in deck.notes
+    )
+    kept = tuple(notetype for notetype in deck.notetypes if notetype.id not in ours)
+    return replace(deck, notes=notes, notetypes=kept)
+
+
+def _as_own(note: Note) -> Note:
+    """A note of deck2anki's cloze note type as a note of deck2anki's own, in Anki's HTML."""
+    text, extra, analogy = note.fields
+    return Note(
+        text, extra, analogy, note.tags, note.guid, Markup.HTML, note.location, mod=note.mod
+    )
 
 
 def tree_lines(deck: Deck) -> list[str]:
