@@ -330,3 +330,35 @@ def test_a_git_merge_of_a_branch_that_added_cloze_cards_is_resolved_by_one_build
     lock = json.loads((project / "deck2anki.lock").read_text(encoding="utf-8"))
     assert lock["cloze"]["mod"] == T0 + 60
     assert [n["cloze"] for n in lock["decks"]["bio"]["notes"] if "cloze" in n] == [True]
+
+
+def test_a_cloze_number_past_500_is_said_at_its_line_by_build_and_check(
+    cloze_project: Path, collection: Any
+) -> None:
+    """Anki makes at most 500 cards of a cloze note: a deletion numbered past it is on no
+    card. The build still writes the note (its other numbers are cards), and says so where
+    the note is, once, whether the deck is built, checked or converted."""
+    (cloze_project / "sources" / "bio.md").write_text(
+        "# Cells\n\n## The {{c1::ribosome}} makes {{c501::proteins}}.\n", encoding="utf-8"
+    )
+    said = (
+        "sources/bio.md:3:1: warning: cloze number c501 is past c500: no card of this note"
+        " asks it [cloze-past-limit]\n"
+        "  hint: number the cloze deletions of a note from c1 to c500\n"
+    )
+    built = CliRunner().invoke(cli, ["build"])
+    assert (built.exit_code, built.output) == (
+        0,
+        said + "built build/bio.apkg (1 note, deck 'Cells') from sources/bio.md\n",
+    )
+    checked = CliRunner().invoke(cli, ["check"])
+    assert checked.output == said + "checked 1 file: 0 errors, 1 warning\n"
+    converted = CliRunner().invoke(cli, ["convert", "sources/bio.md", "bio.apkg"])
+    assert converted.output == said + "wrote bio.apkg (1 note, deck 'Cells')\n"
+    import_package(collection, cloze_project / "build" / "bio.apkg")
+    (note_id,) = collection.find_notes("")
+    # What the warning says, as Anki sees it: the card of c1, and one (the 500th) that
+    # shows no cloze at all.
+    cards = sorted(collection.get_note(note_id).cards(), key=lambda card: card.ord)
+    assert [card.ord for card in cards] == [0, 499]
+    assert "ribosome" not in fold(cards[0].question()) and "No cloze" in cards[1].question()

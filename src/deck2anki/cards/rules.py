@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import Diagnostic, Report, Severity
 from ..model import Location, Markup, Note, is_cloze
+from . import cloze
 from .split import LABELS
 
 
@@ -89,6 +90,7 @@ RULES: tuple[Rule, ...] = (
     Rule("renamed-deck", Severity.WARNING, "a deck renamed: students keep it under the old name"),
     Rule("format-guess", Severity.WARNING, "a format guessed from the content, not the name"),
     Rule("lossy-conversion", Severity.WARNING, "what the output format cannot hold"),
+    Rule("cloze-past-limit", Severity.WARNING, "a cloze number past c500, which no card asks"),
 )
 """Every rule deck2anki has, errors first."""
 
@@ -135,6 +137,7 @@ def lint_note(note: Note, path: str) -> list[Diagnostic]:
         and note.markup is not Markup.HTML
         and len(question) + len(answer) + len(analogy) <= MAX_FIELD
         and not _suspect(question + answer + analogy)  # one look at the three, not three
+        and "{{c" not in question  # a cloze note: its numbers are checked
     ):
         if len(analogy) <= len(answer) and not _has_label(analogy or answer):
             return []
@@ -178,6 +181,18 @@ def _lint_note(note: Note, where: Location, report: Report) -> None:
                 f"the {name} has {len(value):,} characters, more than {MAX_FIELD:,}",
                 "field-too-long",
                 "split it over several cards",
+            )
+    if "{{c" in note.question and note.notetype is None and is_cloze(note.question):
+        # Anki makes at most MAX_NUMBER cards of a cloze note; a deletion numbered past it
+        # is on no card, and would be lost without a word. (Notes of Anki's own note types
+        # are said per note type by the writer, writers/clozes.py.)
+        top = cloze.past_limit("\x1f".join(fields.values()))
+        if top:
+            report.warning(
+                where,
+                f"cloze number c{top} is past c{cloze.MAX_NUMBER}: no card of this note asks it",
+                "cloze-past-limit",
+                f"number the cloze deletions of a note from c1 to c{cloze.MAX_NUMBER}",
             )
     if note.markup is Markup.HTML:
         found = dict.fromkeys(what for value in fields.values() for what in active_html(value))

@@ -73,7 +73,7 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         row = [guid, name, place, *fields, *padding, tags]
         (quoted if guid.startswith("#") else writer).writerow(row)
     _say_losses(deck, foreign, spread, options, report)
-    clozes.say_unasked(deck, own_cloze, Location(options.target), report)
+    clozes.say_unasked(deck, Location(options.target), report)
     return buffer.getvalue().encode("utf-8")
 
 

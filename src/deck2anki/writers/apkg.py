@@ -403,5 +403,5 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
             "split the deck, or give its note types fewer card templates",
         )
     report.raise_if_errors()
-    clozes.say_unasked(deck, settings.cloze[1], Location(options.target), report)
+    clozes.say_unasked(deck, Location(options.target), report)
     return write_package(deck.name, deck.description, notes, settings, deck.media)
