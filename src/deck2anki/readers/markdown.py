@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
 from .frontmatter import front_matter
 from .json import lone_surrogate
+from .markdown_blocks import read_cards, watch
 from .markdown_media import collect_html_images, collect_images, collect_sounds
 from .notetypes import fingerprint
 
@@ -65,6 +66,7 @@ def _parser() -> MarkdownIt:
     # html=True only so that comments are tokens with line maps; nothing here renders HTML.
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.core.ruler.at("inline", _images_only)
+    watch(md)
     return md
 
 
@@ -86,50 +88,82 @@ def _images_only(state: StateCore) -> None:
 
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read a Markdown source into a Deck; problems go to ``report``."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    meta, offset = front_matter(lines, path, report)
-    body = lines[offset:]
-    env: dict[str, Any] = {}
-    tokens = _parser().parse("\n".join(body), env)
-    definitions: dict[str, dict[str, str]] = env.get("references", {})
-    starts = [
-        i
-        for i, t in enumerate(tokens)
-        if t.type == "heading_open" and t.tag == "h2" and t.level == 0
-    ]
-    name = meta.get("deck", "")
-    if not name:
-        name = _title(tokens[: starts[0] if starts else len(tokens)])
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    meta, offset = front_matter(_head(text), path, report)
     deck_tags = meta.get("tags", [])
     assert isinstance(deck_tags, list)
-    notes: list[Note] = []
-    media: dict[str, Media] = {}
-    for position, start in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
-        following = tokens[end].map if end < len(tokens) else None
-        stop = following[0] if following else len(body)
-        seal: list[str] = []
-        note = _card(tokens, start, end, stop, body, offset, path, report, media, definitions, seal)
-        if note is not None:
-            tags = tuple(dict.fromkeys([*deck_tags, *note.tags]))
-            note = replace(note, tags=tags)  # every part kept (its mod too)
-            if note.mod is not None and (not seal or seal[0] != fingerprint(note)):
-                note = replace(note, mod=None)  # edited since: the output's time is newer
-            notes.append(note)
-    if not starts:
+    said = len(report.diagnostics)
+    notes = _Notes(meta.get("deck", ""), deck_tags, path, report)
+    # Each card as soon as it is parsed, its tokens let go then (markdown_blocks).
+    if not read_cards(_parser(), text, offset, notes, whole=False):
+        del report.diagnostics[said:]  # said again, by the whole parse
+        notes = _Notes(meta.get("deck", ""), deck_tags, path, report)
+        read_cards(_parser(), text, offset, notes, whole=True)
+    if not notes.cards:
         report.error(
             Location(path, 1, 1),
             "no cards found",
             "no-cards",
             "start each card with a level-2 heading: '## The question'",
         )
+    name = notes.name
     description = meta.get("description", "")
     return Deck(
         name=name if isinstance(name, str) else "",
-        notes=tuple(notes),
+        notes=tuple(notes.notes),
         description=description if isinstance(description, str) else "",
-        media=tuple(media.values()),
+        media=tuple(notes.media.values()),
     )
+
+
+def _head(text: str) -> list[str]:
+    """The lines of ``text`` front matter may take: up to the one that closes it, or every
+    line if none does, or the first alone if it opens none (no copy of the rest)."""
+    lines: list[str] = []
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        lines.append(line)
+        closes = len(lines) > 1 and line.strip() in ("---", "...")
+        if end < 0 or closes or lines[0].strip() != "---":
+            return lines
+        start = end + 1
+
+
+class _Notes:
+    """The notes of one source, made card by card as the parse hands them on."""
+
+    def __init__(self, name: object, deck_tags: list[str], path: str, report: Report) -> None:
+        self.name = name
+        self.deck_tags = deck_tags
+        self.path = path
+        self.report = report
+        self.notes: list[Note] = []
+        self.media: dict[str, Media] = {}
+        self.cards = 0
+
+    def preamble(self, tokens: list[Token]) -> None:
+        if not self.name:
+            self.name = _title(tokens)
+
+    def card(
+        self,
+        tokens: list[Token],
+        stop: int,
+        lines: Callable[[int, int], str],
+        definitions: dict[str, dict[str, str]],
+    ) -> None:
+        self.cards += 1
+        seal: list[str] = []
+        path, report, media = self.path, self.report, self.media
+        note = _card(tokens, 0, len(tokens), stop, lines, 0, path, report, media, definitions, seal)
+        if note is not None:
+            tags = tuple(dict.fromkeys([*self.deck_tags, *note.tags]))
+            note = note.but(tags=tags)  # every part kept (its mod too)
+            if note.mod is not None and (not seal or seal[0] != fingerprint(note)):
+                note = replace(note, mod=None)  # edited since: the output's time is newer
+            self.notes.append(note)
 
 
 def _bracketed(text: str) -> list[str]:
@@ -205,7 +239,7 @@ def _card(
     start: int,
     end: int,
     stop: int,
-    body: list[str],
+    body: Callable[[int, int], str],
     offset: int,
     path: str,
     report: Report,
@@ -289,8 +323,8 @@ def _card(
         ):
             analogy_start = block.map[0]
             break
-    answer = "\n".join(body[content_start:analogy_start]).strip()
-    analogy = _ANALOGY.sub("", "\n".join(body[analogy_start:stop]).strip(), count=1)
+    answer = body(content_start, analogy_start).strip()
+    analogy = _ANALOGY.sub("", body(analogy_start, stop).strip(), count=1)
     if markup is Markup.MARKDOWN:
         for token in tokens[start:end]:
             collect_images(token, offset, path, media, report, optional=guid is not None)
