@@ -29,14 +29,16 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..cards.rules import MAX_FIELD
-from ..cards.split import LABELS, code_span_ranges, mask_code
+from ..cards.split import LABELS, mask_code
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
-from .frontmatter import front_matter
+from .frontmatter import front_matter, front_matter_lines
 from .json import lone_surrogate
 from .markdown_blocks import read_cards, watch
+from .markdown_math import dollars
 from .markdown_media import collect_html_images, collect_images, collect_sounds
+from .markdown_simple import read_simple
 from .notetypes import fingerprint
 
 if TYPE_CHECKING:
@@ -50,13 +52,6 @@ FENCE_INFO = "anki-note"
 _COMMENT_KEYS = ("id", "tags", "cards", "format", "mod")
 _LATEST_TIME = 253_402_300_799  # the last second of the year 9999, as the lock allows
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
-# \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
-_DOLLARS = re.compile(
-    r"(?P<escaped>\\\$)|\$\$(?P<display>.+?)\$\$"
-    r"|\$(?=\S)(?P<inline>(?:[^$\\\n]|\\.)+?)(?<=\S)\$(?!\d)",
-    re.S,
-)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @cache
@@ -89,13 +84,16 @@ def _images_only(state: StateCore) -> None:
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read a Markdown source into a Deck; problems go to ``report``."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    meta, offset = front_matter(_head(text), path, report)
+    meta, offset = front_matter(front_matter_lines(text), path, report)
     deck_tags = meta.get("tags", [])
     assert isinstance(deck_tags, list)
     said = len(report.diagnostics)
     notes = _Notes(meta.get("deck", ""), deck_tags, path, report)
-    # Each card as soon as it is parsed, its tokens let go then (markdown_blocks).
-    if not read_cards(_parser(), text, offset, notes, whole=False):
+    # A source in the form most take is read without markdown-it (markdown_simple); any
+    # other is parsed a card at a time, its tokens let go as it goes (markdown_blocks).
+    if read_simple(text, offset, notes):
+        pass
+    elif not read_cards(_parser(), text, offset, notes, whole=False):
         del report.diagnostics[said:]  # said again, by the whole parse
         notes = _Notes(meta.get("deck", ""), deck_tags, path, report)
         read_cards(_parser(), text, offset, notes, whole=True)
@@ -114,21 +112,6 @@ def parse(text: str, path: str, report: Report, options: ReadOptions | None = No
         description=description if isinstance(description, str) else "",
         media=tuple(notes.media.values()),
     )
-
-
-def _head(text: str) -> list[str]:
-    """The lines of ``text`` front matter may take: up to the one that closes it, or every
-    line if none does, or the first alone if it opens none (no copy of the rest)."""
-    lines: list[str] = []
-    start = 0
-    while True:
-        end = text.find("\n", start)
-        line = text[start:] if end < 0 else text[start:end]
-        lines.append(line)
-        closes = len(lines) > 1 and line.strip() in ("---", "...")
-        if end < 0 or closes or lines[0].strip() != "---":
-            return lines
-        start = end + 1
 
 
 class _Notes:
@@ -348,7 +331,7 @@ def _card(
         return note
     if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
         answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
-    fields = (_dollars(question), _dollars(answer), _dollars(analogy))
+    fields = (dollars(question), dollars(answer), dollars(analogy))
     note = Note(
         *fields, tags=tags, guid=guid, markup=markup, location=location, cards=cards, mod=mod
     )
@@ -414,46 +397,3 @@ def _fenced_note(
     return Note(
         fields[0], fields[1], fields[2], tuple(own_tags), note_guid, markup, location, cards
     )
-
-
-def _dollars(text: str) -> str:
-    """``$...$`` and ``$$...$$`` as Anki's ``\\(...\\)`` and ``\\[...\\]``, code left alone."""
-    if "$" not in text:
-        return text
-    out: list[str] = []
-    chunk: list[str] = []
-    fence = ""
-    for line in text.split("\n"):
-        opening = _FENCE.match(line)
-        if fence:
-            out.append(line)
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = ""
-        elif opening:
-            out.append(_convert("\n".join(chunk))) if chunk else None
-            chunk = []
-            out.append(line)
-            fence = opening.group(1)
-        else:
-            chunk.append(line)
-    if chunk:
-        out.append(_convert("\n".join(chunk)))
-    return "\n".join(out)
-
-
-def _convert(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        if match.group("display") is not None:
-            return f"\\[{match.group('display')}\\]"
-        if match.group("inline") is not None:
-            return f"\\({match.group('inline')}\\)"
-        return match.group(0)
-
-    # Code spans pass through untouched: convert only the text between them.
-    out = []
-    position = 0
-    for start, end in code_span_ranges(text):
-        out += [_DOLLARS.sub(replace, text[position:start]), text[start:end]]
-        position = end
-    out.append(_DOLLARS.sub(replace, text[position:]))
-    return "".join(out)

@@ -67,8 +67,8 @@ def read_cards(md: MarkdownIt, text: str, first_line: int, cards: Cards, whole: 
     """Parse ``text`` (its line breaks "\n" alone) from line ``first_line`` on (what follows
     its front matter) with ``md``, which ``watch`` watches, and hand its cards to ``cards``,
     each as soon as it is complete (``whole``: all at the end, as a whole parse would).
-    False: a card was handed on before a link reference definition it may use; nothing is
-    complete then: read it again whole.
+    False: a card (or the preamble) was handed on before a link reference definition it may
+    use; nothing is complete then: read it again whole.
     """
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_core import StateCore
@@ -84,7 +84,7 @@ def read_cards(md: MarkdownIt, text: str, first_line: int, cards: Cards, whole: 
         cards.preamble([])
         return True
     state = StateBlock(core.src, md, env, [])
-    reading = _Reading(text, state, core, after, cards, whole)
+    reading = _Reading(text, first_line, state, core, after, cards, whole)
     env[_READING] = reading
     md.block.tokenize(state, first_line, state.lineMax)
     del env[_READING]
@@ -98,6 +98,7 @@ class _Reading:
     def __init__(
         self,
         text: str,
+        first_line: int,
         state: StateBlock,
         core: StateCore,
         after: list[Callable[[StateCore], None]],
@@ -105,6 +106,7 @@ class _Reading:
         whole: bool,
     ) -> None:
         self.text = text
+        self.first_line = first_line
         self.state = state
         self.core = core
         self.after = after
@@ -130,6 +132,10 @@ class _Reading:
         if self.before_first and (starts or last):
             self.before_first = False
             preamble = tokens[: starts[0] if starts else len(tokens)]
+            if not last:
+                following = tokens[starts[0]].map
+                assert following is not None
+                self._note_references(self.first_line, following[0])
             self._done(preamble)
             self.cards.preamble(preamble)
         complete = len(starts) if last else len(starts) - 1
@@ -144,7 +150,8 @@ class _Reading:
                 assert following is not None
                 stop = following[0]
                 if not last:
-                    self._note_references(card[0], stop)
+                    assert card[0].map is not None
+                    self._note_references(card[0].map[0], stop)
             else:
                 stop = self.text.count("\n") + 1
             self._done(card)
@@ -162,14 +169,14 @@ class _Reading:
         for rule in self.after:
             rule(self.core)
 
-    def _note_references(self, heading: Token, stop: int) -> None:
-        """Remember how many definitions there were when the first card that may use one
-        (one with a ``[`` in its lines) was handed on before the parse's end."""
+    def _note_references(self, start: int, stop: int) -> None:
+        """Remember how many definitions there were when the first card (or preamble) that
+        may use one (a ``[`` in its lines, ``start`` to ``stop``) was handed on before the
+        parse's end."""
         if self.references_then is not None:
             return
-        assert heading.map is not None
         marks = self.state.bMarks
-        if self.text.find("[", marks[heading.map[0]], marks[stop]) >= 0:
+        if self.text.find("[", marks[start], marks[stop]) >= 0:
             self.references_then = len(self.state.env.get("references", {}))
 
     def complete(self) -> bool:
