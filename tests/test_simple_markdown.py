@@ -78,12 +78,13 @@ def test_the_html_written_without_markdown_it_is_what_markdown_it_writes(text: s
 @pytest.mark.parametrize(
     "text",
     [
-        *["` x `", "`  `", "`a`b`", "``a``", "`a", "a`\nb`"],
+        *["` x `", "`  `", "`a`b`", "``a``", "`a", "a`\nb`", "`a``b`"],
         *["*a*", "**a**", "*a**b*", "***a***", "**a*", "*a *", "*a.*b", "a*b*c", "*a*b*c*"],
         *["_a_", "x_1", "a_", "__a__", "a__b", "*a_b*", "a_*b*", "a _b_ c", "x_1 _y_"],
         *["# a", "a\n# b", "- a\n\n- b", "- a\n\nb", "a\n- b", "1. a", "a\n1) b", "> a"],
         *["a\n===", "a\n---", "    a", "a  \nb", "a \nb", "a\n b", "a\n\n\nb", "-a", "- "],
         *["[t](javascript:x)", "[t](//host/p)", "[t](HTTPS://X/é)", "[](a)", "[a](b c)", "[a]"],
+        *["[a](b(c))", "[a](b)c)", "[a](<b>)", "\\(a<b\\)", '\\[x & "y"\\]'],
         *["![a](b.png)", "[a](b)c", "\\(a", "\\(a\\)", "\\[a\\]", "\\*a", "a\\\nb", "\\(a\n\nb\\)"],
         *["a & b", "a < b", "`a & b`", "a|b", "~~a~~", "a\tb", "a\xa0b", "a!b", "a![b"],
         *["a\x00b", "a\rb", "a\xa0", "\xa0a", "a\t\nb", "a\n\tb", "+ a", "a\n+ b", "a\n> b"],
