@@ -35,13 +35,14 @@ _PIECES = st.one_of(
         lambda link: f"[{link[0]}]({link[1]})"
     ),
     st.just("\n"),
+    st.sampled_from(["\\(", "\\)", "\\[", "\\]"]),  # math that may span lines
 )
 _ODD = st.sampled_from(
     [*"*_`[]\\<>&!~|\t\xa0", "\\*", "![a](b.png)", "~~", "  \n", "\\\n", "- ", "# ", "1. "]
-)
+) | st.sampled_from(["\n> ", "\n~~~\n", "\n* ", "\n___\n", "\n```\n", "\n    ", "\n=\n", "\n+ "])
 _INLINE = st.tuples(
     st.lists(_PIECES, min_size=1, max_size=12),
-    st.lists(st.tuples(st.integers(0, 12), _ODD), max_size=1),
+    st.lists(st.tuples(st.integers(0, 12), _ODD), max_size=2),
 ).map(lambda parts: "".join(_inserted(parts[0], parts[1])))
 _BLOCK = _INLINE | st.lists(_INLINE.map(lambda item: f"- {item}"), min_size=1, max_size=4).map(
     "\n".join
@@ -75,6 +76,21 @@ def test_the_html_written_without_markdown_it_is_what_markdown_it_writes(text: s
         assert html == markdown_it(text)
 
 
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    before=_INLINE,
+    start=st.sampled_from(["> ", "~~~", "```", "* ", "- ", "+ ", "1. ", "# ", "___", "=", "    "]),
+    after=_INLINE,
+    math=st.sampled_from([("\\(", "\\)"), ("\\[", "\\]")]),
+)
+def test_math_over_lines_is_no_way_round_the_blocks_a_line_starts(
+    before: str, start: str, after: str, math: tuple[str, str]
+) -> None:
+    text = f"{before}{math[0]}a\n{start}b{math[1]}{after}"
+    html = simple_html(text, _normalize_link, _safe_link)
+    assert html is None or html == markdown_it(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -85,6 +101,7 @@ def test_the_html_written_without_markdown_it_is_what_markdown_it_writes(text: s
         *["a\n===", "a\n---", "    a", "a  \nb", "a \nb", "a\n b", "a\n\n\nb", "-a", "- "],
         *["[t](javascript:x)", "[t](//host/p)", "[t](HTTPS://X/é)", "[](a)", "[a](b c)", "[a]"],
         *["[a](b(c))", "[a](b)c)", "[a](<b>)", "\\(a<b\\)", '\\[x & "y"\\]'],
+        *["\\(\n> x\\)", "\\(a\n~~~\nb\\)", "\\(a\n* b\\)", "\\(a\n___\\)", "\\[a\n```\\]"],
         *["![a](b.png)", "[a](b)c", "\\(a", "\\(a\\)", "\\[a\\]", "\\*a", "a\\\nb", "\\(a\n\nb\\)"],
         *["a & b", "a < b", "`a & b`", "a|b", "~~a~~", "a\tb", "a\xa0b", "a!b", "a![b"],
         *["a\x00b", "a\rb", "a\xa0", "\xa0a", "a\t\nb", "a\n\tb", "+ a", "a\n+ b", "a\n> b"],

@@ -15,8 +15,8 @@ fail the inline scan) or ends with a space (a hard break).
 Inline: text without ``& < > | ~``; a ``_`` only inside a word (then no emphasis);
 ``*a*`` and ``**a**`` around text without delimiters that starts and ends with a letter
 or digit (markdown-it's flanking rules give them no other reading); code spans of one
-backtick on one line; Anki's math ``\\(...\\)`` and ``\\[...\\]`` as the renderer's math
-rule takes them; ``[text](url)`` with plain text and a url without spaces, brackets,
+backtick on one line; Anki's math ``\\(...\\)`` and ``\\[...\\]`` on one line, as the
+renderer's math rule takes them; ``[text](url)`` with plain text and a url without spaces, brackets,
 parentheses, ``\\``, ``&`` or ``<>``, that the renderer's link check allows.
 """
 
@@ -135,8 +135,8 @@ def _inline(text: str, link: Callable[[str], str], allowed: Callable[[str], bool
         elif char == "\\":
             closing = _MATH.get(text[position + 1 : position + 2])
             close = text.find(closing, position + 2) if closing else -1
-            if close < 0:
-                return None
+            if close < 0 or text.find("\n", position, close) >= 0:
+                return None  # on one line: a line's start is never inside (a block may begin)
             out.append(escape(text[position : close + 2]))
             position = close + 2
         elif char == "[":
