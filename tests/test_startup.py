@@ -1,4 +1,5 @@
-"""What a build imports: a deck of plain text pays for no Markdown or HTML parser (issue 17)."""
+"""What a build imports: a deck of plain text pays for no Markdown or HTML parser, nor does
+Markdown in the form most decks take (issue 17)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,13 @@ print(" ".join(sorted(sys.modules)))
     [
         ("deck.csv", "Question,Answer\nWhat is ATP?,The cell's energy currency.\n"),
         ("deck.txt", "What is ATP?\nThe cell's energy currency.\n"),
+        (
+            "deck.md",
+            "# Cells\n\n## What makes ATP?\n<!-- id: atp -->\n\nATP *synthase*, in `mitochondria`."
+            "\n\n- from ADP\n- and \\(P_i\\)\n\nAnalogy: a **mill** turned by a stream.\n",
+        ),
     ],
-    ids=["csv", "lecture"],
+    ids=["csv", "lecture", "markdown"],
 )
 def test_building_plain_text_imports_no_markdown_or_html_parser(
     tmp_path: Path, name: str, text: str

@@ -15,6 +15,22 @@ from ..model import EMPTY_DECK_PART_HINT, Location, empty_deck_part, has_control
 _FRONT_KEYS = {"deck", "tags", "description", "decks"}
 
 
+def front_matter_lines(text: str) -> list[str]:
+    """The lines of ``text`` front matter may take: up to the one that closes it, or every
+    line if none does, or the first alone if it opens none (the rest is not split: a large
+    source would be held twice)."""
+    lines: list[str] = []
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        lines.append(line)
+        closes = len(lines) > 1 and line.strip() in ("---", "...")
+        if end < 0 or closes or lines[0].strip() != "---":
+            return lines
+        start = end + 1
+
+
 def front_matter(lines: list[str], path: str, report: Report) -> tuple[dict[str, object], int]:
     """The front matter between ``---`` lines at the top, and the line the body starts on."""
     if not lines or lines[0].strip() != "---":

@@ -23,20 +23,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..cards.rules import MAX_FIELD
-from ..cards.split import LABELS, code_span_ranges, mask_code
+from ..cards.split import LABELS, mask_code
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
-from .frontmatter import deck_tree, front_matter
+from .frontmatter import deck_tree, front_matter, front_matter_lines
 from .json import lone_surrogate
+from .markdown_blocks import read_cards, watch
+from .markdown_math import dollars
 from .markdown_media import collect_html_images, collect_images, collect_sounds
 from .markdown_notetypes import ForeignNotes
+from .markdown_simple import read_simple
 from .notetypes import fingerprint
 
 if TYPE_CHECKING:
@@ -48,15 +51,9 @@ FENCE_INFO = "anki-note"
 """Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
 
 _COMMENT_KEYS = ("id", "tags", "cards", "format", "mod")
+_NO_CARDS: frozenset[str] = frozenset()  # one for every note that asks for none (216 bytes each)
 _LATEST_TIME = 253_402_300_799  # the last second of the year 9999, as the lock allows
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
-# \$ stays a dollar; $$..$$ and $..$ become Anki's MathJax (code spans are cut out first).
-_DOLLARS = re.compile(
-    r"(?P<escaped>\\\$)|\$\$(?P<display>.+?)\$\$"
-    r"|\$(?=\S)(?P<inline>(?:[^$\\\n]|\\.)+?)(?<=\S)\$(?!\d)",
-    re.S,
-)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @cache
@@ -66,6 +63,7 @@ def _parser() -> MarkdownIt:
     # html=True only so that comments are tokens with line maps; nothing here renders HTML.
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     md.core.ruler.at("inline", _images_only)
+    watch(md)
     return md
 
 
@@ -87,55 +85,86 @@ def _images_only(state: StateCore) -> None:
 
 def parse(text: str, path: str, report: Report, options: ReadOptions | None = None) -> Deck:
     """Read a Markdown source into a Deck; problems go to ``report``."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    meta, offset = front_matter(lines, path, report)
-    body = lines[offset:]
-    env: dict[str, Any] = {}
-    tokens = _parser().parse("\n".join(body), env)
-    definitions: dict[str, dict[str, str]] = env.get("references", {})
-    starts = [
-        i
-        for i, t in enumerate(tokens)
-        if t.type == "heading_open" and t.tag == "h2" and t.level == 0
-    ]
-    name = meta.get("deck", "")
-    if not name:
-        name = _title(tokens[: starts[0] if starts else len(tokens)])
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    meta, offset = front_matter(front_matter_lines(text), path, report)
     deck_tags = meta.get("tags", [])
     assert isinstance(deck_tags, list)
-    notes: list[Note] = []
-    media: dict[str, Media] = {}
-    foreign = ForeignNotes(options, report)  # notes of other note types (Basic, Cloze, ...)
-    foreign.deck_name = name if isinstance(name, str) else ""
-    for position, start in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
-        following = tokens[end].map if end < len(tokens) else None
-        stop = following[0] if following else len(body)
-        seal: list[str] = []
-        read = foreign.card if foreign.claims(tokens, start, end) else _card
-        note = read(tokens, start, end, stop, body, offset, path, report, media, definitions, seal)
-        if note is not None:
-            tags = tuple(dict.fromkeys([*deck_tags, *note.tags]))
-            note = replace(note, tags=tags)  # every part kept (its mod too)
-            if note.mod is not None and (not seal or seal[0] != fingerprint(note)):
-                note = replace(note, mod=None)  # edited since: the output's time is newer
-            notes.append(note)
-    if not starts:
+    said = len(report.diagnostics)
+    notes = _Notes(meta.get("deck", ""), deck_tags, path, report, options)
+    # A source in the form most take is read without markdown-it (markdown_simple); any
+    # other is parsed a card at a time, its tokens let go as it goes (markdown_blocks).
+    if read_simple(text, offset, notes):
+        pass
+    elif not read_cards(_parser(), text, offset, notes, whole=False):
+        del report.diagnostics[said:]  # said again, by the whole parse
+        notes = _Notes(meta.get("deck", ""), deck_tags, path, report, options)
+        read_cards(_parser(), text, offset, notes, whole=True)
+    if not notes.cards:
         report.error(
             Location(path, 1, 1),
             "no cards found",
             "no-cards",
             "start each card with a level-2 heading: '## The question'",
         )
+    name = notes.name
     description = meta.get("description", "")
     return Deck(
         name=name if isinstance(name, str) else "",
-        notes=tuple(notes),
+        notes=tuple(notes.notes),
         description=description if isinstance(description, str) else "",
-        media=tuple(media.values()),
-        notetypes=foreign.notetypes(),
+        media=tuple(notes.media.values()),
+        notetypes=notes.foreign.notetypes(),
         tree=deck_tree(meta),
     )
+
+
+class _Notes:
+    """The notes of one source, made card by card as the parse hands them on."""
+
+    def __init__(
+        self,
+        name: object,
+        deck_tags: list[str],
+        path: str,
+        report: Report,
+        options: ReadOptions | None,
+    ) -> None:
+        self.name = name
+        self.deck_tags = deck_tags
+        self.path = path
+        self.report = report
+        self.notes: list[Note] = []
+        self.media: dict[str, Media] = {}
+        self.cards = 0
+        self.foreign = ForeignNotes(options, report)  # notes of other note types (Basic, ...)
+
+    def preamble(self, tokens: list[Token]) -> None:
+        if not self.name:
+            self.name = _title(tokens)
+
+    def card(
+        self,
+        tokens: list[Token],
+        stop: int,
+        lines: Callable[[int, int], str],
+        definitions: dict[str, dict[str, str]],
+    ) -> None:
+        self.cards += 1
+        seal: list[str] = []
+        path, report, media = self.path, self.report, self.media
+        end = len(tokens)
+        if self.foreign.claims(tokens, 0, end):
+            self.foreign.deck_name = self.name if isinstance(self.name, str) else ""
+            read = self.foreign.card
+        else:
+            read = _card
+        note = read(tokens, 0, end, stop, lines, 0, path, report, media, definitions, seal)
+        if note is not None:
+            tags = tuple(dict.fromkeys([*self.deck_tags, *note.tags]))
+            note = note.but(tags=tags)  # every part kept (its mod too)
+            if note.mod is not None and (not seal or seal[0] != fingerprint(note)):
+                note = replace(note, mod=None)  # edited since: the output's time is newer
+            self.notes.append(note)
 
 
 def _bracketed(text: str) -> list[str]:
@@ -211,7 +240,7 @@ def _card(
     start: int,
     end: int,
     stop: int,
-    body: list[str],
+    body: Callable[[int, int], str],
     offset: int,
     path: str,
     report: Report,
@@ -232,7 +261,7 @@ def _card(
     ]
     guid: str | None = None
     tags: tuple[str, ...] = ()
-    cards: frozenset[str] = frozenset()
+    cards = _NO_CARDS
     markup = Markup.MARKDOWN
     mod: int | None = None
     content_start = heading.map[1]
@@ -297,8 +326,8 @@ def _card(
         ):
             analogy_start = block.map[0]
             break
-    answer = "\n".join(body[content_start:analogy_start]).strip()
-    analogy = _ANALOGY.sub("", "\n".join(body[analogy_start:stop]).strip(), count=1)
+    answer = body(content_start, analogy_start).strip()
+    analogy = _ANALOGY.sub("", body(analogy_start, stop).strip(), count=1)
     if markup is Markup.MARKDOWN:
         for token in tokens[start:end]:
             collect_images(token, offset, path, media, report, optional=guid is not None)
@@ -322,7 +351,7 @@ def _card(
         return note
     if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
         answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
-    fields = (_dollars(question), _dollars(answer), _dollars(analogy))
+    fields = (dollars(question), dollars(answer), dollars(analogy))
     note = Note(
         *fields, tags=tags, guid=guid, markup=markup, location=location, cards=cards, mod=mod
     )
@@ -388,46 +417,3 @@ def _fenced_note(
     return Note(
         fields[0], fields[1], fields[2], tuple(own_tags), note_guid, markup, location, cards
     )
-
-
-def _dollars(text: str) -> str:
-    """``$...$`` and ``$$...$$`` as Anki's ``\\(...\\)`` and ``\\[...\\]``, code left alone."""
-    if "$" not in text:
-        return text
-    out: list[str] = []
-    chunk: list[str] = []
-    fence = ""
-    for line in text.split("\n"):
-        opening = _FENCE.match(line)
-        if fence:
-            out.append(line)
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = ""
-        elif opening:
-            out.append(_convert("\n".join(chunk))) if chunk else None
-            chunk = []
-            out.append(line)
-            fence = opening.group(1)
-        else:
-            chunk.append(line)
-    if chunk:
-        out.append(_convert("\n".join(chunk)))
-    return "\n".join(out)
-
-
-def _convert(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        if match.group("display") is not None:
-            return f"\\[{match.group('display')}\\]"
-        if match.group("inline") is not None:
-            return f"\\({match.group('inline')}\\)"
-        return match.group(0)
-
-    # Code spans pass through untouched: convert only the text between them.
-    out = []
-    position = 0
-    for start, end in code_span_ranges(text):
-        out += [_DOLLARS.sub(replace, text[position:start]), text[start:end]]
-        position = end
-    out.append(_DOLLARS.sub(replace, text[position:]))
-    return "".join(out)

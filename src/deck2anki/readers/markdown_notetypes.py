@@ -21,7 +21,7 @@ under the heading: ``{"fields": {...}, "tags": [...], "id": ..., "card_decks": [
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..cards import cloze
@@ -122,7 +122,7 @@ class ForeignNotes:
         start: int,
         end: int,
         stop: int,
-        body: list[str],
+        body: Callable[[int, int], str],
         offset: int,
         path: str,
         report: Report,
@@ -240,7 +240,7 @@ class ForeignNotes:
         tokens: Sequence[Token],
         blocks: list[tuple[int, Token]],
         stop: int,
-        body: list[str],
+        body: Callable[[int, int], str],
         offset: int,
         path: str,
         report: Report,
@@ -294,7 +294,7 @@ class ForeignNotes:
                 failed = True
                 continue
             seen.add(name)
-            values[place[name]] = "\n".join(body[block.map[1] : until]).strip()
+            values[place[name]] = body(block.map[1], until).strip()
         return None if failed else values
 
     def _decks(

@@ -1,0 +1,163 @@
+"""Markdown sources in the form most decks take, read without markdown-it (issue 17).
+
+markdown-it's block parse was a third of a Markdown build once fields were rendered without
+it (``cards.simple_markdown``), and importing it a tenth of a small one. Most sources are
+``## `` questions, each followed by paragraphs and ``- `` lists of plain lines, and maybe
+``<!-- key: value -->`` comments: ``read_simple`` hands such a source's cards on as
+``markdown_blocks.read_cards`` does, with the few tokens the reader reads (each top-level
+block's type, lines and text), and refuses (False, nothing handed on) any other source,
+which markdown-it then reads. A differential test holds the notes read both ways equal.
+
+A source is taken when every line after its front matter is one of: empty; ``## `` and a
+question (``# `` and a title before the first), ending in neither ``#`` nor white space;
+``- `` and a plain line; a line that starts with ``<!--`` and holds ``-->``; or a plain line,
+which starts with a letter, a digit not starting a numbered item, ``*`` or ``**`` opening
+emphasis on a letter or digit, a single backtick or one of ``( " ' \\ $ % & @ / : ; , . ? !
+{ } ^ [``, and ends in no white space. No ``|`` (tables), ``![`` (images) or ``]:`` (link
+definitions), no white space but spaces and line breaks, no NUL. In such a source nothing is
+indented, nothing is fenced, quoted or a table, each comment line is an HTML block of its
+own, a heading or a ``- `` item interrupts a paragraph (the item is never empty), and an
+item's list goes on through the plain lines right after it (lazily), ending at a blank line
+that a plain line follows: so a top-level paragraph starts at each plain line after an empty
+line, a heading or a comment, and runs to the next line of another kind.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+    from .markdown_blocks import Cards
+
+_SAFE = (
+    r"(?:[^\W\d_]|\d(?!\d*[.)])|\*\*?(?=[^\W_])|`(?!`)"
+    r"|[(\"'\\$%&@/:;,.?!{}^\[])"
+)
+# A line that is none of the lines above (the most common first: a plain line).
+_OTHER_LINE = re.compile(rf"^(?!{_SAFE}|- {_SAFE}|##? (?=[^\n]*[^\s#]$)|<!--[^\n]*-->)[^\n]", re.M)
+# Refused anywhere (looked for one by one: one pattern of them all reads 13 times slower).
+_REFUSED = ("|", "\x00", "![", "]:", " \n")
+# White space but spaces and line breaks (str.isspace), the first eight the ASCII ones.
+_SPACES = "\t\v\f\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    map(chr, range(0x2000, 0x200B))
+)
+_CARD = re.compile(r"^## ", re.M)
+_TITLE = re.compile(r"^# ", re.M)
+
+
+class Part:
+    """The parts of a markdown-it token that the reader reads."""
+
+    __slots__ = ("children", "content", "info", "level", "map", "nesting", "tag", "type")
+
+    def __init__(
+        self, kind: str, tag: str, lines: list[int] | None, level: int, nesting: int, content: str
+    ) -> None:
+        self.type = kind
+        self.tag = tag
+        self.map = lines
+        self.level = level
+        self.nesting = nesting
+        self.content = content
+        self.info = ""
+        self.children = None
+
+
+def read_simple(text: str, first_line: int, cards: Cards) -> bool:
+    """Hand ``cards`` what ``read_cards`` would if ``text`` (from line ``first_line`` on) is
+    in the form above; False, and nothing handed on, if it is not."""
+    start = _start(text, first_line)
+    if start < 0 or text.endswith(" ") or _OTHER_LINE.search(text, start):
+        return False
+    spaces = _SPACES[:8] if text.isascii() else _SPACES
+    if any(text.find(refused, start) >= 0 for refused in (*_REFUSED, *spaces)):
+        return False
+    first_card = _CARD.search(text, start)
+    body_end = first_card.start() if first_card else len(text)
+    if first_card and _TITLE.search(text, first_card.start()):
+        return False  # a level-1 heading inside a card
+    title = _TITLE.search(text, start, body_end)
+    preamble: list[Part] = []
+    if title is not None:
+        line = first_line + text.count("\n", start, title.start())
+        end = text.find("\n", title.start())
+        content = text[title.start() + 2 : end if end >= 0 else len(text)]
+        preamble = [Part("heading_open", "h1", [line, line + 1], 0, 1, ""), _inline(content, line)]
+    cards.preamble(_tokens(preamble))
+    if first_card is None:
+        return True
+    number = first_line + text.count("\n", start, first_card.start())
+    total = text.count("\n") + 1
+    begin = first_card.start()
+    while begin >= 0:
+        following = _CARD.search(text, begin + 1)
+        end = following.start() if following else len(text)
+        chunk = text[begin:end]
+        lines = (chunk[:-1] if following else chunk).split("\n")
+        stop = number + len(lines) if following else total
+        card, first = _card(lines, number), number
+
+        def joined(a: int, b: int, lines: list[str] = lines, first: int = first) -> str:
+            return "\n".join(lines[a - first : b - first])
+
+        cards.card(_tokens(card), stop, joined, {})
+        number, begin = stop, following.start() if following else -1
+    return True
+
+
+def _start(text: str, line: int) -> int:
+    """Where line ``line`` of ``text`` starts (-1: past its end)."""
+    position = 0
+    for _ in range(line):
+        position = text.find("\n", position) + 1
+        if position == 0:
+            return -1
+    return position
+
+
+def _inline(content: str, line: int) -> Part:
+    return Part("inline", "", [line, line + 1], 1, 0, content)
+
+
+def _card(lines: list[str], number: int) -> list[Part]:
+    """The tokens of a card's lines (the first its heading) that the reader reads."""
+    parts = [
+        Part("heading_open", "h2", [number, number + 1], 0, 1, ""),
+        _inline(lines[0][3:].strip(), number),
+        Part("heading_close", "h2", None, 0, -1, ""),
+    ]
+    previous = "heading"
+    paragraph: list[str] = []  # the lines of the top-level paragraph going on
+    for index, line in enumerate(lines[1:], start=number + 1):
+        if previous == "plain" and (not line or line.startswith(("<!--", "- "))):
+            parts[-2].content = "\n".join(paragraph)  # its inline token: the text it holds
+        if not line:
+            previous = "blank"
+        elif line.startswith("<!--"):
+            previous = "comment"
+            parts.append(Part("html_block", "", [index, index + 1], 0, 0, line))
+        elif line.startswith("- "):
+            if previous not in ("item", "lazy"):
+                parts.append(Part("bullet_list_open", "ul", [index, index + 1], 0, 1, ""))
+            previous = "item"
+        elif previous in ("item", "lazy"):
+            previous = "lazy"  # the item's paragraph goes on
+        elif previous == "plain":
+            paragraph.append(line)
+        else:
+            previous = "plain"
+            paragraph = [line]
+            parts.append(Part("paragraph_open", "p", [index, index + 1], 0, 1, ""))
+            parts.append(_inline("", index))
+            parts.append(Part("paragraph_close", "p", None, 0, -1, ""))
+    if previous == "plain":
+        parts[-2].content = "\n".join(paragraph)
+    return parts
+
+
+def _tokens(parts: list[Part]) -> list[Token]:
+    # The reader reads these parts of its tokens alone, and only these parts are made.
+    return cast("list[Token]", parts)
