@@ -1,5 +1,6 @@
 """The ``deck2anki`` command: thin click commands over the library, and their output."""
 
-from .commands import cli, main
+from .commands import cli
+from .entry import main
 
 __all__ = ["cli", "main"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,6 @@ from ..model import shown
 from ..version import __version__
 from .output import (
     EXIT_CONTENT,
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
     ContentFailure,
     ProgressBars,
     colour,
@@ -387,35 +384,3 @@ def formats() -> None:
 def _waiting(message: str) -> None:
     """Say, on standard error, that this build waits for another one of the project."""
     click.echo(f"{message}...", err=True)
-
-
-def _terminated(number: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def main() -> None:
-    """Entry point of the ``deck2anki`` script: no input ever gets a traceback."""
-    debug = "--debug" in sys.argv[1:]
-    # A terminated build cleans up like an interrupted one: no temporary files left behind.
-    signal.signal(signal.SIGTERM, _terminated)
-    try:
-        cli(prog_name="deck2anki", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.ClickException as failure:
-        failure.show()
-        sys.exit(failure.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        # click turns Ctrl-C into Abort; SIGTERM arrives as KeyboardInterrupt (_terminated).
-        echo("interrupted; files are written whole or not at all", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except Exception as error:
-        if debug:
-            raise
-        echo(
-            f"deck2anki: internal error ({type(error).__name__}: {error}). This is a bug in"
-            " deck2anki, not in your files: please report it with the command you ran."
-            " Run it again with --debug to see the traceback.",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)

@@ -12,7 +12,8 @@ from typing import Any
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, NoteType
 from . import ReadOptions
-from .notetypes import Invalid, basic_view, fingerprint, from_json
+from .notetype_json import Invalid, from_json
+from .notetypes import basic_view, fingerprint
 
 FORMAT = 1
 """The schema version written in ``"deck2anki"``."""

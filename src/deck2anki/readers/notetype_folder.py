@@ -19,7 +19,8 @@ from typing import Any
 
 from ..errors import Report
 from ..model import Location, NoteType
-from .notetypes import MAX_TEMPLATES, Invalid, from_json, to_json
+from .notetype_json import Invalid, from_json, to_json
+from .notetypes import MAX_TEMPLATES
 
 SUFFIX = ".notetypes"
 """What a Markdown file's note type folder adds to its stem: ``deck.md``, ``deck.notetypes``."""

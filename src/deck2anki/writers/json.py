@@ -10,7 +10,8 @@ from typing import Any
 from ..errors import Report
 from ..model import Deck, Note
 from ..readers.json import FORMAT
-from ..readers.notetypes import fingerprint, to_json
+from ..readers.notetype_json import to_json
+from ..readers.notetypes import fingerprint
 from . import WriteOptions, each_note
 
 
