@@ -23,10 +23,10 @@ from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
 from ..identity import lockcheck
 from ..identity.lock import LOCK_NAME, Lock, LockedDeck, LockedNoteType, lock_parts
 from ..identity.lockread import damaged, load_lock
-from ..identity.relink import could_take
 from ..model import Location, shown
 from .deck import BuiltDeck, Job, Planned, Progress, plan
 from .locking import WAIT, project_lock
+from .moves import take_moves
 from .previous import read_notetype
 from .sources import Source, code_fingerprint, find_sources, inputs_hash, stale_reason
 from .style import own_notetype
@@ -234,7 +234,7 @@ def _build(
                 failed.append(source.path)
         # Cards moved between sources keep their notes: a deck given a note another deck lost
         # is planned again, taking it over (what it says replaces what it said).
-        planned = _take_moves(planned, vanished, reports, config, state, code, now, progress)
+        planned = take_moves(planned, vanished, reports, config, state, code, now, progress)
         for source_report in reports.values():
             report.diagnostics.extend(source_report.diagnostics)
         # A failed source keeps its old package and lock entry (``keep_going``), like a skipped one.
@@ -312,54 +312,6 @@ def _build(
         scratch.cleanup()
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a failed first build leaves no empty folder behind
-
-
-def _take_moves(
-    planned: list[Planned],
-    vanished: dict[str, LockedDeck],
-    reports: dict[str, Report],
-    config: Config,
-    state: LockedNoteType,
-    code: str,
-    now: int,
-    progress: Progress | None,
-) -> list[Planned]:
-    """The decks planned again where they take over notes other sources lost (moved cards).
-
-    The notes a source lost are known only once it is planned, so a deck that gained one
-    may have been planned before: it is planned again, with them. The source that lost a
-    note that moved no longer lists it (not removed: moved). Sources are taken in order:
-    of two that gained one lost question, the first takes it.
-    """
-    pool = [(item.key, entry) for item in planned for entry in item.result.removed]
-    pool += [(k, e) for k, deck in sorted(vanished.items()) for e in deck.notes if not e.removed]
-    if not pool:  # the usual case: no note left any source
-        return planned
-    taken: dict[str, str] = {}  # GUID moved -> the key of the source it left
-    result = list(planned)
-    for index, item in enumerate(result):
-        offered = tuple((k, e) for k, e in pool if k != item.key and e.guid not in taken)
-        if item.job is None or not offered or not could_take(item.added, offered):
-            continue
-        again_report = Report()
-        again = plan(item.job, {}, config, state, code, now, again_report, progress, offered)
-        reports[item.key].diagnostics[:] = again_report.diagnostics
-        item.package.discard()
-        result[index] = again
-        taken.update((moved.guid, moved.origin) for moved in again.result.moved)
-    if not taken:
-        return result
-    for index, item in enumerate(result):
-        lost = frozenset(guid for guid, origin in taken.items() if origin == item.key)
-        if lost and item.job is not None:  # planned again: what moved is neither removed
-            again_report = Report()  # nor carried in its package
-            again = plan(item.job, {}, config, state, code, now, again_report, progress, (), lost)
-            reports[item.key].diagnostics[:] = again_report.diagnostics
-            item.package.discard()
-            result[index] = again
-    for key, deck in vanished.items():
-        vanished[key] = replace(deck, notes=tuple(n for n in deck.notes if n.guid not in taken))
-    return result
 
 
 def _previous_notetype(found: list[Source], out: Path, config: Config) -> LockedNoteType | None:
