@@ -336,11 +336,14 @@ def write(
             )
         if chosen.name == "markdown":
             beside.not_written(deck, name, report)
-        sys.stdout.buffer.write(data)
+        for piece in (data,) if isinstance(data, bytes) else data:
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
         return
     target = Path(path)
-    outputs = _media_beside(deck, target, report) if chosen.media_beside else {}
+    outputs: dict[Path, files.Contents | files.Pieces] = {}
+    if chosen.media_beside:
+        outputs.update(_media_beside(deck, target, report))
     if chosen.name == "markdown":  # its note types, as files to edit, beside it
         outputs.update(beside.notetype_outputs(deck, target))
     outputs[target] = data
