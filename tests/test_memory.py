@@ -134,3 +134,15 @@ def test_a_json_output_interrupted_part_way_leaves_the_old_file(tmp_path: Path) 
     assert sorted(seen) == sorted([("deck.json", "t"), (temporary[0], "{")])
     assert [path.name for path in tmp_path.iterdir()] == ["deck.json"]
     assert target.read_text("utf-8") == "the old file"
+
+
+@pytest.mark.parametrize("size", [0, 1, 100_000])
+def test_reading_a_file_allocates_its_size_not_the_most_it_may_read(
+    tmp_path: Path, size: int
+) -> None:
+    path = tmp_path / "deck.csv"
+    path.write_bytes(b"x" * size)
+    peak = traced_peak(lambda: files.read_bytes(path))
+    # A read of up to 1 GiB (the most deck2anki reads of a file) allocated 1 GiB first.
+    assert peak < 2 * size + 10_000
+    assert files.read_bytes(path) == b"x" * size

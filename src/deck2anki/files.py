@@ -70,7 +70,12 @@ def read_regular(path: Path, limit: int = READ_LIMIT) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit`` of them (else ``TooLarge``:
     a file that grows while it is read is not followed forever)."""
     with open_regular(path) as stream:
-        data = stream.read(limit + 1)
+        # As much as the file holds now, and one byte more to see whether it grew: a read
+        # of ``limit + 1`` bytes allocates them all first (1 GiB for every file read).
+        size = os.fstat(stream.fileno()).st_size
+        data = stream.read(min(size, limit) + 1)
+        if len(data) > size:  # it grew while read: the rest too, up to the limit
+            data += stream.read(limit + 1 - len(data))
     if len(data) > limit:
         raise TooLarge(errno.EFBIG, f"larger than the {limit:,} bytes deck2anki reads")
     return data
