@@ -164,8 +164,12 @@ def plan(
         if progress is not None:
             progress(deck.name, done, total)
 
+    # The notes as read, in a list work_on empties as it works: they go as it goes.
+    read = list(deck.notes)
+    deck = replace(deck, notes=())
     notes, done, prepared_at = work_on(
         deck,
+        read,
         str(source.path),
         settings,
         deck_tags(source.key, settings, tag),
@@ -178,8 +182,8 @@ def plan(
     )
     for item in done:
         report.diagnostics += item.findings
-    deck = replace(deck, notes=notes)  # the notes as read go (but for ``prepared_at``)
-    del notes
+    deck = replace(deck, notes=notes)
+    del notes, read
     if previous is None and vanished:  # a renamed source continues its old name's entry
         # Known by its questions as prepared, as the lock has them (HTML made Markdown): the
         # deck is planned again as the renamed one (its tag, its settings): renames are rare.
