@@ -176,3 +176,32 @@ def test_reading_a_file_allocates_its_size_not_the_most_it_may_read(
     # A read of up to 1 GiB (the most deck2anki reads of a file) allocated 1 GiB first.
     assert peak < 2 * size + 10_000
     assert files.read_bytes(path) == b"x" * size
+
+
+LONG_ANSWER = "A long answer, on and on. " * 30
+
+LONG_NOTES = {
+    "deck.csv": "Question,Answer\n"
+    + "".join(f"Is it {i}?,{LONG_ANSWER}{i}\n" for i in range(2_000)),
+    "deck.txt": "".join(f"Is it {i}?\n{LONG_ANSWER}{i}\n" for i in range(2_000)),
+}
+"""Decks of long notes: their text weighs most."""
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "times"),
+    [
+        ("deck.csv", "csv", 2.2),  # was 2.45: the bytes, then the text and the notes
+        ("deck.txt", "lecture", 3.0),  # was 3.66: the bytes, the text, its lines, the notes
+    ],
+)
+def test_reading_a_source_lets_its_bytes_go_once_they_are_text(
+    tmp_path: Path, name: str, fmt: str, times: float
+) -> None:
+    path = tmp_path / name
+    path.write_text(LONG_NOTES[name], "utf-8")
+    deck2anki.read(path)  # once first: what it imports is not counted
+    peak = traced_peak(lambda: deck2anki.read(path))
+    assert peak < times * len(LONG_NOTES[name])
+    text_peak = traced_peak(lambda: deck2anki.read_text(LONG_NOTES[name], fmt=fmt))
+    assert text_peak < times * len(LONG_NOTES[name])

@@ -160,7 +160,7 @@ def same(path: Path, other: Path) -> bool:
     return path.is_file() and filecmp.cmp(path, other, shallow=False)
 
 
-def decode(data: bytes, path: str, report: Report, encoding: str | None = None) -> str:
+def decode(data: bytes | bytearray, path: str, report: Report, encoding: str | None = None) -> str:
     """Source bytes as text: UTF-8 (byte-order mark or not), UTF-16 with its byte-order mark,
     or ``encoding`` when one is named. Binary data and undecodable bytes are errors that say
     where, and what to do.
