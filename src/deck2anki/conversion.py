@@ -291,8 +291,7 @@ def read_text(
     if chosen.text_reader is None:
         raise UsageError(f"{chosen.name} is not a text format; use read() on its file")
     report = report if report is not None else Report()
-    # A bytearray, which ``parse`` empties once decoded: the text is not held three times.
-    data = bytearray(text, "utf-8")
+    data = bytearray(text, "utf-8")  # ``parse`` empties it once decoded: not held beside text
     deck = parse(data, name, chosen, deck_name=deck_name, report=report, options=options)
     return _identified(deck, report)
 
@@ -348,19 +347,19 @@ def write(
         sys.stdout.buffer.flush()
         return
     target = Path(path)
-    outputs: dict[Path, files.Contents | files.Pieces] = {}
-    if chosen.media_beside:
-        outputs.update(_media_beside(deck, target, report))
+    outputs = _media_beside(deck, target, report) if chosen.media_beside else {}
     if chosen.name == "markdown":  # its note types, as files to edit, beside it
         outputs.update(beside.notetype_outputs(deck, target))
     outputs[target] = data
     files.write_all(outputs)  # the output and its media: all of them, or none
 
 
-def _media_beside(deck: Deck, target: Path, report: Report) -> dict[Path, bytes]:
+def _media_beside(
+    deck: Deck, target: Path, report: Report
+) -> dict[Path, files.Contents | files.Pieces]:
     """Where a text output's media go: beside it, where its references point."""
     folder = target.parent.resolve()
-    outputs = {}
+    outputs: dict[Path, files.Contents | files.Pieces] = {}
     for item in deck.media:
         where = (folder / (item.reference or item.name)).resolve()
         if not where.is_relative_to(folder):

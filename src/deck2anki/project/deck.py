@@ -226,10 +226,8 @@ def plan(
         for i in assigned.added
     )
     del by_guid
-    # Of the notes as identified (a few pending ones prepared anew by ``prepared_at``, most
-    # as they are) only their questions, for the lock, and tags, for the package, are kept:
-    # the notes and the text as read they hold go before the package is made (100,000
-    # notes: 50 MB, the peak of a lecture rebuild).
+    # Of the notes as identified only their questions (for the lock) and tags (for the
+    # package) are kept: the notes, and the text as read they hold, go before the package.
     questions = [note.question for note in assigned.notes]
     tags = [note.tags for note in assigned.notes]
     relinked, newly_removed = assigned.relinked, assigned.newly_removed
