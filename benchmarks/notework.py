@@ -44,7 +44,8 @@ def per_note(name: str, text: str, notes: int, runs: int) -> tuple[float, float]
             started = time.process_time()
             deck = read_source(source, config, Report(), as_read=True)
             read = time.process_time()
-            work_on(deck, str(path), settings, tags, config.disabled, {}, seed=source.key)
+            notes = list(deck.notes)
+            work_on(deck, notes, str(path), settings, tags, config.disabled, {}, seed=source.key)
             done = time.process_time()
             reading, working = min(reading, read - started), min(working, done - read)
     return reading / notes * 1e6, working / notes * 1e6

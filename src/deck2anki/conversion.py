@@ -69,7 +69,7 @@ def build_time() -> int:
 
 
 def parse(
-    data: bytes,
+    data: bytes | bytearray,
     path: str,
     fmt: Format,
     *,
@@ -82,6 +82,8 @@ def parse(
     as_read: bool = False,
 ) -> Deck:
     """Turn one source's bytes into a Deck: read, name, load media, split, check the notes.
+    A ``bytearray`` the caller gives up: it is emptied once decoded, so that a large source's
+    bytes are not held beside its text and its notes while they are read.
 
     No GUIDs are derived here (``read`` does, or a build from its lock). ``disabled`` names
     warnings of ``rules.RULES`` to leave out. With ``as_read=True`` the notes stay as read,
@@ -107,10 +109,12 @@ def parse(
         options = replace(options, notetype_files=found, notetype_folder=folder, notetype_time=now)
     if fmt.text_reader is not None:
         text = files.decode(data, path, report, options.encoding)
+        if isinstance(data, bytearray):  # given up by the caller: not held beside its text
+            del data[:]
         deck = fmt.text_reader(text, path, report, options) if not report.has_errors else Deck("")
         del text  # the notes hold what they need; the whole text need not stay alive
     elif fmt.bytes_reader is not None:
-        deck = fmt.bytes_reader(data, path, report, options)
+        deck = fmt.bytes_reader(bytes(data), path, report, options)
     else:
         raise UsageError(f"deck2anki can write {fmt.name} files but not read them")
     fallback = "Deck" if path == STDIO else deck_name_from_path(Path(path))
@@ -262,10 +266,13 @@ def read(
     """
     report = report if report is not None else Report()
     name = str(path)
+    data: bytes | bytearray
     data = sys.stdin.buffer.read() if name == STDIO else files.read_bytes(Path(path))
     chosen = input_format(name, data, fmt, report)
     if not chosen.readable:
         raise UsageError(f"{name}: deck2anki can write {chosen.name} files but not read them")
+    if chosen.text_reader is not None:
+        data = bytearray(data)  # for ``parse`` to empty once decoded: not held beside the text
     deck = parse(data, name, chosen, deck_name=deck_name, report=report, options=options)
     return _identified(deck, report)
 
@@ -284,9 +291,8 @@ def read_text(
     if chosen.text_reader is None:
         raise UsageError(f"{chosen.name} is not a text format; use read() on its file")
     report = report if report is not None else Report()
-    deck = parse(
-        text.encode("utf-8"), name, chosen, deck_name=deck_name, report=report, options=options
-    )
+    data = bytearray(text, "utf-8")  # ``parse`` empties it once decoded: not held beside text
+    deck = parse(data, name, chosen, deck_name=deck_name, report=report, options=options)
     return _identified(deck, report)
 
 
@@ -336,7 +342,8 @@ def write(
             )
         if chosen.name == "markdown":
             beside.not_written(deck, name, report)
-        sys.stdout.buffer.write(data)
+        for piece in (data,) if isinstance(data, bytes) else data:
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
         return
     target = Path(path)
@@ -347,10 +354,12 @@ def write(
     files.write_all(outputs)  # the output and its media: all of them, or none
 
 
-def _media_beside(deck: Deck, target: Path, report: Report) -> dict[Path, bytes]:
+def _media_beside(
+    deck: Deck, target: Path, report: Report
+) -> dict[Path, files.Contents | files.Pieces]:
     """Where a text output's media go: beside it, where its references point."""
     folder = target.parent.resolve()
-    outputs = {}
+    outputs: dict[Path, files.Contents | files.Pieces] = {}
     for item in deck.media:
         where = (folder / (item.reference or item.name)).resolve()
         if not where.is_relative_to(folder):

@@ -14,7 +14,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +70,12 @@ def read_regular(path: Path, limit: int = READ_LIMIT) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit`` of them (else ``TooLarge``:
     a file that grows while it is read is not followed forever)."""
     with open_regular(path) as stream:
-        data = stream.read(limit + 1)
+        # As much as the file holds now, and one byte more to see whether it grew: a read
+        # of ``limit + 1`` bytes allocates them all first (1 GiB for every file read).
+        size = os.fstat(stream.fileno()).st_size
+        data = stream.read(min(size, limit) + 1)
+        if len(data) > size:  # it grew while read: the rest too, up to the limit
+            data += stream.read(limit + 1 - len(data))
     if len(data) > limit:
         raise TooLarge(errno.EFBIG, f"larger than the {limit:,} bytes deck2anki reads")
     return data
@@ -124,7 +129,12 @@ Contents = bytes | bytearray | Sequence[bytes | bytearray]
 """A file's bytes, whole or in parts to be written one after another (a large lock file)."""
 
 
-def _parts(data: Contents) -> Sequence[bytes | bytearray]:
+Pieces = Iterator[bytes]
+"""A file's bytes as they are made, written one after another as they come: a large output
+(a deck's JSON) is never held whole. Nothing is renamed into place unless every piece came."""
+
+
+def _parts(data: Contents | Pieces) -> Iterable[bytes | bytearray]:
     return (data,) if isinstance(data, bytes | bytearray) else data
 
 
@@ -150,7 +160,7 @@ def same(path: Path, other: Path) -> bool:
     return path.is_file() and filecmp.cmp(path, other, shallow=False)
 
 
-def decode(data: bytes, path: str, report: Report, encoding: str | None = None) -> str:
+def decode(data: bytes | bytearray, path: str, report: Report, encoding: str | None = None) -> str:
     """Source bytes as text: UTF-8 (byte-order mark or not), UTF-16 with its byte-order mark,
     or ``encoding`` when one is named. Binary data and undecodable bytes are errors that say
     where, and what to do.
@@ -251,7 +261,7 @@ def digest(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()[:HASH_DIGITS]
 
 
-def _stage(path: Path, data: Contents | Staged) -> Path:
+def _stage(path: Path, data: Contents | Pieces | Staged) -> Path:
     """Write ``data`` to a new temporary file beside ``path``; returns the temporary file."""
     if isinstance(data, Staged):
         return data.path
@@ -263,9 +273,13 @@ def _stage(path: Path, data: Contents | Staged) -> Path:
     return stage(path, write).path
 
 
-def write_all(outputs: Mapping[Path, Contents | Staged], removals: Sequence[Path] = ()) -> None:
+def write_all(
+    outputs: Mapping[Path, Contents | Pieces | Staged], removals: Sequence[Path] = ()
+) -> None:
     """Write several files as one change: every one is written to a temporary file first, and
     only when all of them are complete are they renamed into place (then ``removals`` go).
+    Pieces are made as they are written, into the temporary file: a writer that fails
+    part-way leaves no file changed.
 
     A failure or an interrupt at any point leaves every old file as it was and no temporary
     file behind: files renamed before a failed rename are put back from hard-linked backups,

@@ -7,7 +7,7 @@ imported on first use, so ``deck2anki --help`` does not pay for genanki or markd
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import PurePath
@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # only names here: `deck2anki --help` imports this table and 
 
 TextReader = Callable[[str, str, "Report", "ReadOptions"], "Deck"]
 BytesReader = Callable[[bytes, str, "Report", "ReadOptions"], "Deck"]
-Writer = Callable[["Deck", "WriteOptions", "Report"], bytes]
+Writer = Callable[["Deck", "WriteOptions", "Report"], "bytes | Iterator[bytes]"]
+"""A deck's bytes, whole or in pieces made as they are written (``files.Pieces``)."""
 
 
 def _lazy(target: str) -> Callable[..., Any]:
@@ -55,7 +56,7 @@ class Format:
     """Reads raw bytes; None when the format is text or write-only."""
 
     writer: Writer | None = None
-    """Writes a deck's bytes; None when the format is read-only."""
+    """Writes a deck's bytes (whole, or pieces as they are made); None when read-only."""
 
     media_beside: bool = False
     """The writer refers to media files by path: convert writes them beside the output."""

@@ -164,8 +164,12 @@ def plan(
         if progress is not None:
             progress(deck.name, done, total)
 
+    # The notes as read, in a list work_on empties as it works: they go as it goes.
+    read = list(deck.notes)
+    deck = replace(deck, notes=())
     notes, done, prepared_at = work_on(
         deck,
+        read,
         str(source.path),
         settings,
         deck_tags(source.key, settings, tag),
@@ -178,8 +182,8 @@ def plan(
     )
     for item in done:
         report.diagnostics += item.findings
-    deck = replace(deck, notes=notes)  # the notes as read go (but for ``prepared_at``)
-    del notes
+    deck = replace(deck, notes=notes)
+    del notes, read
     if previous is None and vanished:  # a renamed source continues its old name's entry
         # Known by its questions as prepared, as the lock has them (HTML made Markdown): the
         # deck is planned again as the renamed one (its tag, its settings): renames are rare.
@@ -221,24 +225,26 @@ def plan(
         (normalize_question(assigned.notes[i].question), done[i].fingerprint)
         for i in assigned.added
     )
-    # The notes as identified: a few pending ones prepared anew (``prepared_at``), most as they are.
-    packaged = [
-        PackageNote(guid, item.fields, note.tags, mod, item.cards)
-        for note, guid, item, mod in zip(assigned.notes, guids, done, mods, strict=True)
-    ]
-    # The lock's copies of the notes are made once the package's rows are in (below), and
-    # only their questions are kept until then.
+    del by_guid
+    # Of the notes as identified only their questions (for the lock) and tags (for the
+    # package) are kept: the notes, and the text as read they hold, go before the package.
     questions = [note.question for note in assigned.notes]
+    tags = [note.tags for note in assigned.notes]
     relinked, newly_removed = assigned.relinked, assigned.newly_removed
     lock_removed = assigned.removed
     if moved_away:
         newly_removed = tuple(e for e in newly_removed if e.guid not in moved_away)
         lock_removed = tuple(e for e in lock_removed if e.guid not in moved_away)
-    removed = _carried(lock_removed, {e.guid for e in newly_removed}, output, now, budget)
     del assigned
+    deck = replace(deck, notes=())
+    packaged = [
+        PackageNote(guid, item.fields, own, mod, item.cards)
+        for guid, item, own, mod in zip(guids, done, tags, mods, strict=True)
+    ]
+    del tags
+    removed = _carried(lock_removed, {e.guid for e in newly_removed}, output, now, budget)
     carried = [PackageNote(e.guid, e.fields, e.tags, e.mod) for e in removed if e.fields]
     count = len(packaged)
-    deck = replace(deck, notes=())
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
     cloze_mod = None
     if any(is_cloze_fields(note.fields) for note in (*packaged, *carried)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import astuple
 from hashlib import blake2b
 from pathlib import Path
@@ -111,6 +111,7 @@ PROGRESS_STEP = 1000
 
 def work_on(
     deck: Deck,
+    read: list[Note],
     path: str,
     settings: DeckConfig,
     extra_tags: tuple[str, ...],
@@ -120,9 +121,12 @@ def work_on(
     hashes: Mapping[str, str] | None = None,
     seed: str | None = None,
 ) -> tuple[tuple[Note, ...], list[Done], Callable[[int], Note]]:
-    """Every note of ``deck`` (read from ``path``, unprepared) worked on, in order: the notes
-    prepared and tagged, the work on each, and a function giving the note at an index fully
-    prepared (``identify``'s ``prepared_at``).
+    """Every note of ``deck`` worked on, in order: the notes prepared and tagged, the work on
+    each, and a function giving the note at an index fully prepared (``identify``'s
+    ``prepared_at``). ``read`` are the deck's notes as read from ``path`` (unprepared; the
+    deck's own ``notes`` are not looked at): each is taken out of the list as it is worked
+    on, so that the notes as read and as prepared are not both held whole (the list is
+    empty at the end).
 
     ``earlier`` maps source hashes to the lock entry and fields of the previous build. A
     note taken from there is tagged, and has its question as prepared (from the lock), but
@@ -152,53 +156,69 @@ def work_on(
             tuple(reported(findings, disabled)) if findings else (),
         )
 
+    total = len(read)
     if not earlier:
-        pairs = _each(work, deck.notes, progress)
+        pairs = _each(work, _taken(read), total, progress)
         notes = tuple(note for note, _ in pairs)
         return notes, [done for _, done in pairs], notes.__getitem__
-    else:
-        sources = [source_hash(raw) for raw in deck.notes]
-        missing = [
-            raw for raw, source in zip(deck.notes, sources, strict=True) if source not in earlier
-        ]
-        fresh = iter(_each(work, missing, progress))
-        made: list[Note] = []
-        work_done: list[Done] = []  # two lists, not a pair a note: 100,000 notes, 7 MB
-        for raw, source in zip(deck.notes, sources, strict=True):
-            if source in earlier:
-                entry, fields = earlier[source]
-                # The lock holds the question as prepared (invisible characters gone, HTML
-                # made Markdown): what identification and the lock must see again.
-                text = (entry.question, raw.answer, raw.analogy, None)
-                note = with_changes(raw, text, note_tags(raw, extra_tags))
-                derived = (normalize_question(note.question), "")  # a GUID only if needed
-                cards = card_ords(fields, templates)
-                done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
-            else:
-                note, done = next(fresh)
-            made.append(note)
-            work_done.append(done)
+    sources = [source_hash(raw) for raw in read]
+    missing = [raw for raw, source in zip(read, sources, strict=True) if source not in earlier]
+    fresh = iter(_each(work, missing, len(missing), progress))
+    del missing
+    made: list[Note] = []
+    work_done: list[Done] = []  # two lists, not a pair a note: 100,000 notes, 7 MB
+    # What ``prepared_at`` needs of a note taken from the previous build, without holding
+    # every note as read: that it was taken, and its question as read where preparing
+    # changed it (its answer, analogy and markup the note as taken still has).
+    taken = bytearray(total)
+    asked: dict[int, str] = {}
+    for index, (raw, source) in enumerate(zip(_taken(read), sources, strict=True)):
+        if source in earlier:
+            entry, fields = earlier[source]
+            # The lock holds the question as prepared (invisible characters gone, HTML
+            # made Markdown): what identification and the lock must see again.
+            text = (entry.question, raw.answer, raw.analogy, None)
+            note = with_changes(raw, text, note_tags(raw, extra_tags))
+            derived = (normalize_question(note.question), "")  # a GUID only if needed
+            cards = card_ords(fields, templates)
+            done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
+            taken[index] = 1
+            if raw.question != entry.question:
+                asked[index] = raw.question
+        else:
+            note, done = next(fresh)
+        made.append(note)
+        work_done.append(done)
     notes = tuple(made)
-    del made
-    raws = deck.notes
+    del made, sources
 
     def prepared_at(index: int) -> Note:
         """The note at ``index`` prepared in full: a reused one is prepared again."""
-        raw = raws[index]
-        if sources[index] not in earlier:
-            return notes[index]
-        return with_changes(raw, note_changes(raw, path)[0], note_tags(raw, extra_tags))
+        note = notes[index]
+        if not taken[index]:
+            return note
+        # The note as read, but for its tags, which preparing does not look at.
+        raw = note.but(question=asked.get(index))
+        return with_changes(raw, note_changes(raw, path)[0], note.tags)
 
     return notes, work_done, prepared_at
 
 
+def _taken(read: list[Note]) -> Iterator[Note]:
+    """The notes of ``read`` in order, each taken out of the list as it is given."""
+    read.reverse()
+    while read:
+        yield read.pop()
+
+
 def _each(
     work: Callable[[Note], tuple[Note, Done]],
-    raws: Sequence[Note],
+    raws: Iterable[Note],
+    total: int,
     progress: Callable[[int, int], None] | None,
 ) -> list[tuple[Note, Done]]:
-    """``work`` on each note, telling ``progress`` (done, in all) every ``PROGRESS_STEP``
-    notes and at the end.
+    """``work`` on each of the ``total`` notes, telling ``progress`` (done, in all) every
+    ``PROGRESS_STEP`` notes and at the end.
 
     In this process: a forked second process took half the notes until issue 14's A/B
     (benchmarks/AB.md) found it saved 15% of a cold build in 3 of 10 measures (20 to 23%),
@@ -207,8 +227,8 @@ def _each(
     pairs = []
     for done, raw in enumerate(raws, 1):
         pairs.append(work(raw))
-        if progress is not None and (done % PROGRESS_STEP == 0 or done == len(raws)):
-            progress(done, len(raws))
+        if progress is not None and (done % PROGRESS_STEP == 0 or done == total):
+            progress(done, total)
     return pairs
 
 

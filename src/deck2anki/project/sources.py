@@ -50,11 +50,18 @@ def read_source(
     tagged: the caller does both, with ``cards.prepare.note_changes`` and ``note_tags``.
     """
     settings = config.deck(source.key)
+    given = data is not None
     data = files.read_bytes(source.path) if data is None else data
     # The suffix chose the format; the content may refine it (.txt from Anki or Quizlet).
     fmt = input_format(str(source.path), data, None, report)
+    read: bytes | bytearray = data
+    if not given and fmt.text_reader is not None:
+        # Ours to give up: ``parse`` empties a bytearray once it is decoded, so that a large
+        # source's bytes are not held beside its text and its notes while it is read.
+        data = b""
+        read = bytearray(read)
     deck = parse(
-        data,
+        read,
         str(source.path),
         fmt,
         deck_name=settings.name,
@@ -64,7 +71,7 @@ def read_source(
         strict=False,
         as_read=as_read,
     )
-    del data  # read here (by check): the notes hold what they need of it
+    del data, read  # read here (by check): the notes hold what they need of it
     if deck.notetypes:
         # A build makes notes of the project's note type only: say what that leaves out.
         names = ", ".join(sorted({nt.name for nt in deck.notetypes}))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import Report
@@ -15,12 +15,14 @@ from ..readers.notetypes import fingerprint
 from . import WriteOptions, each_note
 
 
-def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
-    """The JSON text of ``deck``: nothing is lost.
+def write(deck: Deck, options: WriteOptions, report: Report) -> Iterator[bytes]:
+    """The JSON text of ``deck``, in pieces to be written one after another: nothing is lost.
 
-    Written a note at a time, as ``json.dumps(document, ensure_ascii=False, indent=2)``
-    writes the whole: its indented encoder is Python's, which makes a list of every piece
-    of the document before joining it (a 100,000-note package's JSON took 300 MB that way).
+    Made a note at a time, as ``json.dumps(document, ensure_ascii=False, indent=2)`` writes
+    the whole: its indented encoder is Python's, which makes a list of every piece of the
+    document before joining it (a 100,000-note package's JSON took 300 MB that way). The
+    pieces go to the output as they are made, so the document is never held whole beside
+    the notes (75 MB more at 100,000 notes).
     """
     data: dict[str, Any] = {
         "deck2anki": FORMAT,
@@ -39,19 +41,17 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         ]
     head, empty, tail = _dumped(data).partition(_NO_NOTES)
     assert empty, "the document has its notes list, at the first level"
-    out = io.BytesIO()
-    out.write(head.encode())
+    yield head.encode()
     separator = '\n  "notes": [\n    '
     written = False
     for note in each_note(deck, options):
         # Nested two levels deep: each line of the note's JSON indented four spaces more
         # (a string in JSON never holds a raw newline, so every newline starts a line).
         text = _dumped(_entry(note, deck.name)).replace("\n", "\n    ")
-        out.write((separator + text).encode())
+        yield (separator + text).encode()
         separator = ",\n    "
         written = True
-    out.write((("\n  ]" if written else _NO_NOTES) + tail + "\n").encode())
-    return out.getvalue()
+    yield (("\n  ]" if written else _NO_NOTES) + tail + "\n").encode()
 
 
 _NO_NOTES = '\n  "notes": []'
