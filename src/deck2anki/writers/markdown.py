@@ -194,17 +194,29 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> Iterator[bytes]:
     folders = folder_names(deck.notetypes)
     check = (front, _check_options(deck, folders), deck.name)
     notes = each_note(deck, options)
-    chunk = list(islice(notes, _CHUNK))
+    size = max(len(deck.notes), 1) if _may_define_links(deck) else _CHUNK
+    chunk = list(islice(notes, size))
     yield front.encode("utf-8")
     separator, swallowing = "", False
     while chunk:
-        following = list(islice(notes, _CHUNK))
+        following = list(islice(notes, size))
         sections, swallowing = _written(
             chunk, deck, deck_tags, folders, check, swallowing, last=not following
         )
         yield (separator + "\n\n".join(sections)).encode("utf-8")
         separator, chunk = "\n\n", following
     yield b"\n"
+
+
+def _may_define_links(deck: Deck) -> bool:
+    """Whether a note's text could hold a link reference definition (``[label]: url``, so
+    ``]:``; turned to Markdown, a field holds it only where its HTML does): one reaches every
+    note of the document, before or after it, so such a deck is read back whole."""
+    return any(
+        "]:" in text
+        for note in deck.notes
+        for text in (note.question, note.answer, note.analogy, *note.fields)
+    )
 
 
 def _written(
