@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import replace
+from itertools import islice
 
 from ..cards.split import LABELS
 from ..cards.unrender import as_markdown
@@ -168,8 +170,16 @@ def _reads_back(section: str, note: Note, deck_tags: tuple[str, ...], check: _Ch
     ) == (note.question, note.answer, note.analogy, note.guid, tags, note.cards, note.markup)
 
 
-def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
-    """The Markdown text of ``deck``."""
+_CHUNK = 1000
+"""Notes written and read back together: the most the writer holds at once besides the deck."""
+
+
+def write(deck: Deck, options: WriteOptions, report: Report) -> Iterator[bytes]:
+    """The Markdown text of ``deck``, in pieces to be written one after another.
+
+    Made and read back a thousand notes at a time: the sections, the notes turned to Markdown
+    and the Markdown parse of a whole 100,000-note document took 900 MB beside the deck.
+    """
     deck = native_clozes(deck)
     deck_tags = _common_tags(deck)
     head = ["---"]
@@ -181,11 +191,56 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         head.append(f"tags: [{', '.join(deck_tags)}]")
     head += tree_lines(deck)
     head.append("---")
+    front = "\n".join(head) + "\n\n"
+    folders = folder_names(deck.notetypes)
+    check = (front, _check_options(deck, folders), deck.name)
+    notes = each_note(deck, options)
+    size = max(len(deck.notes), 1) if _may_define_links(deck) else _CHUNK
+    chunk = list(islice(notes, size))
+    yield front.encode("utf-8")
+    separator, swallowing = "", False
+    while chunk:
+        following = list(islice(notes, size))
+        sections, swallowing = _written(
+            chunk, deck, deck_tags, folders, check, swallowing, last=not following
+        )
+        yield (separator + "\n\n".join(sections)).encode("utf-8")
+        separator, chunk = "\n\n", following
+    yield b"\n"
+
+
+def _may_define_links(deck: Deck) -> bool:
+    """Whether a note's text could hold a link reference definition (``[label]: url``, so
+    ``]:``; turned to Markdown, a field holds it only where its HTML does): one reaches every
+    note of the document, before or after it, so such a deck is read back whole."""
+    return any(
+        "]:" in text
+        for note in deck.notes
+        for text in (note.question, note.answer, note.analogy, *note.fields)
+    )
+
+
+def _written(
+    chunk: list[Note],
+    deck: Deck,
+    deck_tags: tuple[str, ...],
+    folders: dict[int, str],
+    check: _Check,
+    swallowing: bool,
+    last: bool,
+) -> tuple[list[str], bool]:
+    """The sections of ``chunk``, notes of the deck written one after another, each of them
+    read back as it is; and whether a note so far swallowed the ones after it.
+
+    The chunk is read back on its own, after the front matter: a note that leaves something
+    open (a code fence, an HTML block) swallows the probe after the chunk's last note as it
+    would the next chunk's first. Once a note swallowed the others, every later note is
+    read back alone too, as when the whole document was read back at once.
+    """
     sections: list[str] = []
     expected: list[Note] = []
-    folders = folder_names(deck.notetypes)
     foreign: dict[int, Section] = {}  # notes of other note types, by index
-    for note in each_note(deck, options):
+    for note in chunk:
         if note.notetype is not None:
             folder = folders[note.notetype.id]
             note = replace(note, guid=pinned(note.guid, deck.name, note.question))
@@ -201,17 +256,19 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
         text = source.markup is Markup.TEXT  # never from as_markdown: no section says it
         sections.append(_fenced(source, deck_tags) if text else _section(source, deck_tags))
         expected.append(source)
-    front = "\n".join(head) + "\n\n"
     # Every note must read back as it is. A plain one does (``_plain``); the others are read
     # back together, each followed by a plain probe where a plain note follows it (what
-    # swallows the probe would swallow that note). Only those misread are read alone; the
-    # ones that do not read back even alone are written as JSON.
+    # swallows the probe would swallow that note) or the chunk ends before the deck does.
+    # Only those misread are read alone; the ones that do not read back even alone are
+    # written as JSON.
     plain = [foreign[i].plain if i in foreign else _plain(note) for i, note in enumerate(expected)]
     read = [i for i, p in enumerate(plain) if not p]
-    probed = {i for i in read if i + 1 < len(plain) and plain[i + 1]}
+    after = [*plain[1:], not last]
+    probed = {i for i in read if after[i]}
     probe = Note(_PROBE, _PROBE, tags=deck_tags)
-    check = (front, _check_options(deck, folders), deck.name)
-    misread = _misread(sections, expected, read, probed, probe, check)
+    misread, swallowed = _misread(sections, expected, read, probed, probe, check)
+    if swallowing:
+        misread = read
     for index in misread:
         way = foreign.get(index)
         # A note of another note type may read back as HTML where its Markdown did not.
@@ -224,12 +281,14 @@ def write(deck: Deck, options: WriteOptions, report: Report) -> bytes:
     # after it, which reading each section alone does not show: read them back together
     # again, and write the first note that reads differently as JSON, until all read right.
     for _ in range(len(read) if misread else 0):
-        wrong = _misread(sections, expected, read, probed, probe, check)
+        wrong, _ = _misread(sections, expected, read, probed, probe, check)
         if not wrong:
             break
-        last = foreign.get(wrong[0])
-        sections[wrong[0]] = last.fenced() if last else _fenced(expected[wrong[0]], deck_tags)
-    return (front + "\n\n".join(sections) + "\n").encode("utf-8")
+        last_way = foreign.get(wrong[0])
+        sections[wrong[0]] = (
+            last_way.fenced() if last_way else _fenced(expected[wrong[0]], deck_tags)
+        )
+    return sections, swallowing or swallowed
 
 
 def _check_options(deck: Deck, folders: dict[int, str]) -> ReadOptions:
@@ -244,13 +303,14 @@ def _misread(
     probed: set[int],
     probe: Note,
     check: _Check,
-) -> list[int]:
+) -> tuple[list[int], bool]:
     """The indices (of those in ``read``) of the notes a document of the ``read`` sections,
     each in ``probed`` followed by a probe section, does not give back, in order: from the
     first on, all of them, once the notes read are not the notes written one for one. A probe
-    read wrong counts against the note before it."""
+    read wrong counts against the note before it. And whether the notes read are not the
+    notes written one for one (a note swallowed the ones after it)."""
     if not read:
-        return []
+        return [], False
     parts: list[str] = []
     wanted: list[tuple[int, Note]] = []
     for index in read:
@@ -266,10 +326,10 @@ def _misread(
     for position, (index, want) in enumerate(wanted):
         if position >= len(notes) or not _same(notes[position], want, name):
             if len(notes) != len(wanted):  # one for one no more: all from here on
-                return list(dict.fromkeys([*wrong, *(i for i, _ in wanted[position:])]))
+                return list(dict.fromkeys([*wrong, *(i for i, _ in wanted[position:])])), True
             if index not in wrong:
                 wrong.append(index)
-    return wrong
+    return wrong, False
 
 
 def _same(got: Note, want: Note, deck_name: str) -> bool:
