@@ -16,8 +16,9 @@ Inline: text without ``& < > | ~``; a ``_`` only inside a word (then no emphasis
 ``*a*`` and ``**a**`` around text without delimiters that starts and ends with a letter
 or digit (markdown-it's flanking rules give them no other reading); code spans of one
 backtick on one line; Anki's math ``\\(...\\)`` and ``\\[...\\]`` on one line, as the
-renderer's math rule takes them; ``[text](url)`` with plain text and a url without spaces, brackets,
-parentheses, ``\\``, ``&`` or ``<>``, that the renderer's link check allows.
+renderer's math rule takes them; ``[text](url)`` with plain text and a url without spaces,
+parentheses, ``\\``, ``&``, ``<>`` or control characters (markdown-it reads a bracket in it as
+any other character), that the renderer's link check allows; ``!`` but before ``[`` (an image).
 """
 
 from __future__ import annotations

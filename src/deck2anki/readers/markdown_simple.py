@@ -4,9 +4,13 @@ markdown-it's block parse was a third of a Markdown build once fields were rende
 it (``cards.simple_markdown``), and importing it a tenth of a small one. Most sources are
 ``## `` questions, each followed by paragraphs and ``- `` lists of plain lines, and maybe
 ``<!-- key: value -->`` comments: ``read_simple`` hands such a source's cards on as
-``markdown_blocks.read_cards`` does, with the few tokens the reader reads (each top-level
-block's type, lines and text), and refuses (False, nothing handed on) any other source,
-which markdown-it then reads. A differential test holds the notes read both ways equal.
+``markdown_blocks.read_cards`` does, with the few tokens the reader reads, and refuses
+(False, nothing handed on) any other source, which markdown-it then reads. A differential
+test holds the notes read both ways equal. The tokens hold less than markdown-it's: each
+top-level block's type and first line, a heading's text and a paragraph's, a comment's line
+(without its line break); a paragraph's or a list's map ends after its first line, and a
+``- `` item after a blank line opens a list of its own (markdown-it: one loose list). The
+reader reads where each block starts, and where a heading or a comment ends, no more.
 
 A source is taken when every line after its front matter is one of: empty; ``## `` and a
 question (``# `` and a title before the first), ending in neither ``#`` nor white space;
@@ -141,6 +145,8 @@ def _card(lines: list[str], number: int) -> list[Part]:
             parts.append(Part("html_block", "", [index, index + 1], 0, 0, line))
         elif line.startswith("- "):
             if previous not in ("item", "lazy"):
+                # After a blank line this is one loose list to markdown-it; nothing reads how
+                # many lists there are, nor where one ends (see the module's docstring).
                 parts.append(Part("bullet_list_open", "ul", [index, index + 1], 0, 1, ""))
             previous = "item"
         elif previous in ("item", "lazy"):
