@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import deck2anki
+from deck2anki.cards.plain_spans import code_in_prose
 from deck2anki.cards.render import (
     _PLAIN_MARKDOWN,
-    code_in_prose,
     markdown,
     render_field,
     render_note,

@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..model import Deck, Markup, Note
+from .plain_spans import MATH_DELIMITERS, code_parts, may_name_code, split_math
 from .simple_markdown import simple_html
 
 if TYPE_CHECKING:
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
-
-# Anki's MathJax reads \( \) and \[ \]; CommonMark would turn "\(" into "(" (ANKI-FACTS 11).
-_MATH_DELIMITERS = {"\\(": "\\)", "\\[": "\\]"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +42,7 @@ class RenderedNote:
 def _anki_math(state: StateInline, silent: bool) -> bool:
     """Inline rule: keep ``\\(...\\)`` and ``\\[...\\]`` verbatim for Anki's MathJax."""
     opening = state.src[state.pos : state.pos + 2]
-    closing = _MATH_DELIMITERS.get(opening)
+    closing = MATH_DELIMITERS.get(opening)
     if closing is None:
         return False
     # Where the closing delimiter was last found, per text: each unclosed "\\(" of a long
@@ -219,32 +217,6 @@ def escape_html(text: str) -> str:
 # Anki's math delimiters.
 _SPECIAL = re.compile(r"[\\`*_{}#+\-.!<>|~&=$^]")
 _REFERENCES = {"[": "&#91;", "]": "&#93;", ")": "&#41;"}
-_MATH_OPENING = re.compile(r"\\[(\[]")
-
-
-def split_math(text: str) -> list[str]:
-    """``text`` cut at Anki's math: odd parts are ``\\(...\\)`` or ``\\[...\\]`` spans.
-
-    What ``re.split`` with ``\\(.*?\\)|\\[.*?\\]`` gives, in linear time: that pattern reads
-    to the end of the text from every ``\\(`` that is never closed (issue 13). Here the first
-    delimiter found unclosed is not looked for again: no later one is closed either.
-    """
-    parts = []
-    done = 0  # the end of the last span
-    position = 0
-    unclosed: set[str] = set()
-    while len(unclosed) < 2 and (opening := _MATH_OPENING.search(text, position)) is not None:
-        start = opening.start()
-        closing = _MATH_DELIMITERS[opening.group()]
-        end = -1 if closing in unclosed else text.find(closing, start + 2)
-        if end < 0:
-            unclosed.add(closing)
-            position = start + 1
-            continue
-        parts += [text[done:start], text[start : end + 2]]
-        done = position = end + 2
-    parts.append(text[done:])
-    return parts
 
 
 def _escape_keeping_math(text: str) -> str:
@@ -255,75 +227,6 @@ def _escape_keeping_math(text: str) -> str:
 def _escape(text: str) -> str:
     escaped = _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
     return "".join(_REFERENCES.get(char, char) for char in escaped)
-
-
-_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
-# Code in prose: dotted names (keras.layers.RandAugment), method calls (.map()), calls
-# (preprocess_input()) and chains of them (ds.map().prefetch()), never touching a letter,
-# digit, dot or closing parenthesis on the left or a letter, digit or "(" on the right.
-_CODE = re.compile(
-    rf"(?<![\w.)])(?:\.{_IDENTIFIER}\(\)|{_IDENTIFIER}(?:\.{_IDENTIFIER})*\(\)"
-    rf"|{_IDENTIFIER}\.{_IDENTIFIER})(?:\.{_IDENTIFIER}(?:\(\))?)*(?![\w(])"
-)
-_INITIALS = re.compile(r"[A-Za-z](?:\.[A-Za-z])+")
-# Every piece of code _CODE finds has a dot before a letter or "_", or a "()": looking for
-# them first is cheap. Apart, not as one alternation: a pattern that starts with a literal
-# is searched for by that character, three times faster over a lecture's answers.
-_DOT_NAME = re.compile(r"\.[A-Za-z_]")
-
-
-def _may_name_code(text: str) -> bool:
-    """Whether ``text`` has what every piece of code ``_CODE`` finds has."""
-    return "()" in text or _DOT_NAME.search(text) is not None
-
-
-def code_in_prose(text: str) -> list[tuple[int, int]]:
-    """Where plain text names code, as (start, end) spans: shown as inline code on cards.
-
-    ``keras.utils.image_dataset_from_directory``, ``.map()``, ``preprocess_input()`` and
-    ``keras.applications.Xception.preprocess_input()`` are code; ``e.g.``, ``i.e.``,
-    ``U.S.``, ``0.5`` and the dot that ends a sentence are prose.
-    """
-    if not _may_name_code(text):  # most prose: no dot before a letter, no "()"
-        return []
-    return [
-        match.span()
-        for match in _CODE.finditer(text)
-        if not _INITIALS.fullmatch(match.group().removesuffix("()"))
-    ]
-
-
-# Anki's sound tag: its file name ("x.mp3") is no code, and Anki must see the tag whole.
-_SOUND = re.compile(r"\[sound:[^\[\]]*\]")
-
-
-def _code_parts(line: str) -> list[tuple[bool, str]]:
-    """A line cut into (is code, text) parts; Anki's math and sound tags are never code."""
-    parts: list[tuple[bool, str]] = []
-    for index, piece in enumerate(split_math(line)):
-        if index % 2:
-            parts.append((False, piece))
-            continue
-        position = 0
-        for start, end in _code_outside_sounds(piece):
-            parts += [(False, piece[position:start]), (True, piece[start:end])]
-            position = end
-        parts.append((False, piece[position:]))
-    return [part for part in parts if part[1]]
-
-
-def _code_outside_sounds(text: str) -> list[tuple[int, int]]:
-    """``code_in_prose`` of ``text``, but for what lies inside a ``[sound:...]`` tag."""
-    if "[sound:" not in text:
-        return code_in_prose(text)
-    spans = []
-    position = 0
-    for sound in _SOUND.finditer(text):
-        piece = text[position : sound.start()]
-        spans += [(position + s, position + e) for s, e in code_in_prose(piece)]
-        position = sound.end()
-    spans += [(position + s, position + e) for s, e in code_in_prose(text[position:])]
-    return spans
 
 
 def text_to_markdown(text: str, code: bool = True) -> str:
@@ -337,7 +240,7 @@ def text_to_markdown(text: str, code: bool = True) -> str:
         lines = []
         for line in paragraph.split("\n"):
             if code:
-                pieces = _code_parts(line.strip())
+                pieces = code_parts(line.strip())
                 lines.append(
                     "".join(
                         f"`{p}`" if is_code else _escape_keeping_math(p) for is_code, p in pieces
@@ -381,11 +284,11 @@ def _plain_line(line: str) -> str:
 
 
 def _line_with_code(line: str) -> str:
-    if not _may_name_code(line):  # no code without a dot before a letter, or "()"
+    if not may_name_code(line):  # no code without a dot before a letter, or "()"
         return escape_html(line)
     return "".join(
         f"<code>{escape_html(part)}</code>" if is_code else escape_html(part)
-        for is_code, part in _code_parts(line)
+        for is_code, part in code_parts(line)
     )
 
 

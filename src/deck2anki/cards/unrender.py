@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
 from ..model import Markup, Note
-from .render import render_field, split_math, text_to_markdown
+from .plain_spans import split_math
+from .render import render_field, text_to_markdown
 
 _VOID = {"br", "img", "hr"}
 # "span" only as Pygments writes it inside a code block, whose text is read as a whole.

@@ -114,8 +114,8 @@ EXIT_INTERRUPTED = 130
 
 def report_build(result: BuildResult, verbose: bool) -> None:
     """One line per deck skipped, gone, renamed, re-linked, removed or built."""
-    from ..project.deck import CARRIED_DAYS, REMOVED_TAG
-    from ..project.previous import REMOVED_SUBDECK
+    from ..project.carried import CARRIED_DAYS
+    from ..project.previous import REMOVED_SUBDECK, REMOVED_TAG
 
     if result.merged:
         click.echo(

@@ -19,9 +19,10 @@ from ..errors import Report
 from ..identity.assign import assign_guids, next_mod
 from ..identity.guids import normalize_question
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
-from ..identity.relink import Relink, content_hash
+from ..identity.relink import Relink
 from ..model import Deck
 from ..writers.apkg import PackageNote, PackageOptions, write_package_to
+from .carried import still_carried
 from .continuity import (
     announce_every_note,
     announce_kind_changes,
@@ -39,13 +40,6 @@ Progress = Callable[[str, int, int], None]
 # A new source takes over the lock entry of a vanished one (a renamed file) when at least this
 # share of the vanished deck's questions is in it.
 RENAME_OVERLAP = 0.5
-
-REMOVED_TAG = "deck2anki::removed"
-"""The tag of a note removed from its source that the package still carries."""
-CARRIED_DAYS = 180
-"""How long a removed note is carried in its package (a term): students who import within
-that time get its tag; after it, new students no longer get it, and the lock forgets its
-fields (its GUID and question stay, should the question come back)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +236,7 @@ def plan(
         for guid, item, own, mod in zip(guids, done, tags, mods, strict=True)
     ]
     del tags
-    removed = _carried(lock_removed, {e.guid for e in newly_removed}, output, now, budget)
+    removed = still_carried(lock_removed, {e.guid for e in newly_removed}, output, now, budget)
     carried = [PackageNote(e.guid, e.fields, e.tags, e.mod) for e in removed if e.fields]
     count = len(packaged)
     # Times in the collection come from the lock, never the clock: same lock, same bytes.
@@ -343,33 +337,6 @@ def plan(
         for package in made:
             package.discard()
         raise
-
-
-def _carried(
-    removed: tuple[LockedNote, ...], newly: set[str], package: Path, now: int, budget: int
-) -> tuple[LockedNote, ...]:
-    """The lock entries of the removed notes, those the package carries with what writing
-    them takes: a note removed by this build gets its fields and tags from the previous
-    package, the tag ``deck2anki::removed`` and a new ``mod`` (so that importing updates
-    the note and the tag arrives); one removed ``CARRIED_DAYS`` ago is carried no longer."""
-    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    if newly:
-        # Read as any previous package is: one not of ours (fields the note type has not, say)
-        # is not taken for the previous build, and its notes are not carried.
-        held = read_previous(package, budget=budget)
-        found = {note.guid: (note.fields, note.tags) for note in held.notes} if held else {}
-    kept = []
-    for entry in removed:
-        if entry.guid in newly and entry.guid in found:
-            fields, tags = found[entry.guid]
-            tags = (*(tag for tag in tags if tag != REMOVED_TAG), REMOVED_TAG)
-            content = content_hash(fields, tags)
-            mod = next_mod(entry, content, now)
-            entry = replace(entry, content=content, mod=mod, fields=fields, tags=tags)
-        elif entry.fields and now - entry.mod > CARRIED_DAYS * 86400:
-            entry = replace(entry, fields=(), tags=())
-        kept.append(entry)
-    return tuple(kept)
 
 
 class _Abandoned(Exception):

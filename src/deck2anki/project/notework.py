@@ -29,7 +29,7 @@ from ..identity.guids import normalize_question, note_derived
 from ..identity.lock import LockedDeck, LockedNote, LockedNoteType
 from ..identity.relink import content_hash, fingerprint
 from ..model import Deck, Markup, Note
-from ..writers.apkg import package_field_rows
+from ..writers.apkg_readback import package_field_rows
 from .sources import note_tags
 
 

@@ -26,10 +26,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..cards.rules import MAX_FIELD
-from ..cards.split import LABELS, mask_code
+from ..cards.split import LABELS
 from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, is_cloze
 from . import ReadOptions
@@ -39,6 +39,7 @@ from .markdown_blocks import read_cards, watch
 from .markdown_math import dollars
 from .markdown_media import collect_html_images, collect_images, collect_sounds
 from .markdown_notetypes import ForeignNotes
+from .markdown_references import with_definitions
 from .markdown_simple import read_simple
 from .notetypes import fingerprint
 
@@ -167,66 +168,6 @@ class _Notes:
             self.notes.append(note)
 
 
-def _bracketed(text: str) -> list[str]:
-    """Every bracketed text (``[label]``, backslash escapes kept, no brackets inside): what a
-    reference link or image names its definition by.
-
-    A scan, not ``re.findall``: retried at every ``[`` of ``[\\[\\[\\[...``, a pattern reads
-    the rest of the text each time. Here a ``[`` that finds no ``]`` lets the scan jump to
-    where it stopped: any ``[`` before that stops there too (issue 13).
-    """
-    found = []
-    position = text.find("[")
-    while position >= 0:
-        end = position + 1
-        while end < len(text) and text[end] not in "[]":
-            if text[end] == "\\":
-                if text[end + 1 : end + 2] in ("", "\n"):
-                    break  # an escape needs a character after it, and not a line break
-                end += 1
-            end += 1
-        if end >= len(text):
-            break  # no "]" after: no later "[" is closed either
-        if text[end] == "]" and end > position + 1:
-            found.append(text[position + 1 : end])
-            end += 1
-        position = text.find("[", end)
-    return found
-
-
-def _defined(text: str, definitions: dict[str, dict[str, str]]) -> str:
-    """A Markdown field with the definitions of the references it uses, but does not hold
-    itself, appended (``definitions``: the document's, as markdown-it collected them).
-
-    Each field is rendered on its own, so ``![A cell][cell]`` in one card, with ``[cell]:``
-    written at the end of the file (where Markdown allows it), would show as text: the
-    definition goes along with every card that uses it. Brackets in code are not references.
-    """
-    from markdown_it.common.utils import normalizeReference
-
-    used: dict[str, str] = {}  # normalised label: the label as this field first writes it
-    for label in _bracketed(mask_code(text)):
-        used.setdefault(normalizeReference(label), label)
-    wanted = [label for label in used if label in definitions]
-    if not wanted:
-        return text
-    own: dict[str, Any] = {}
-    _parser().parse(text, own)
-    held = own.get("references", {})
-    lines = [_definition(used[label], definitions[label]) for label in wanted if label not in held]
-    return "\n\n".join([text, "\n".join(lines)]) if lines else text
-
-
-def _definition(label: str, found: dict[str, str]) -> str:
-    """A link reference definition written anew (not copied: in the source it may sit in a
-    list or a quote): ``[label]: <href> "title"``."""
-    line = f"[{label}]: <{found['href']}>"
-    title = found.get("title", "")
-    if title:
-        line += ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return line
-
-
 def _title(tokens: Sequence[Token]) -> str:
     """A level-1 heading before the first card names the deck when front matter does not."""
     for index, token in enumerate(tokens):
@@ -350,7 +291,8 @@ def _card(
         collect_html_images(note, location, media)
         return note
     if definitions:  # a note of this file's Markdown (an anki-note block stays as it is)
-        answer, analogy = _defined(answer, definitions), _defined(analogy, definitions)
+        answer = with_definitions(answer, definitions, _parser)
+        analogy = with_definitions(analogy, definitions, _parser)
     fields = (dollars(question), dollars(answer), dollars(analogy))
     note = Note(
         *fields, tags=tags, guid=guid, markup=markup, location=location, cards=cards, mod=mod
