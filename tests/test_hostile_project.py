@@ -778,3 +778,65 @@ def test_a_deck_carrying_removed_notes_is_not_taken_for_renamed(project: Path) -
     code, out, err = run("build")
     assert code == 0, err
     assert "renamed" not in out + err
+
+
+def _forge_package(project: Path, sql: str) -> None:
+    """Replace the lecture's package in build/ with one whose collection ``sql`` changed,
+    and give the lock its hash and a seal recomputed to match, as a pull request can."""
+    import sqlite3
+    import zipfile
+
+    package = project / "build" / f"{LECTURE}.apkg"
+    with zipfile.ZipFile(package) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    database = project.parent / "collection.anki2"
+    database.write_bytes(members["collection.anki2"])
+    connection = sqlite3.connect(database)
+    connection.executescript(sql)
+    connection.close()
+    members["collection.anki2"] = database.read_bytes()
+    with zipfile.ZipFile(package, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    lock = project / "deck2anki.lock"
+    entry = load_lock(lock).decks[LECTURE]
+    forged = replace(entry, package=deck2anki.files.digest(package))
+    lines = lock.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f'    "{LECTURE}": {{')
+    changed = 0
+    for at in range(start, len(lines)):
+        if lines[at].startswith('      "seal": '):
+            lines[at], changed = f'      "seal": "{seal(forged)}",', changed + 1
+        if lines[at].startswith('      "package": '):
+            lines[at], changed = f'      "package": "{forged.package}",', changed + 1
+        if changed == 2:
+            break
+    lock.write_text("\n".join(lines), encoding="utf-8")
+    assert load_lock(lock).decks[LECTURE].intact  # as deck2anki wrote it, to the build
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP TABLE notes; CREATE VIEW notes AS WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL"
+        " SELECT i + 1 FROM r) SELECT i AS id, 'g' || i AS guid, 'q' AS flds FROM r;",
+        "UPDATE notes SET flds = 7;",
+    ],
+    ids=["notes-recursive-view", "fields-not-text"],
+)
+def test_a_forged_previous_package_is_read_within_limits_and_not_reused(
+    project: Path, sql: str
+) -> None:
+    """A rebuild reuses the fields of unchanged notes from the package in build/ that the
+    lock names by hash. A pull request can commit any package there, and the lock's hash
+    and seal to match: it is read like any package (tables only, a step budget, values
+    checked), and when it is not what deck2anki wrote, nothing of it is reused."""
+    _forge_package(project, sql)
+    source = project / "sources" / SEED.name
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("memory constraints", "limits of memory", 1), "utf-8")
+    code, _, err = run_apart("build")
+    assert code == 0, err
+    rebuilt = deck2anki.read(project / "build" / f"{LECTURE}.apkg")
+    assert len(rebuilt.notes) == 20
+    assert any("limits of memory" in note.answer for note in rebuilt.notes)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import files
-from ..cards import notetype
+from ..cards import cloze, notetype
 from ..cards.notetype import card_ords, card_templates, note_fields
 from ..cards.prepare import note_changes, reported, with_changes
 from ..cards.render import media_names, renderer_versions
@@ -235,6 +235,11 @@ def _each(
 # This shortcut pays (issue 14's A/B, benchmarks/ab.py, AB.md): a rebuild after one edit
 # takes 28 to 47% less time with it than without, at 10,000 and 100,000 notes, idle or with
 # the other core kept busy (100,000 notes, idle: 5.29 s against 8.60 s).
+_FIELD_COUNTS = frozenset({len(notetype.FIELDS), len(cloze.FIELDS)})
+"""How many fields a note of ours has: a package in build/ whose note has another number is
+not one deck2anki wrote (a pull request can commit any), and nothing of it is reused."""
+
+
 def reusable(
     previous: LockedDeck | None, context: str, package: Path
 ) -> dict[str, tuple[LockedNote, tuple[str, ...]]]:
@@ -258,6 +263,8 @@ def reusable(
         for guid, fields in package_field_rows(package):
             entry = wanted.get(guid)
             if entry is not None:
+                if len(fields) not in _FIELD_COUNTS:  # not a note deck2anki wrote
+                    return {}
                 if fields and fields[0] == entry.question:  # one copy of the question kept
                     fields = (entry.question, *fields[1:])
                 found[entry.source] = (entry, fields)

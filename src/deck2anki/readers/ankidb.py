@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 MAX_VALUE_BYTES = 16 * 1024**2
@@ -51,12 +52,18 @@ class TooLarge(Damaged):
 class Collection:
     """A read-only view of a collection's tables, every read within the limits above."""
 
-    def __init__(self, data: bytes | bytearray) -> None:
-        self._connection = sqlite3.connect(":memory:")
+    def __init__(self, data: bytes | bytearray | None = None, path: Path | None = None) -> None:
+        """The collection ``data`` holds, or (without it) the one in the file at ``path``,
+        opened read-only: a large one is read from disk, not held in memory."""
+        if data is None and path is not None:
+            self._connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        else:
+            self._connection = sqlite3.connect(":memory:")
         self._checked: set[str] = set()
         self._steps = 0
         try:
-            self._connection.deserialize(data)
+            if data is not None:
+                self._connection.deserialize(data)
             # SQLite refuses any string or blob longer than this as it reads it: the field-size
             # limit holds while reading, whatever a view, default or stored value would build.
             self._connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)

@@ -7,39 +7,56 @@ this needs genanki.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-
-def package_notes_by_guid(package: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """The field values and tags of every note of a package ``write_package`` wrote, by GUID."""
-    return {guid: (fields, tags) for guid, fields, tags in _rows(package, "flds, tags")}
+from ..readers import ankidb
 
 
 def package_field_rows(package: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
     """The GUID and field values of each note of a package ``write_package`` wrote, one at a
     time (a caller that keeps some of them need not hold them all twice)."""
-    for guid, fields, _ in _rows(package, "flds"):
-        yield guid, fields
+    yield from _rows(package)
 
 
-def _rows(package: Path, columns: str) -> Iterator[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-    """Each note of a package: its GUID, field values and (if ``columns`` has them) tags."""
+class Unreadable(OSError):
+    """A package in ``build/`` that is not what deck2anki wrote (a pull request can commit
+    any bytes there, with a lock that names them): its work is not reused."""
+
+
+MAX_COLLECTION = 1 << 30
+"""The largest collection unpacked from a package of ours: the most deck2anki reads."""
+
+
+def _rows(package: Path) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each note of a package: its GUID and field values, read within the package reader's
+    limits (``ankidb``: tables only, a step budget, a value-size limit) from a bounded copy."""
     with tempfile.TemporaryDirectory(prefix="deck2anki-") as folder:
         database = Path(folder) / "collection.anki2"
-        with (
-            zipfile.ZipFile(package) as archive,
-            archive.open("collection.anki2") as stream,
-            database.open("wb") as out,
-        ):
-            shutil.copyfileobj(stream, out, 1 << 20)
-        connection = sqlite3.connect(database)
         try:
-            for guid, flds, *tags in connection.execute(f"SELECT guid, {columns} FROM notes"):
-                yield guid, tuple(flds.split("\x1f")), tuple(tags[0].split()) if tags else ()
+            with (
+                zipfile.ZipFile(package) as archive,
+                archive.open("collection.anki2") as stream,
+                database.open("wb") as out,
+            ):
+                copied = 0
+                while piece := stream.read(1 << 20):
+                    copied += len(piece)
+                    if copied > MAX_COLLECTION:  # the size in the zip's directory can lie
+                        raise Unreadable("larger than a package of ours")
+                    out.write(piece)
+            collection = ankidb.Collection(path=database)
+        except (zipfile.BadZipFile, KeyError, sqlite3.Error, ValueError) as error:
+            raise Unreadable(str(error)) from None
+        try:
+            for guid, flds in collection.rows("notes", "SELECT guid, flds FROM notes"):
+                if type(guid) is not str or type(flds) is not str:
+                    raise Unreadable("a note's GUID or fields are not text")
+                yield guid, tuple(flds.split("\x1f"))
+        except (sqlite3.Error, ankidb.Damaged) as error:
+            raise Unreadable(str(error)) from None
         finally:
-            connection.close()
+            collection.close()
