@@ -38,7 +38,7 @@ from .json import lone_surrogate
 from .markdown_blocks import read_cards, watch
 from .markdown_math import dollars
 from .markdown_media import collect_html_images, collect_images, collect_sounds
-from .markdown_notetypes import ForeignNotes
+from .markdown_notetypes import FENCE_INFO, ForeignNotes, comment, mod_time
 from .markdown_references import with_definitions
 from .markdown_simple import read_simple
 from .notetypes import fingerprint
@@ -48,12 +48,10 @@ if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
-FENCE_INFO = "anki-note"
-"""Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
 
 _COMMENT_KEYS = ("id", "tags", "cards", "format", "mod")
+"""The comments a note of deck2anki's own note type reads (a value may run over lines)."""
 _NO_CARDS: frozenset[str] = frozenset()  # one for every note that asks for none (216 bytes each)
-_LATEST_TIME = 253_402_300_799  # the last second of the year 9999, as the lock allows
 _ANALOGY = re.compile(r"(?:" + "|".join(map(re.escape, LABELS)) + r")\s*:\s*", re.I)
 
 
@@ -207,7 +205,7 @@ def _card(
     mod: int | None = None
     content_start = heading.map[1]
     for _, block in blocks:
-        comment = _comment(block.content) if block.type == "html_block" else None
+        comment = _own_comment(block.content) if block.type == "html_block" else None
         if comment is None:
             break
         key, value = comment
@@ -216,22 +214,9 @@ def _card(
         elif key == "cards":
             cards = frozenset(value.split())
         elif key == "mod":
-            # When the note last changed, as the package it came from said, and a hash of
-            # what a user edits (``notetypes.fingerprint``): while the note is as it was, its
-            # time is kept, so Anki takes it as unchanged and a student's own edits stay.
-            value, _, seal_text = value.partition(" ")
-            seal[:] = [seal_text.strip()]
-            # len(): Python refuses to read a number of thousands of digits; no time has 20.
-            digits = value.isascii() and value.isdigit() and len(value) <= 20
-            if not (digits and int(value) <= _LATEST_TIME):
-                report.error(
-                    location,
-                    f"the note's mod {value!r} is not a time deck2anki reads",
-                    "bad-note-block",
-                    "write whole seconds since 1970 (as convert writes them), or leave it out",
-                )
+            mod = mod_time(value, seal, location, report)
+            if mod is None:
                 return None
-            mod = int(value)
         elif key == "format":
             if value not in (Markup.HTML, Markup.MARKDOWN):
                 report.error(
@@ -301,24 +286,9 @@ def _card(
     return note
 
 
-def _comment(content: str) -> tuple[str, str] | None:
-    """``<!-- key: value -->`` (key id, tags, cards or format) as (key, value), white space
-    stripped.
-
-    Plain string work, not a pattern: three runs of optional white space around a lazy
-    value backtrack in cubic time on a comment that never closes (issue 13).
-    """
-    if not content.startswith("<!--"):
-        return None
-    inner = content[4:].lstrip()
-    key = next((key for key in _COMMENT_KEYS if inner.startswith(key)), None)
-    if key is None:
-        return None
-    rest = inner[len(key) :].lstrip()
-    closed = rest[1:].rstrip()
-    if not rest.startswith(":") or not closed.endswith("-->"):
-        return None
-    return key, closed[:-3].strip()
+def _own_comment(content: str) -> tuple[str, str] | None:
+    """A comment of a note of deck2anki's own note type, as ``comment`` reads it."""
+    return comment(content, _COMMENT_KEYS, one_line=False)
 
 
 def _fenced_note(

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..cards import cloze
 from ..cards.render import render_field
 from ..errors import Report
+from ..identity.lockcheck import LATEST_TIME
 from ..model import Location, Markup, Media, Note, NoteKind, NoteType
 from . import ReadOptions
 from .json import lone_surrogate
@@ -38,8 +39,10 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 FENCE_INFO = "anki-note"
+"""Info string of the fenced block that holds a note Markdown cannot express, as JSON."""
+
 _KEYS = ("notetype", "id", "tags", "deck", "cards", "format", "mod")
-_LATEST_TIME = 253_402_300_799
+
 _MAX_CARD = 10_000
 _RULE = "bad-note-block"
 
@@ -58,13 +61,35 @@ def _listed(names: Sequence[str], most: int = 20) -> str:
     return f"{shown} and {len(names) - most:,} more" if len(names) > most else shown
 
 
-def comment(content: str) -> tuple[str, str] | None:
-    """``<!-- key: value -->`` as (key, value); ``deck 2`` is a key too. Plain string work,
-    no pattern (a comment that never closes costs one pass)."""
+def mod_time(value: str, seal: list[str], location: Location, report: Report) -> int | None:
+    """The time of ``<!-- mod: TIME FINGERPRINT -->``: when the note last changed, as the
+    package it came from said, and (into ``seal``) a hash of what a user edits
+    (``notetypes.fingerprint``): while the note is as it was, its time is kept, so Anki takes
+    it as unchanged and a student's own edits stay. None, said, for a time not read."""
+    time, _, fingerprint = value.partition(" ")
+    seal[:] = [fingerprint.strip()]
+    if not (_number(time) and int(time) <= LATEST_TIME):
+        report.error(
+            location,
+            f"the note's mod {time!r} is not a time deck2anki reads",
+            _RULE,
+            "write whole seconds since 1970 (as convert writes them), or leave it out",
+        )
+        return None
+    return int(time)
+
+
+def comment(
+    content: str, keys: Sequence[str] = _KEYS, one_line: bool = True
+) -> tuple[str, str] | None:
+    """``<!-- key: value -->`` as (key, value), white space stripped, for a key of ``keys``
+    (``deck 2`` is the key ``deck`` with a number); ``one_line``: a value over several lines
+    is no comment of these. Plain string work, no pattern: three runs of optional white space
+    around a lazy value backtrack in cubic time on a comment that never closes (issue 13)."""
     if not content.startswith("<!--"):
         return None
     inner = content[4:].lstrip()
-    key = next((key for key in _KEYS if inner.startswith(key)), None)
+    key = next((key for key in keys if inner.startswith(key)), None)
     if key is None:
         return None
     rest = inner[len(key) :]
@@ -75,7 +100,7 @@ def comment(content: str) -> tuple[str, str] | None:
             key, rest = f"deck {number[:digits]}", number[digits:]
     rest = rest.lstrip()
     closed = rest[1:].rstrip()
-    if not rest.startswith(":") or not closed.endswith("-->") or "\n" in closed:
+    if not rest.startswith(":") or not closed.endswith("-->") or (one_line and "\n" in closed):
         return None
     return key, closed[:-3].strip()
 
@@ -187,17 +212,9 @@ class ForeignNotes:
                 report.error(location, f"tag {tag!r} has a control character", "bad-tag")
         mod: int | None = None
         if "mod" in said:
-            value, _, seal_text = said["mod"].partition(" ")
-            seal[:] = [seal_text.strip()]
-            if not (_number(value) and int(value) <= _LATEST_TIME):
-                report.error(
-                    location,
-                    f"the note's mod {value!r} is not a time deck2anki reads",
-                    _RULE,
-                    "write whole seconds since 1970 (as convert writes them), or leave it out",
-                )
+            mod = mod_time(said["mod"], seal, location, report)
+            if mod is None:
                 return None
-            mod = int(value)
         decks = (
             raw_decks if raw_decks is not None else self._decks(said, notetype, values, location)
         )

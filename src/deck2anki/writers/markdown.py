@@ -22,8 +22,8 @@ from ..cards.unrender import as_markdown
 from ..errors import Report
 from ..model import Deck, Markup, Note
 from ..readers import ReadOptions
-from ..readers.markdown import FENCE_INFO
 from ..readers.markdown import parse as read_markdown
+from ..readers.markdown_notetypes import FENCE_INFO
 from ..readers.notetypes import fingerprint
 from . import WriteOptions, each_note, pinned
 from .markdown_notetypes import Section, folder_names, native_clozes, same, tree_lines
