@@ -148,6 +148,17 @@ def test_json_the_parser_cannot_hold_is_a_located_error(
     assert message in output.splitlines()
 
 
+def test_an_anki_note_block_nested_past_the_parser_is_a_located_error(tmp_path: Path) -> None:
+    """200,000 "[" in an anki-note block: Python's JSON parser gives up (RecursionError),
+    which ended in exit 3 (a note of another note type already said it)."""
+    status, output, _ = check(tmp_path, "n.md", f"## Q\n\n```anki-note\n{'[' * 200_000}\n```\n")
+    assert status == 1, output
+    assert (
+        "n.md:3:1: error: the anki-note block is not valid: maximum recursion depth exceeded"
+        " while decoding a JSON array from a unicode string [bad-note-block]"
+    ) in output.splitlines()
+
+
 def test_a_lone_surrogate_in_an_anki_note_block_is_a_located_error(tmp_path: Path) -> None:
     block = '{"question": "q", "answer": "\\udc00"}'
     status, output, _ = check(tmp_path, "n.md", f"## Q\n\n```anki-note\n{block}\n```\n")

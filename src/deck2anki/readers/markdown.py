@@ -317,7 +317,7 @@ def _fenced_note(
         if surrogate is not None:
             raise ValueError(f"{surrogate} is half of a surrogate pair: no character on its own")
         markup = Markup(data.get("format", "markdown"))
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         report.error(
             where,
             f"the {FENCE_INFO} block is not valid: {error}",
