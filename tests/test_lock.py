@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,35 @@ def test_a_damaged_lock_is_a_clear_error_and_nothing_is_written(
     assert "restore it from version control" in str(failure.value)
     assert not (project / "build").exists()
     assert (project / "deck2anki.lock").read_text(encoding="utf-8") == content
+
+
+def test_a_large_decks_lines_in_pieces_make_the_same_lock_and_seal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines of a deck's notes are made in pieces of about 64 KiB (``lock.PIECE``, for a
+    rebuild's peak memory): the lock file and the seal are the bytes one buffer gave."""
+    from deck2anki.identity import lock
+    from deck2anki.identity.lockread import load_lock
+
+    notes = tuple(
+        LockedNote(f"g{i:09}", f"Question {i} \u00e9?", f"{i:016x}", f"{i:064x}", 1_700_000_000 + i)
+        for i in range(2_000)
+    )
+    deck = lock.LockedDeck("1" * 16, "2" * 16, notes, context="3" * 16)
+    whole = lock.Lock(None, {"deck": replace(deck, seal=lock.seal(deck))})
+    pieces = lock.notes_block(notes)
+    assert len(pieces) > 3  # 2,000 lines of about 200 bytes: several pieces
+
+    monkeypatch.setattr(lock, "PIECE", 1 << 40)  # one buffer, as before
+    assert len(lock.notes_block(notes)) == 1
+    one_buffer = b"".join(lock.lock_parts(whole))
+    seal_of_one = lock.seal(deck)
+    monkeypatch.undo()
+
+    assert b"".join(lock.lock_parts(whole)) == one_buffer
+    assert b"".join(lock.lock_parts(whole, {"deck": (lock.seal(deck), pieces)})) == one_buffer
+    assert lock.seal(deck, pieces) == seal_of_one
+    (tmp_path / "deck2anki.lock").write_bytes(one_buffer)
+    read = load_lock(tmp_path / "deck2anki.lock")
+    assert read.decks["deck"].notes == notes
+    assert read.decks["deck"].intact

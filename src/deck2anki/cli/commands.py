@@ -112,12 +112,17 @@ def build(
     """
     from ..config import load_config
     from ..project.build import build as build_decks
+    from ..project.locking import lock_file
+    from .allocator import settle_for_lock
 
     with reporting():
+        config = load_config(config_path)
+        lock_path = lock_file(config, lock_path)
+        settle_for_lock(lock_path)  # a large rebuild's peak memory (cli/allocator.py)
         result = build_decks(
             sources,
             out,
-            config=load_config(config_path),
+            config=config,
             lock_path=lock_path,
             check=check,
             force=force,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _string  # what json.dumps uses, in C
@@ -162,26 +161,38 @@ def _note_line(note: LockedNote) -> str:
     return line + "}"
 
 
-Block = tuple[bytearray, "array[int]"]
-"""A deck's notes as the lock file holds them (one per line, each indented but the first:
-its indent goes before the block), and where each line ends."""
+Block = list[bytearray]
+"""A deck's notes as the lock file holds them, one per line, each indented but the first (its
+indent goes before the block): the lines in pieces of about ``PIECE`` bytes, a piece ending
+where a line does."""
+
+PIECE = 1 << 16
+"""How large a piece of a ``Block`` grows. Under glibc malloc's mapping limit (set by the
+command line, ``cli/allocator``), so a piece takes memory the build freed before it, where
+one buffer of the whole block took 30 MB of new memory at the end of a 100,000-note
+rebuild (its peak; benchmarks/AB.md)."""
 
 
 def notes_block(notes: Iterable[LockedNote]) -> Block:
     """The lines of a deck's notes in the lock file, in their order there (by GUID).
 
-    One buffer, not a string per line: a 100,000-note deck's block is 25 MB, held once.
+    Buffers of many lines, not a string per line: a 100,000-note deck's block is 25 MB.
     """
     # This pays (issue 14's A/B, benchmarks/ab.py, AB.md): a cold build of 100,000 notes
     # peaks at 278 MB with it and 350 to 358 MB with a string per line, 21% less, idle or
     # with the other core busy; writing the lock alone takes 17 to 30% less time.
-    data, ends = bytearray(), array("Q")
+    pieces: Block = []
+    data = bytearray()
     for note in sorted(notes, key=lambda note: note.guid):
-        if ends:
+        if len(data) >= PIECE:
+            pieces.append(data)
+            data = bytearray()
+        if data or pieces:
             data += _INDENT
         data += _note_line(note).encode()
-        ends.append(len(data))
-    return data, ends
+    if data:
+        pieces.append(data)
+    return pieces
 
 
 def seal(deck: LockedDeck, block: Block | None = None) -> str:
@@ -192,11 +203,10 @@ def seal(deck: LockedDeck, block: Block | None = None) -> str:
     if deck.tag:  # only a renamed source's entry has one: other seals still hold
         described.append(["tag", deck.tag])
     digest = hashlib.sha256(_line(described).encode())
-    data, ends = notes_block(deck.notes) if block is None else block
-    view, start = memoryview(data), 0
-    for end in ends:  # the lines themselves, without what joins them
-        digest.update(view[start:end])
-        start = end + len(_INDENT)
+    for piece in notes_block(deck.notes) if block is None else block:
+        # The lines themselves, without what joins them: a line is JSON on one line, so the
+        # indent (a line break first) is never inside one.
+        digest.update(piece.replace(_INDENT, b""))
     return digest.hexdigest()[:16]
 
 
@@ -216,7 +226,7 @@ def _described(notetype: LockedNoteType) -> dict[str, object]:
 
 
 def lock_parts(
-    lock: Lock, written: Mapping[str, tuple[str, bytearray]] | None = None
+    lock: Lock, written: Mapping[str, tuple[str, Block]] | None = None
 ) -> list[bytes | bytearray]:
     """The lock file's bytes, in parts: stable, sorted, one note per line.
 
@@ -235,8 +245,8 @@ def lock_parts(
         if written and key in written:
             sealed, block = written[key]
         else:
-            whole = notes_block(deck.notes)
-            sealed, block = seal(deck, whole), whole[0]
+            block = notes_block(deck.notes)
+            sealed = seal(deck, block)
         entry = [f"    {_line(key)}: {{"]
         entry.append(f'      "inputs": {_line(deck.inputs)},')
         entry.append(f'      "package": {_line(deck.package)},')
@@ -248,7 +258,7 @@ def lock_parts(
         if deck.media:
             entry.append(f'      "media": {_line(dict(deck.media))},')
         entry.append('      "notes": [')
-        parts += [b"\n", "\n".join(entry).encode(), b"\n" + b" " * 8 if block else b"\n", block]
+        parts += [b"\n", "\n".join(entry).encode(), b"\n" + b" " * 8 if block else b"\n", *block]
         parts.append(b"\n      ]\n    }" + (b"," if index < len(lock.decks) - 1 else b""))
     parts.append(b"\n  }\n}\n")
     return parts

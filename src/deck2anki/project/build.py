@@ -21,11 +21,11 @@ from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity, SourceError, UsageError
 from ..identity import lockcheck
-from ..identity.lock import LOCK_NAME, Lock, LockedDeck, LockedNoteType, lock_parts
+from ..identity.lock import Lock, LockedDeck, LockedNoteType, lock_parts
 from ..identity.lockread import damaged, load_lock
 from ..model import Location, shown
 from .deck import BuiltDeck, Job, Planned, Progress, plan
-from .locking import WAIT, project_lock
+from .locking import WAIT, lock_file, project_lock
 from .moves import take_moves
 from .previous import read_notetype
 from .sources import Source, code_fingerprint, find_sources, inputs_hash, stale_reason
@@ -129,9 +129,7 @@ def build(
     """
     sources, out = Path(sources), Path(out)
     config = config if config is not None else load_config()
-    if lock_path is None:
-        lock_path = (config.path.parent if config.path else Path()) / LOCK_NAME
-    lock_path = Path(lock_path)
+    lock_path = lock_file(config, lock_path)
     # ``check`` writes nothing: it shares the lock with other checks, not with a build.
     with project_lock(lock_path, shared=check, wait=wait, waiting=waiting):
         return _build(

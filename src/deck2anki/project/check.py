@@ -15,9 +15,9 @@ from ..config import Config, load_config
 from ..conversion import build_time
 from ..errors import Diagnostic, Report, Severity
 from ..identity.assign import identify
-from ..identity.lock import LOCK_NAME
 from ..identity.lockread import load_lock
 from ..model import Location
+from .locking import lock_file
 from .sources import Source, find_sources, read_source, source_key
 
 
@@ -54,9 +54,8 @@ def check(
     note type.
     """
     config = config if config is not None else load_config()
-    if lock_path is None:
-        lock_path = (config.path.parent if config.path else Path()) / LOCK_NAME
-    lock = load_lock(Path(lock_path))
+    lock_path = lock_file(config, lock_path)
+    lock = load_lock(lock_path)
     report = Report()
     sources: list[Source] = []
     for path in map(Path, paths):

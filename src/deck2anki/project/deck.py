@@ -18,7 +18,7 @@ from ..config import Config
 from ..errors import Report
 from ..identity.assign import assign_guids, next_mod
 from ..identity.guids import normalize_question
-from ..identity.lock import LockedDeck, LockedNote, LockedNoteType, notes_block, seal
+from ..identity.lock import Block, LockedDeck, LockedNote, LockedNoteType, notes_block, seal
 from ..identity.relink import Relink
 from ..model import Deck
 from ..writers.apkg import PackageNote, PackageOptions, write_package_to
@@ -100,7 +100,7 @@ class Planned:
     locked: LockedDeck
     package: files.Staged
     result: BuiltDeck
-    notes: tuple[str, bytearray]
+    notes: tuple[str, Block]
     """The deck's seal and notes in the lock file (``lock.seal``, ``lock.notes_block``)."""
 
     job: Job | None = None
@@ -313,7 +313,7 @@ def plan(
         digest = files.digest(package.path)
         own_tag = "" if tag == source_tag(source.key) else tag
         locked = LockedDeck(job.inputs, digest, tuple(entries), media, context=context, tag=own_tag)
-        written = (seal(locked, block), block[0])
+        written = (seal(locked, block), block)
         del block
         reason = f"renamed from {renamed_from}" if renamed_from else job.reason
         result = BuiltDeck(

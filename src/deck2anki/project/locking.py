@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from ..config import Config
 from ..errors import UsageError
+from ..identity.lock import LOCK_NAME
 from ..model import shown
 
 BUILD_LOCK_NAME = ".deck2anki.build-lock"
@@ -130,3 +132,11 @@ else:
         except BlockingIOError:
             return False
         return True
+
+
+def lock_file(config: Config, lock_path: str | Path | None = None) -> Path:
+    """The lock file a build of ``config``'s project uses: ``lock_path`` if given, else
+    ``deck2anki.lock`` beside the configuration."""
+    if lock_path is None:
+        return (config.path.parent if config.path else Path()) / LOCK_NAME
+    return Path(lock_path)
