@@ -6,9 +6,9 @@ back when freed, until such a block is freed: then it raises that limit to the b
 notes frees many such blocks (the lock file's text, the previous package's pieces), and
 the later blocks then came from the heap, where one live object above them keeps the freed
 memory in the process: its peak RSS was 310 MB for 233 MB of live objects (issue 17).
-Setting both limits fixes them: blocks of 4 MiB or more are mapped and given back, and at
-most 8 MiB of freed memory is kept at the heap's top. The A/B (benchmarks/AB.md): 310 MB
-down to 282 MB, the time the same.
+Setting both limits fixes them: blocks of 256 KiB or more are mapped and given back, and
+at most 2 MiB of freed memory is kept at the heap's top. The A/B (benchmarks/AB.md, issue
+17's fourth round): a CSV rebuild's peak 310 MB down to 282 MB, the time the same.
 
 Only the command line does this, and only for a project with a large lock: the process is
 the command's own, while a program using the library keeps its allocator as it set it.
@@ -25,9 +25,9 @@ below it the build's memory is small and importing ctypes (2 ms) would be most o
 
 _M_TRIM_THRESHOLD = -1  # glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
-MAPPED_FROM = 1 << 20
+MAPPED_FROM = 256 << 10
 """Blocks this large or larger are mapped and given back when freed."""
-KEPT_AT_MOST = 4 << 20
+KEPT_AT_MOST = 2 << 20
 """Freed memory at the top of the heap beyond this is given back."""
 
 

@@ -30,7 +30,7 @@ from .continuity import (
     check_renamed_settings,
     recovered_notes,
 )
-from .notework import context_hash, media_hashes, reusable, work_on
+from .notework import Derived, context_hash, media_hashes, reusable, work_on
 from .previous import REMOVED_SUBDECK, previous_budget, read_previous
 from .sources import Source, deck_tags, read_source, source_tag
 
@@ -188,7 +188,7 @@ def plan(
             return plan(job, vanished, config, state, code, now, report, progress, moving)
     if recovered is not None and recovered.notes:
         previous = LockedDeck("", "", recovered_notes(recovered, deck, done))
-    derived = [item.derived for item in done]
+    derived = Derived(done)
     # The GUIDs alone, not a copy of every note with its GUID: a 100,000-note deck would
     # hold both for a while (15 MB), and only the package and the lock need them.
     assigned = assign_guids(

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple
 from hashlib import blake2b
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from .. import files
 from ..cards import cloze, notetype
@@ -51,14 +51,45 @@ class Done(NamedTuple):
     source: str
     """The hash of the note as read (``source_hash``)."""
 
-    derived: tuple[str, str]
-    """Its question normalised, and the GUID that gives (``identity.note_derived``)."""
+    asked: str
+    """Its question normalised (``identity.normalize_question``)."""
+
+    guid: str
+    """The GUID its question gives (``identity.note_derived``); "" where not worked out (a
+    note taken from the previous build: it has the lock's). Two fields, not a pair: a pair
+    a note took 7 MB at 100,000 notes, a rebuild's peak (benchmarks/AB.md)."""
 
     cards: tuple[int, ...]
     """The ords of its cards (``writers.apkg.card_ords``)."""
 
     findings: tuple[Diagnostic, ...] = ()
     """What the note rules found in it (none for a reused note: it was checked when built)."""
+
+
+class Derived(Sequence[tuple[str, str]]):
+    """Each note's ``(asked, guid)``, as ``identity.assign_guids`` takes them: a pair made when
+    it is asked for, not one held for every note."""
+
+    def __init__(self, done: Sequence[Done]) -> None:
+        self._done = done
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((done.asked, done.guid) for done in self._done)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | Sequence[tuple[str, str]]:
+        if isinstance(index, slice):
+            return [(done.asked, done.guid) for done in self._done[index]]
+        done = self._done[index]
+        return done.asked, done.guid
 
 
 def source_hash(note: Note) -> str:
@@ -151,7 +182,7 @@ def work_on(
             content_hash(fields, note.tags, shown),
             fingerprint(note),
             source_hash(raw),
-            note_derived(seed, note.question),
+            *note_derived(seed, note.question),
             card_ords(fields, templates),
             tuple(reported(findings, disabled)) if findings else (),
         )
@@ -179,9 +210,9 @@ def work_on(
             # made Markdown): what identification and the lock must see again.
             text = (entry.question, raw.answer, raw.analogy, None)
             note = with_changes(raw, text, note_tags(raw, extra_tags))
-            derived = (normalize_question(note.question), "")  # a GUID only if needed
+            normalized = normalize_question(note.question)  # a GUID only if needed
             cards = card_ords(fields, templates)
-            done = Done(fields, entry.content, entry.fingerprint, source, derived, cards)
+            done = Done(fields, entry.content, entry.fingerprint, source, normalized, "", cards)
             taken[index] = 1
             if raw.question != entry.question:
                 asked[index] = raw.question
