@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 LARGE_LOCK = 4 << 20
-"""A lock of this many bytes or more (about 13,000 notes) makes a build settle the allocator;
+"""A lock of this many bytes or more (about 14,000 notes) makes a build settle the allocator;
 below it the build's memory is small and importing ctypes (2 ms) would be most of the gain."""
 
 _M_TRIM_THRESHOLD = -1  # glibc's malloc.h
@@ -35,11 +35,11 @@ def settle_allocator() -> bool:
     """Fix glibc malloc's two limits (above); whether it was done (False off glibc)."""
     if not sys.platform.startswith("linux"):
         return False
-    import ctypes
-
     try:
+        import ctypes  # a Python built without libffi has none: then nothing is changed
+
         libc = ctypes.CDLL(None)  # the symbols the process has loaded: its C library
-    except OSError:
+    except (ImportError, OSError):
         return False
     # The parameters' numbers are glibc's: musl's mallopt does nothing, others differ.
     if not hasattr(libc, "gnu_get_libc_version") or not hasattr(libc, "mallopt"):
