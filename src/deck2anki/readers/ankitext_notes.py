@@ -19,7 +19,7 @@ from ..errors import Report
 from ..model import Deck, Location, Markup, Note, NoteKind, NoteType, is_cloze
 from . import losses
 from .delimited import COLUMNS
-from .notetypes import basic_view, common_parent, deck_tree
+from .notetypes import common_parent, deck_tree, foreign_note
 from .stock_notetypes import has_cloze, made_up, stock
 
 _ANALOGY_NAMES = ("analogy", "extra", "back extra")
@@ -284,24 +284,12 @@ def _foreign(
     values += [""] * (len(notetype.fields) - len(values))
     if not is_html:  # as Anki imports text: escaped, its line breaks <br>
         values = [html.escape(v).replace("\n", "<br>") for v in values]
-    view = basic_view(list(notetype.field_names), values, guid or "", "")
     if notetype.kind is NoteKind.STANDARD:
         ords = card_ords(notetype, values) if notetype.stock_kind else (0,)
     else:
         ords = (0,)
-    return Note(
-        question=view.question,
-        answer=view.answer,
-        analogy=view.analogy,
-        tags=tags,
-        guid=guid,
-        markup=Markup.HTML,
-        location=row.location,
-        cards=view.cards,
-        notetype=notetype,
-        fields=tuple(values),
-        decks=tuple((order, deck) for order in ords) if deck else (),
-    )
+    decks = tuple((order, deck) for order in ords) if deck else ()
+    return foreign_note(notetype, values, tags, guid, row.location, decks=decks)
 
 
 def _own(

@@ -13,7 +13,7 @@ from ..errors import Report
 from ..model import Deck, Location, Markup, Media, Note, NoteType
 from . import ReadOptions
 from .notetype_json import Invalid, from_json
-from .notetypes import basic_view, fingerprint
+from .notetypes import fingerprint, foreign_note
 
 FORMAT = 1
 """The schema version written in ``"deck2anki"``."""
@@ -116,21 +116,9 @@ def _foreign(raw: dict[str, Any], where: str, notetypes: dict[int, NoteType], pa
     if not isinstance(tags, list):
         raise _Invalid(f"{where}.tags must be a list of strings")
     guid = raw.get("guid")
-    note = basic_view(
-        list(names),
-        list(fields),
-        "" if guid is None else _string(guid, f"{where}.guid"),
-        " ".join(_string(tag, f"{where}.tags[]") for tag in tags),
-    )
-    note = replace(
-        note,
-        tags=tuple(_string(tag, f"{where}.tags[]") for tag in tags),
-        guid=None if guid is None else note.guid,
-        location=Location(path),
-        notetype=notetype,
-        fields=fields,
-        decks=_decks(raw, where),
-    )
+    guid = None if guid is None else _string(guid, f"{where}.guid")
+    tagged = tuple(_string(tag, f"{where}.tags[]") for tag in tags)
+    note = foreign_note(notetype, fields, tagged, guid, Location(path), decks=_decks(raw, where))
     return _dated(note, raw, where)
 
 

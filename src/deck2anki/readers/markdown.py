@@ -38,7 +38,7 @@ from .json import lone_surrogate
 from .markdown_blocks import read_cards, watch
 from .markdown_math import dollars
 from .markdown_media import collect_html_images, collect_images, collect_sounds
-from .markdown_notetypes import FENCE_INFO, ForeignNotes, comment, mod_time
+from .markdown_notetypes import FENCE_INFO, ForeignNotes, comment, mod_time, top_blocks
 from .markdown_references import with_definitions
 from .markdown_simple import read_simple
 from .notetypes import fingerprint
@@ -192,12 +192,7 @@ def _card(
     line = offset + heading.map[0] + 1
     location = Location(path, line, 1)
     question = tokens[start + 1].content.strip()
-    # Top-level blocks of the card, each with its index (a paragraph's text is the next token).
-    blocks = [
-        (index, token)
-        for index, token in enumerate(tokens[start + 3 : end], start=start + 3)
-        if token.level == 0 and token.map is not None and token.nesting >= 0
-    ]
+    blocks = top_blocks(tokens, start, end)
     guid: str | None = None
     tags: tuple[str, ...] = ()
     cards = _NO_CARDS

@@ -33,7 +33,7 @@ from . import ReadOptions
 from .json import lone_surrogate
 from .markdown_media import collect_field_media
 from .notetype_folder import NoteTypeFiles, read_notetypes
-from .notetypes import basic_view
+from .notetypes import foreign_note
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -77,6 +77,16 @@ def mod_time(value: str, seal: list[str], location: Location, report: Report) ->
         )
         return None
     return int(time)
+
+
+def top_blocks(tokens: Sequence[Token], start: int, end: int) -> list[tuple[int, Token]]:
+    """The top-level blocks of the card whose heading opens at ``start`` (its tokens end at
+    ``end``), each with its index: a paragraph's text is the next token."""
+    return [
+        (index, token)
+        for index, token in enumerate(tokens[start + 3 : end], start=start + 3)
+        if token.level == 0 and token.map is not None and token.nesting >= 0
+    ]
 
 
 def comment(
@@ -161,11 +171,7 @@ class ForeignNotes:
         assert heading.map is not None
         location = Location(path, offset + heading.map[0] + 1, 1)
         said: dict[str, str] = {}
-        blocks = [
-            (index, token)
-            for index, token in enumerate(tokens[start + 3 : end], start=start + 3)
-            if token.level == 0 and token.map is not None and token.nesting >= 0
-        ]
+        blocks = top_blocks(tokens, start, end)
         first = len(blocks)
         for position, (_, block) in enumerate(blocks):
             found = comment(block.content) if block.type == "html_block" else None
@@ -176,7 +182,6 @@ class ForeignNotes:
         notetype = self._lookup(said["notetype"], location, report)
         if notetype is None:
             return None
-        names = notetype.field_names
         markup = Markup.MARKDOWN
         if "format" in said:
             if said["format"] not in (Markup.HTML, Markup.MARKDOWN):
@@ -222,21 +227,7 @@ class ForeignNotes:
             return None
         collect_field_media(values, location, media, guid is not None)
         self.used[notetype.id] = notetype
-        view = basic_view(list(names), values, guid or "", "")
-        return Note(
-            view.question,
-            view.answer,
-            view.analogy,
-            tags,
-            guid,
-            Markup.HTML,
-            location,
-            view.cards,
-            notetype,
-            tuple(values),
-            mod,
-            decks,
-        )
+        return foreign_note(notetype, values, tags, guid, location, mod, decks)
 
     def _lookup(self, name: str, location: Location, report: Report) -> NoteType | None:
         known = self._notetypes()

@@ -6,11 +6,11 @@ tables, with their settings as protobuf messages (``Notetype.Config`` and its ki
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..cards.notetype import FIELDS as OWN_FIELDS
-from ..model import CardTemplate, Markup, Note, NoteField, NoteKind, NoteType
+from ..model import CardTemplate, Location, Markup, Note, NoteField, NoteKind, NoteType
 from . import ankidb
 
 _IMAGE_OCCLUSION = 6
@@ -260,6 +260,35 @@ def basic_view(names: list[str], values: list[str], guid: str, tags: str) -> Not
         guid=guid,
         markup=Markup.HTML,
         cards=cards,
+    )
+
+
+def foreign_note(
+    notetype: NoteType,
+    values: Sequence[str],
+    tags: tuple[str, ...],
+    guid: str | None,
+    location: Location | None,
+    mod: int | None = None,
+    decks: tuple[tuple[int, str], ...] = (),
+) -> Note:
+    """A note of ``notetype``, a note type not deck2anki's, as a reader of text makes it
+    (Markdown, JSON, Anki's text export): every field's value kept, and the fields
+    ``basic_view`` picks shown as deck2anki's question, answer and analogy."""
+    view = basic_view(list(notetype.field_names), list(values), guid or "", "")
+    return Note(
+        view.question,
+        view.answer,
+        view.analogy,
+        tags,
+        guid,
+        Markup.HTML,
+        location,
+        view.cards,
+        notetype,
+        tuple(values),
+        mod,
+        decks,
     )
 
 
