@@ -1,6 +1,6 @@
 """The per-note cost of a build, in one process: reading a source and working on its notes.
 
-    python benchmarks/notework.py                 # CSV and lecture text, 10,000 notes
+    python benchmarks/notework.py                 # CSV, lecture text and Markdown, 10,000 notes
     python benchmarks/notework.py --notes 1000 --runs 9
 
 Seeded decks (benchmarks/generate.py) are read (``read_source``) and their notes worked on
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import csv_text, lecture_text
+from generate import csv_text, lecture_text, markdown_text
 
 from deck2anki.config import load_config
 from deck2anki.errors import Report
@@ -44,8 +44,10 @@ def per_note(name: str, text: str, notes: int, runs: int) -> tuple[float, float]
             started = time.process_time()
             deck = read_source(source, config, Report(), as_read=True)
             read = time.process_time()
-            notes = list(deck.notes)
-            work_on(deck, notes, str(path), settings, tags, config.disabled, {}, seed=source.key)
+            read_notes = list(deck.notes)
+            work_on(
+                deck, read_notes, str(path), settings, tags, config.disabled, {}, seed=source.key
+            )
             done = time.process_time()
             reading, working = min(reading, read - started), min(working, done - read)
     return reading / notes * 1e6, working / notes * 1e6
@@ -60,6 +62,7 @@ def main() -> None:
     for label, name, text in [
         ("CSV", "deck.csv", csv_text(args.notes)),
         ("lecture", "deck.txt", lecture_text(args.notes)),
+        ("Markdown", "deck.md", markdown_text(args.notes)),
     ]:
         reading, working = per_note(name, text, args.notes, args.runs)
         print(f"{label:8} read {reading:5.1f} us a note, note work {working:5.1f} us a note")

@@ -16,6 +16,7 @@ from markdown_it.token import Token
 
 from deck2anki.errors import Report
 from deck2anki.readers import markdown as markdown_reader
+from deck2anki.readers import markdown_simple
 from deck2anki.readers.frontmatter import front_matter
 from deck2anki.readers.markdown import _parser
 from deck2anki.readers.markdown_blocks import read_cards
@@ -165,3 +166,35 @@ def test_a_source_of_the_common_form_reads_alike_without_markdown_it(
         parsed = markdown_reader.parse(text, "deck.md", said)
     assert repr(deck) == repr(parsed)  # with each note's location
     assert found.diagnostics == said.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("text", "simple"),
+    [
+        ("## q\nanswer\n## r\nb", True),  # a card on the first line, none after the last
+        ("---\ndeck: D\n---\n\n## q\nanswer\n\n## r\nb\n", True),  # a blank line first
+        ("---\ndeck: D\n---\n## q\na\n", True),  # a card right after the front matter
+        ("# Title\n\nintro\n\n## q\na\n", True),  # a title on the first line
+        ("---\nx: y\n---\n\n# Title\n## q\na\n## r\n", True),  # a title, then cards
+        ("## q\na\n# Late title\n", False),  # a title inside a card: markdown-it reads it
+        ("## q\n a\n", False),  # an indented line, after the first
+        (" ## q\na\n", False),  # an indented first line
+    ],
+)
+def test_sources_of_the_common_form_are_read_without_markdown_it_alike(
+    text: str, simple: bool
+) -> None:
+    taken: list[bool] = []
+    read_simple = markdown_simple.read_simple
+
+    def recorded(*args: Any) -> bool:
+        taken.append(read_simple(*args))
+        return taken[-1]
+
+    with patch.object(markdown_reader, "read_simple", recorded):
+        deck = markdown_reader.parse(text, "deck.md", Report())
+    with patch.object(markdown_reader, "read_simple", return_value=False):
+        parsed = markdown_reader.parse(text, "deck.md", Report())
+    assert taken == [simple]
+    assert repr(deck) == repr(parsed)
+    assert deck.notes  # every case has a card

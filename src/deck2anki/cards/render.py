@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import Deck, Markup, Note
 from .plain_spans import MATH_DELIMITERS, code_parts, may_name_code, split_math
-from .simple_markdown import simple_html
+from .simple_markdown import OTHER_SPACES, simple_html
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -165,7 +165,7 @@ def render_field(text: str, media: Mapping[str, str] | None = None) -> str:
     """
     if not text:
         return ""
-    if _PLAIN_MARKDOWN.search(text) is None:
+    if is_plain_markdown(text):
         # Most card text holds no Markdown syntax at all: it need not pay for a parse.
         return render_text(text, hard_breaks=False)
     # Most of the rest is paragraphs or a list with emphasis, code, links and math: HTML
@@ -185,10 +185,22 @@ _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # Markdown that renders as plain text does: none of these characters, no white space but
 # spaces and line breaks, no space before a line break (two make a hard one), no line that
 # starts with white space, a list, quote or heading marker, and no setext underline.
-_PLAIN_MARKDOWN = re.compile(
-    r"[\\`*_\[\]<>&#|~!\r\x00]|[^\S \n]| \n"
-    r"|^[ \t]|^[-+=>]|^\d+[.)]|\n[ \t]*[-+=>]|\n\d+[.)]|\n[ \t]"
-)
+# Looked for in four simple searches, not one pattern of ten alternatives, which tried each
+# at every character: a field's look took 2.2 µs, now 0.5 (issue 17).
+_MARKUP_CHARACTER = re.compile(f"[\\\\`*_\\[\\]<>&#|~!\\x00{OTHER_SPACES}]")
+_BLOCK_START = re.compile(r"[ \t\-+=>]|\d+[.)]")
+# ``\n[ \t]*[-+=>]`` needs no pattern of its own: with white space, ``\n[ \t]`` matches.
+_LINE_BLOCK_START = re.compile(r"\n(?:[ \t\-+=>]|\d+[.)])")
+
+
+def is_plain_markdown(text: str) -> bool:
+    """Whether ``text`` read as Markdown is plain text: nothing in it is syntax (above)."""
+    return (
+        _MARKUP_CHARACTER.search(text) is None
+        and " \n" not in text
+        and _BLOCK_START.match(text) is None
+        and ("\n" not in text or _LINE_BLOCK_START.search(text) is None)
+    )
 
 
 TAG = re.compile(r"<[^>]*>")

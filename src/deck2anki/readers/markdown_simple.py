@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, cast
 
+from ..cards.simple_markdown import OTHER_SPACES
+
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
@@ -40,16 +42,15 @@ _SAFE = (
     r"(?:[^\W\d_]|\d(?!\d*[.)])|\*\*?(?=[^\W_])|`(?!`)"
     r"|[(\"'\\$%&@/:;,.?!{}^\[])"
 )
-# A line that is none of the lines above (the most common first: a plain line).
-_OTHER_LINE = re.compile(rf"^(?!{_SAFE}|- {_SAFE}|##? (?=[^\n]*[^\s#]$)|<!--[^\n]*-->)[^\n]", re.M)
+# A line that is none of the lines above (the most common first: a plain line): the first
+# line, then one after a line break. Not one pattern starting ``^``, which the regular
+# expression engine tries at every character: it looks for a line break, then tries the
+# rest (0.24 s for 100,000 cards, now 0.05 s).
+_OTHER = rf"(?!{_SAFE}|- {_SAFE}|##? (?=[^\n]*[^\s#]$)|<!--[^\n]*-->)[^\n]"
+_OTHER_FIRST_LINE = re.compile(_OTHER, re.M)
+_OTHER_LINE = re.compile(rf"\n{_OTHER}", re.M)
 # Refused anywhere (looked for one by one: one pattern of them all reads 13 times slower).
 _REFUSED = ("|", "\x00", "![", "]:", " \n")
-# White space but spaces and line breaks (str.isspace), the first eight the ASCII ones.
-_SPACES = "\t\v\f\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
-    map(chr, range(0x2000, 0x200B))
-)
-_CARD = re.compile(r"^## ", re.M)
-_TITLE = re.compile(r"^# ", re.M)
 
 
 class Part:
@@ -74,42 +75,55 @@ def read_simple(text: str, first_line: int, cards: Cards) -> bool:
     """Hand ``cards`` what ``read_cards`` would if ``text`` (from line ``first_line`` on) is
     in the form above; False, and nothing handed on, if it is not."""
     start = _start(text, first_line)
-    if start < 0 or text.endswith(" ") or _OTHER_LINE.search(text, start):
+    if start < 0 or text.endswith(" "):
         return False
-    spaces = _SPACES[:8] if text.isascii() else _SPACES
+    if _OTHER_FIRST_LINE.match(text, start) or _OTHER_LINE.search(text, start):
+        return False
+    spaces = OTHER_SPACES[:8] if text.isascii() else OTHER_SPACES
     if any(text.find(refused, start) >= 0 for refused in (*_REFUSED, *spaces)):
         return False
-    first_card = _CARD.search(text, start)
-    body_end = first_card.start() if first_card else len(text)
-    if first_card and _TITLE.search(text, first_card.start()):
+    first_card = _line_starting(text, "## ", start)
+    body_end = first_card if first_card >= 0 else len(text)
+    if first_card >= 0 and _line_starting(text, "# ", first_card) >= 0:
         return False  # a level-1 heading inside a card
-    title = _TITLE.search(text, start, body_end)
+    title = _line_starting(text, "# ", start, body_end)
     preamble: list[Part] = []
-    if title is not None:
-        line = first_line + text.count("\n", start, title.start())
-        end = text.find("\n", title.start())
-        content = text[title.start() + 2 : end if end >= 0 else len(text)]
+    if title >= 0:
+        line = first_line + text.count("\n", start, title)
+        end = text.find("\n", title)
+        content = text[title + 2 : end if end >= 0 else len(text)]
         preamble = [Part("heading_open", "h1", [line, line + 1], 0, 1, ""), _inline(content, line)]
     cards.preamble(_tokens(preamble))
-    if first_card is None:
+    if first_card < 0:
         return True
-    number = first_line + text.count("\n", start, first_card.start())
+    number = first_line + text.count("\n", start, first_card)
     total = text.count("\n") + 1
-    begin = first_card.start()
+    begin = first_card
     while begin >= 0:
-        following = _CARD.search(text, begin + 1)
-        end = following.start() if following else len(text)
+        following = _line_starting(text, "## ", begin + 1)
+        end = following if following >= 0 else len(text)
         chunk = text[begin:end]
-        lines = (chunk[:-1] if following else chunk).split("\n")
-        stop = number + len(lines) if following else total
+        lines = (chunk[:-1] if following >= 0 else chunk).split("\n")
+        stop = number + len(lines) if following >= 0 else total
         card, first = _card(lines, number), number
 
         def joined(a: int, b: int, lines: list[str] = lines, first: int = first) -> str:
             return "\n".join(lines[a - first : b - first])
 
         cards.card(_tokens(card), stop, joined, {})
-        number, begin = stop, following.start() if following else -1
+        number, begin = stop, following
     return True
+
+
+def _line_starting(text: str, prefix: str, start: int, end: int | None = None) -> int:
+    """Where the first line of ``text`` from ``start`` (a line's start, or inside a line) to
+    ``end`` that begins with ``prefix`` begins; -1 if none. A search for a line break and the
+    prefix: a pattern ``^## `` read every character (a third of the reader's time)."""
+    end = len(text) if end is None else end
+    if text.startswith(prefix, start, end) and (start == 0 or text[start - 1] == "\n"):
+        return start
+    found = text.find("\n" + prefix, start, end)
+    return found + 1 if found >= 0 else -1
 
 
 def _start(text: str, line: int) -> int:
