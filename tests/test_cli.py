@@ -196,13 +196,54 @@ def test_python_dash_m_runs_the_same_command() -> None:
     assert result.stdout == f"deck2anki, version {__version__}\n"
 
 
+def test_the_command_ends_with_all_its_output_and_its_status(tmp_path: Path) -> None:
+    """The command ends its process without Python's teardown (``cli.entry.leave``): what it
+    printed into a pipe, beyond the pipe's buffer, all arrives, and so does its status."""
+    rows = "".join(f"Question {i}?,Answer {i} in words.\n" for i in range(3_000))
+    (tmp_path / "deck.csv").write_text("Question,Answer\n" + rows, encoding="utf-8")
+    (tmp_path / "bad.apkg").write_text("not a zip", encoding="utf-8")
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        line = [sys.executable, "-m", "deck2anki", *args]
+        return subprocess.run(line, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    assert command("convert", "deck.csv", "deck.apkg").returncode == 0
+    listing = command("inspect", "deck.apkg")
+    assert listing.returncode == 0
+    assert len(listing.stdout.encode()) > 1 << 16  # more than a pipe holds at once
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 2 + 3_000
+    assert lines[-1].split()[:3] == ["3000", "Question", "2999?"]
+    failed = command("inspect", "bad.apkg")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("bad.apkg: error: not an Anki package")
+
+
+def test_main_raises_system_exit_for_a_program_that_runs_it_in_its_own_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deck2anki.cli import main
+
+    (tmp_path / "bad.apkg").write_text("not a zip", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["deck2anki", "inspect", "bad.apkg"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    monkeypatch.setattr(sys, "argv", ["deck2anki", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0
+
+
 def test_help_imports_neither_genanki_nor_markdown_it() -> None:
     """`deck2anki --help` answers at once: the libraries behind a build load when one runs."""
     code = (
-        "import runpy, sys\n"
+        "import sys\n"
         "sys.argv = ['deck2anki', '--help']\n"
+        "from deck2anki.cli import main\n"
         "try:\n"
-        "    runpy.run_module('deck2anki', run_name='__main__')\n"
+        "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('genanki', 'markdown_it', 'pygments', 'anki', 'zstandard', 'watchfiles')\n"

@@ -1,5 +1,5 @@
 """``python -m deck2anki``: the same as the ``deck2anki`` command."""
 
-from .cli.entry import main
+from .cli.entry import script
 
-main()
+script()
