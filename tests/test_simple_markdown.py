@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deck2anki.cards.render import _normalize_link, _safe_link, markdown
+from deck2anki.cards.render import UNCHANGED_LINK, _normalize_link, _safe_link, markdown
 from deck2anki.cards.simple_markdown import simple_html
 
 from conftest import examples
@@ -125,3 +125,25 @@ def test_the_fields_most_cards_have_are_written_without_markdown_it(text: str) -
     html = simple_html(text, _normalize_link, _safe_link)
     assert html is not None
     assert html == markdown_it(text)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.from_regex(UNCHANGED_LINK, fullmatch=True))
+def test_a_link_of_the_plain_form_is_what_markdown_it_normalises_it_to(url: str) -> None:
+    """``_normalize_link`` gives these back as they are, without asking markdown-it: it must
+    be what markdown-it gives them."""
+    from markdown_it.common.normalize_url import normalizeLink
+
+    assert normalizeLink(url) == url == _normalize_link(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://Keras.io/a", "https://a.b/é", "https://a.b/%7e", "https://a.b/x?y=(1)", "//a.b/x"],
+)
+def test_a_link_of_another_form_is_normalised_by_markdown_it(url: str) -> None:
+    from markdown_it.common.normalize_url import normalizeLink
+
+    assert not UNCHANGED_LINK.fullmatch(url)
+    expected = normalizeLink("https:" + url if url.startswith("//") else url)
+    assert _normalize_link(url) == expected

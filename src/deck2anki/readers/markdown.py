@@ -160,7 +160,8 @@ class _Notes:
         note = read(tokens, 0, end, stop, lines, 0, path, report, media, definitions, seal)
         if note is not None:
             tags = tuple(dict.fromkeys([*self.deck_tags, *note.tags]))
-            note = note.but(tags=tags)  # every part kept (its mod too)
+            if tags != note.tags:  # most notes of most decks: no tags, and none of the deck
+                note = note.but(tags=tags)  # every part kept (its mod too)
             if note.mod is not None and (not seal or seal[0] != fingerprint(note)):
                 note = replace(note, mod=None)  # edited since: the output's time is newer
             self.notes.append(note)
