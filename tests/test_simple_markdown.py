@@ -23,8 +23,10 @@ _PIECES = st.one_of(
     st.just(" "),
     st.sampled_from(_PUNCTUATION),
     st.tuples(
-        st.sampled_from(["*", "**", "***"]), st.lists(st.sampled_from(_WORDS), min_size=1)
-    ).map(lambda run: run[0] + " ".join(run[1]) + run[0]),
+        st.sampled_from(["*", "**", "***"]),
+        st.lists(st.sampled_from(_WORDS), min_size=1),
+        st.sampled_from(["", "", ".", ":", "?", "'", ")", '"', "—", "’", " "]),
+    ).map(lambda run: run[0] + " ".join(run[1]) + run[2] + run[0]),
     st.sampled_from(["x", " x ", "a*b", "  ", " a", "[l](u)", "\\(", "x`", "<mask>", "a & b"]).map(
         lambda code: f"`{code}`"
     ),
@@ -96,6 +98,8 @@ def test_math_over_lines_is_no_way_round_the_blocks_a_line_starts(
     [
         *["` x `", "`  `", "`a`b`", "``a``", "`a", "a`\nb`", "`a``b`"],
         *["*a*", "**a**", "*a**b*", "***a***", "**a*", "*a *", "*a.*b", "a*b*c", "*a*b*c*"],
+        *["**Note:** x", "*a.*", "*a?*,", "*a'*\nb", "*a.*’", "*a.*_b", "a*b.* c", "*a—*"],
+        *["*a:*b", "**a.**[l](u)", "*a.*(b)", "*a)*.", '*a"* b', "**a:**\n- b", "*a.* *b.*"],
         *["_a_", "x_1", "a_", "__a__", "a__b", "*a_b*", "a_*b*", "a _b_ c", "x_1 _y_"],
         *["# a", "a\n# b", "- a\n\n- b", "- a\n\nb", "a\n- b", "1. a", "a\n1) b", "> a"],
         *["a\n===", "a\n---", "    a", "a  \nb", "a \nb", "a\n b", "a\n\n\nb", "-a", "- "],

@@ -13,9 +13,11 @@ block (``#``, ``-``, ``+``, ``=``, a number and ``.`` or ``)``; ``>``, a fence a
 fail the inline scan) or ends with a space (a hard break).
 
 Inline: text without ``& < > | ~``; a ``_`` only inside a word (then no emphasis);
-``*a*`` and ``**a**`` around text without delimiters that starts and ends with a letter
-or digit (markdown-it's flanking rules give them no other reading); code spans of one
-backtick on one line; Anki's math ``\\(...\\)`` and ``\\[...\\]`` on one line, as the
+``*a*`` and ``**a**`` around text without delimiters that starts with a letter or digit
+and ends with one, or with ASCII punctuation before a space, a line break, ASCII
+punctuation or the end (``**Note:** x``): markdown-it's flanking rules give them no other
+reading, in every version (ASCII punctuation has always been punctuation to it); code
+spans of one backtick on one line; Anki's math ``\\(...\\)`` and ``\\[...\\]`` on one line, as the
 renderer's math rule takes them; ``[text](url)`` with plain text and a url without spaces,
 parentheses, ``\\``, ``&``, ``<>`` or control characters (markdown-it reads a bracket in it as
 any other character), that the renderer's link check allows; ``!`` but before ``[`` (an image).
@@ -24,6 +26,7 @@ any other character), that the renderer's link check allows; ``!`` but before ``
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 
 # What ends plain text: every character an inline rule of markdown-it starts at.
@@ -47,6 +50,10 @@ _CODE = re.compile(r"`([^`\n]+)`(?!`)")
 _EMPHASIS = re.compile(r"(\*\*?)([^\W_][^\\`*_\[\]<>&|~!\n]*?)\1(?!\*)")
 _LINK = re.compile(r"\[([^\\`*_\[\]<>&|~!\n]+)\]\(([^\s()\\&<>\x00-\x1f\x7f]+)\)")
 _MATH = {"(": "\\)", "[": "\\]"}
+_ASCII_PUNCTUATION = frozenset(string.punctuation)
+# What may follow a closing run after punctuation: white space (no other kind gets this
+# far), ASCII punctuation, or nothing ("" at the end of the text).
+_CLOSES_AFTER_PUNCTUATION = frozenset({"", " ", "\n", *string.punctuation})
 
 
 def escape(text: str) -> str:
@@ -134,8 +141,12 @@ def _inline(text: str, link: Callable[[str], str], allowed: Callable[[str], bool
                 return None
             inner = emphasis.group(2)
             # A letter or digit inside each end: the first run can open, the second close,
-            # whatever stands outside them (a ``*`` may open inside a word).
-            if not _is_word(inner[-1]):
+            # whatever stands outside them (a ``*`` may open inside a word). Punctuation
+            # before the second closes only before white space or punctuation (or the end).
+            if not _is_word(inner[-1]) and not (
+                inner[-1] in _ASCII_PUNCTUATION
+                and text[emphasis.end() : emphasis.end() + 1] in _CLOSES_AFTER_PUNCTUATION
+            ):
                 return None
             tag = "strong" if len(emphasis.group(1)) == 2 else "em"
             out += [f"<{tag}>", escape(inner), f"</{tag}>"]
