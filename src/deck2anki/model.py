@@ -11,6 +11,8 @@ from os import PathLike
 # What a terminal acts on rather than shows: C0 controls (escape sequences, a newline that
 # forges an output line), DEL, C1 controls (a one-character CSI) and the bidirectional
 # overrides and isolates that make text read backwards (U+202A-U+202E, U+2066-U+2069).
+_CONTROL_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069))
+_CONTROL_CHARACTERS = "".join(chr(c) for low, high in _CONTROL_RANGES for c in range(low, high + 1))
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -35,8 +37,8 @@ def _controls_but(keep: str) -> re.Pattern[str]:
     """``_CONTROLS`` without the characters of ``keep``: a document's own newlines are neither
     a reason to copy it nor a match to call back on (inspect --json of 100,000 notes: 800,000
     of them, issue 17)."""
-    chars = [chr(code) for code in range(0x2070) if _CONTROLS.match(chr(code))]
-    return re.compile("[" + "".join(re.escape(c) for c in chars if c not in keep) + "]")
+    kept = (c for c in _CONTROL_CHARACTERS if c not in keep)
+    return re.compile("[" + "".join(re.escape(c) for c in kept) + "]")
 
 
 def shown(name: str | PathLike[str]) -> str:
