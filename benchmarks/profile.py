@@ -9,7 +9,8 @@ timed from the inside: starting Python, importing what a build imports, reading 
 the note work (split, checks, HTML, hashes, fingerprint, GUID), identity (GUIDs against the
 lock), the package (its rows in the main thread's turn; SQLite's indexes and the deflate
 in a thread of their own, while the main thread makes the lock's lines), the lock's lines,
-writing the files, and the rest (the note type, the plan, the process's exit). Each figure
+writing the files, the rest (the note type, the plan of each note's lock entry and time),
+and the process's exit (the command ends without Python's teardown). Each figure
 is the median of ``--runs`` runs. A 2-card deck gives the fixed cost; the cost a note is
 (stage at N cards - stage at 2 cards) / N.
 """
@@ -31,6 +32,8 @@ from subprocess import DEVNULL
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import csv_text, lecture_text, markdown_text
+
+import deck2anki
 
 FORMATS = {"Markdown": ("deck.md", markdown_text), "CSV": ("deck.csv", csv_text)}
 FORMATS["lecture"] = ("deck.txt", lecture_text)
@@ -79,12 +82,9 @@ timed(deck, "notes_block", "lock lines")
 timed(deck, "seal", "seal")  # after the package is made: not in "lock lines"
 timed(files, "digest", "write")  # the package's hash, for the lock
 timed(files, "write_all", "write")
-from deck2anki.cli.entry import main
+from deck2anki.cli.entry import leave, run
 sys.argv = ["deck2anki", "build"]
-try:
-    main()
-except SystemExit:
-    pass
+status = run()
 spent["in process"] = time.perf_counter() - start
 spent["imports"] = imported - start
 # The main thread waits for the package's rows (the schema, then the rows), makes the
@@ -93,6 +93,7 @@ if "package start" in marks:
     spent["package rows"] = marks["rows end"] - marks["package start"]
     spent["package wait"] = max(0.0, marks["package end"] - marks["lock lines end"])
 print(json.dumps(spent))
+leave(status)  # as the command ends: without Python's teardown
 """
 
 
@@ -156,7 +157,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--formats", nargs="*", default=list(FORMATS))
     args = parser.parse_args()
-    package = Path(__import__("deck2anki").__file__).parent
+    package = Path(deck2anki.__file__ or ".").parent
     # Compiled first, as an installed wheel is: an editable install compiles on each run.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
     results: dict[tuple[str, int], dict[str, float]] = {}
