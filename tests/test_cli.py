@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -219,7 +220,7 @@ def test_the_command_ends_with_all_its_output_and_its_status(tmp_path: Path) -> 
     assert failed.stderr.startswith("bad.apkg: error: not an Anki package")
 
 
-def test_main_raises_system_exit_for_a_program_that_runs_it_in_its_own_process(
+def test_main_raises_system_exit_on_failure_for_a_program_that_runs_it_in_its_own_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from deck2anki.cli import main
@@ -231,9 +232,39 @@ def test_main_raises_system_exit_for_a_program_that_runs_it_in_its_own_process(
         main()
     assert exited.value.code == 1
     monkeypatch.setattr(sys, "argv", ["deck2anki", "--version"])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    assert exited.value.code == 0
+    main()  # success returns
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "out"),
+    [
+        # Written, not flushed: leave() flushes before it ends the process.
+        ("sys.stdout.write('x' * 100); leave(3)", 3, "x" * 100),
+        # A profiler's statistics are printed when Python exits: under one it exits as usual.
+        (
+            "import cProfile; p = cProfile.Profile(); p.enable(); atexit.register(print, 'saved');"
+            " leave(0)",
+            0,
+            "saved\n",
+        ),
+    ],
+)
+def test_leave_ends_the_process_with_what_it_wrote(code: str, status: int, out: str) -> None:
+    line = f"import atexit, sys\nfrom deck2anki.cli.entry import leave\n{code}\n"
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run
+    command = [sys.executable, "-c", line]
+    done = subprocess.run(command, capture_output=True, text=True, env=buffered)
+    assert (done.returncode, done.stdout, done.stderr) == (status, out, "")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["formats"], ["inspect", "bad.apkg"]])
+def test_a_closed_output_gets_no_traceback(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "bad.apkg").write_text("not a zip", encoding="utf-8")
+    # Started with its standard output closed: Python's sys.stdout is then None.
+    command = f"exec >&- ; {sys.executable} -m deck2anki {' '.join(args)}"
+    done = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == (1 if args[0] == "inspect" else 0)
 
 
 def test_help_imports_neither_genanki_nor_markdown_it() -> None:

@@ -141,9 +141,38 @@ def test_a_link_of_the_plain_form_is_what_markdown_it_normalises_it_to(url: str)
     assert normalizeLink(url) == url == _normalize_link(url)
 
 
+# Hosts near what mdurl takes as they are: labels up to 63 characters, 255 in all.
+_LABELS = st.lists(
+    st.integers(1, 70).map(lambda n: "a" * n) | st.sampled_from(["a-b", "x1", "0", "-a", "b-"]),
+    min_size=1,
+    max_size=6,
+).map(".".join)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    scheme=st.sampled_from(["http://", "https://", "HTTP://"]),
+    host=_LABELS,
+    port=st.sampled_from(["", ":8080", ":1"]),
+    rest=st.sampled_from(["", "/", "/x", "/a/b.c", "?q=1", "#f", "/x?y=z#w"]),
+)
+def test_every_link_is_normalised_as_markdown_it_normalises_it(
+    scheme: str, host: str, port: str, rest: str
+) -> None:
+    from markdown_it.common.normalize_url import normalizeLink
+
+    url = scheme + host + port + rest
+    assert _normalize_link(url) == normalizeLink(url)
+
+
 @pytest.mark.parametrize(
     "url",
-    ["https://Keras.io/a", "https://a.b/é", "https://a.b/%7e", "https://a.b/x?y=(1)", "//a.b/x"],
+    [
+        *["https://Keras.io/a", "https://a.b/é", "https://a.b/%7e", "https://a.b/x?y=(1)"],
+        *["//a.b/x", "https://a..b/", "https://-a.b/"],
+        "https://" + ".".join(["a" * 63] * 4) + ".bc/x",  # a host of 258: mdurl blanks it
+        "http://" + "a" * 64 + ":8080/p",  # a label of 64: mdurl cuts it
+    ],
 )
 def test_a_link_of_another_form_is_normalised_by_markdown_it(url: str) -> None:
     from markdown_it.common.normalize_url import normalizeLink

@@ -19,10 +19,12 @@ def _terminated(number: int, frame: object) -> None:
 
 
 def main() -> None:
-    """Run the command ``sys.argv`` names, then raise SystemExit with its status: no input
-    ever gets a traceback. For a program that runs deck2anki's command line in its own
+    """Run the command ``sys.argv`` names; on failure raise SystemExit with its status: no
+    input ever gets a traceback. For a program that runs deck2anki's command line in its own
     process (a test, a wrapper): ``script`` is the ``deck2anki`` command itself."""
-    sys.exit(run())
+    status = run()
+    if status:  # success returns, as it always has
+        sys.exit(status)
 
 
 def script() -> NoReturn:
@@ -47,7 +49,10 @@ def run() -> int:
         echo("interrupted; files are written whole or not at all", err=True)
         return EXIT_INTERRUPTED
     except SystemExit as done:  # a command that exits with a status of its own
-        return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        echo(str(done.code), err=True)  # what Python's own exit prints of such a code
+        return 1
     except Exception as error:
         if debug:
             raise
@@ -61,17 +66,24 @@ def run() -> int:
     return 0
 
 
+# Tools that save what they gathered when Python exits: under one, it exits as usual.
+_WATCHERS = ("coverage", "memray", "pyinstrument", "yappi", "line_profiler")
+
+
 def leave(status: int) -> NoReturn:
     """End the process with ``status``, once what it printed is out, without Python's
     teardown: every file the command wrote is closed and renamed into place by then, and
     tearing down the modules a build imports took 19 ms, a tenth of a 1,000-card build
-    (issue 17; benchmarks/AB.md). Under a tracer (coverage, a debugger) Python exits as
-    usual, so that it can save what it gathered."""
+    (issue 17; benchmarks/AB.md). Under a tracer or a profiler (coverage, a debugger,
+    cProfile, memray) Python exits as usual, so that it can save what it gathered; so it
+    does when its output cannot be flushed (a closed pipe: Python's exit says so)."""
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: Python's own exit says so, and how
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: the descriptor was closed when Python started
+                stream.flush()
+    except (OSError, ValueError):
         sys.exit(status)
-    if sys.gettrace() is not None or "coverage" in sys.modules:
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    if watched or any(name in sys.modules for name in _WATCHERS):
         sys.exit(status)
     os._exit(status)
