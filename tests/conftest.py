@@ -125,6 +125,29 @@ def log_counts(log: Any) -> dict[str, int]:
     }
 
 
+def export_package(
+    col: Any,
+    out: Path,
+    deck: str | None = None,
+    *,
+    legacy: bool = False,
+    scheduling: bool = False,
+    media: bool = True,
+) -> Path:
+    """Anki's own package export, as its Export dialog writes one: of the whole collection or
+    of ``deck``, the current format (``collection.anki21b``) unless ``legacy``."""
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+
+    col.export_anki_package(
+        out_path=str(out),
+        options=ExportAnkiPackageOptions(
+            legacy=legacy, with_scheduling=scheduling, with_media=media, with_deck_configs=False
+        ),
+        limit=DeckIdLimit(col.decks.id(deck)) if deck is not None else None,
+    )
+    return out
+
+
 EXPORT_OPTIONS = ("notetype", "deck", "guid", "tags", "html")
 """The columns Anki's "Notes in Plain Text" export offers, each a ``with_...`` option."""
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from deck2anki.cli import cli
 
-from conftest import export_text, import_package
+from conftest import export_package, export_text, import_package
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00 not really a song"
@@ -40,16 +40,7 @@ def add(col: Any, kind: str, fields: list[str], deck: str = "Bio") -> Any:
 
 def export(col: Any, out: Path, *, media: bool = True, scheduling: bool = False) -> Path:
     """Anki's current package export (collection.anki21b) of the deck Bio."""
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
-
-    col.export_anki_package(
-        out_path=str(out),
-        options=ExportAnkiPackageOptions(
-            legacy=False, with_scheduling=scheduling, with_media=media, with_deck_configs=False
-        ),
-        limit=DeckIdLimit(col.decks.id("Bio")),
-    )
-    return out
+    return export_package(col, out, "Bio", scheduling=scheduling, media=media)
 
 
 def fresh(tmp_path: Path, name: str) -> Any:

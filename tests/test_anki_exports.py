@@ -12,7 +12,7 @@ import deck2anki
 from deck2anki.errors import Report
 from deck2anki.model import Markup
 
-from conftest import SEED, export_text, fold, import_package
+from conftest import SEED, export_package, export_text, fold, import_package
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 
@@ -46,16 +46,8 @@ def anki_deck(collection: Any) -> Any:
 def test_a_deck_exported_by_anki_reads_back_whole(
     anki_deck: Any, tmp_path: Path, legacy: bool
 ) -> None:
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
-
     out = tmp_path / "export.apkg"
-    anki_deck.export_anki_package(
-        out_path=str(out),
-        options=ExportAnkiPackageOptions(
-            legacy=legacy, with_scheduling=False, with_media=True, with_deck_configs=False
-        ),
-        limit=DeckIdLimit(anki_deck.decks.id("Biology::Cells")),
-    )
+    export_package(anki_deck, out, "Biology::Cells", legacy=legacy)
     with zipfile.ZipFile(out) as archive:
         assert ("collection.anki21" if legacy else "collection.anki21b") in archive.namelist()
     report = Report()

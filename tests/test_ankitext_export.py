@@ -15,7 +15,7 @@ from deck2anki.errors import Report
 from test_notetypes_roundtrip import _vocab
 
 from conftest import EXPORT_OPTIONS as OPTIONS
-from conftest import export_text, import_package, log_counts
+from conftest import export_package, export_text, import_package, log_counts
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 STOCK = (
@@ -273,16 +273,8 @@ def _rows(text: str) -> set[tuple[str, ...]]:
 def test_a_package_written_as_anki_text_is_what_anki_writes_and_reads_back(
     course: Any, tmp_path: Path
 ) -> None:
-    from anki.collection import ExportAnkiPackageOptions
-
     package = tmp_path / "course.apkg"
-    course.export_anki_package(
-        out_path=str(package),
-        options=ExportAnkiPackageOptions(
-            legacy=False, with_scheduling=False, with_media=True, with_deck_configs=False
-        ),
-        limit=None,
-    )
+    export_package(course, package)
     ours = tmp_path / "ours.txt"
     report = Report()
     deck2anki.convert(package, ours, to_format="anki-text", report=report)

@@ -15,7 +15,7 @@ import deck2anki
 from deck2anki.cards import notetype as own_notetype
 from deck2anki.cli import cli
 
-from conftest import SEED, import_package, log_counts
+from conftest import SEED, export_package, import_package, log_counts
 
 HINT = "  hint: see the JSON schema in deck2anki's README"
 
@@ -50,19 +50,6 @@ def _fresh(tmp_path: Path, name: str) -> Any:
     return Collection(str(tmp_path / name / "collection.anki2"))
 
 
-def _export(col: Any, out: Path) -> Path:
-    from anki.collection import ExportAnkiPackageOptions
-
-    col.export_anki_package(
-        out_path=str(out),
-        options=ExportAnkiPackageOptions(
-            legacy=False, with_scheduling=False, with_media=True, with_deck_configs=False
-        ),
-        limit=None,
-    )
-    return out
-
-
 def test_our_note_type_changed_in_anki_converts_to_a_package_anki_imports(
     collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -75,7 +62,7 @@ def test_our_note_type_changed_in_anki_converts_to_a_package_anki_imports(
     models.add_field(model, models.new_field("Source"))
     models.update_dict(model)
     notes = collection.note_count()
-    edited = _export(collection, tmp_path / "edited.apkg")
+    edited = export_package(collection, tmp_path / "edited.apkg")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000100")
     back = tmp_path / "back.apkg"
     result = CliRunner().invoke(cli, ["convert", str(edited), str(back)])

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from deck2anki.cli import cli
 
-from conftest import export_text
+from conftest import export_package, export_text
 
 
 @pytest.fixture
@@ -40,19 +40,6 @@ def vocab_deck(collection: Any) -> Any:
     return collection
 
 
-def _package(collection: Any, out: Path) -> Path:
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
-
-    collection.export_anki_package(
-        out_path=str(out),
-        options=ExportAnkiPackageOptions(
-            legacy=False, with_scheduling=False, with_media=True, with_deck_configs=False
-        ),
-        limit=DeckIdLimit(collection.decks.id("Bio")),
-    )
-    return out
-
-
 def _convert(*args: str) -> str:
     result = CliRunner().invoke(cli, ["convert", *args])
     assert result.exit_code == 0, result.output
@@ -65,7 +52,7 @@ def test_each_kind_of_loss_is_one_line_per_note_type_with_its_count(
     vocab_deck: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source_kind: str, output: str
 ) -> None:
     monkeypatch.chdir(tmp_path)  # Markdown's note type files are read inside the project
-    package = _package(vocab_deck, tmp_path / "bio.apkg")
+    package = export_package(vocab_deck, tmp_path / "bio.apkg", "Bio")
     options: list[str] = []
     if source_kind == "anki-text":
         source, options = export_text(vocab_deck, tmp_path / "bio.txt"), ["--from", "anki-text"]
@@ -101,7 +88,7 @@ def test_a_field_only_some_notes_fill_is_listed_and_the_count_is_of_notes_losing
         for index, value in enumerate(fields):
             note.fields[index] = value
         vocab_deck.add_note(note, vocab_deck.decks.id("Bio"))
-    source = _package(vocab_deck, tmp_path / "bio.apkg")
+    source = export_package(vocab_deck, tmp_path / "bio.apkg", "Bio")
     result = CliRunner().invoke(cli, ["convert", str(source), str(tmp_path / "out.csv")])
     assert result.exit_code == 0, result.output
     assert (

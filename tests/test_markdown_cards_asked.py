@@ -13,14 +13,12 @@ import pytest
 
 import deck2anki
 
-from conftest import import_package, log_counts
+from conftest import export_package, import_package, log_counts
 
 
 def test_add_reverse_filled_in_the_markdown_makes_the_reverse_card(
     collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from anki.collection import ExportAnkiPackageOptions
-
     monkeypatch.chdir(tmp_path)
     optional = collection.models.by_name("Basic (optional reversed card)")
     for fields in (["hola", "hello", ""], ["adiós", "goodbye", "y"]):
@@ -28,11 +26,7 @@ def test_add_reverse_filled_in_the_markdown_makes_the_reverse_card(
         note.fields[:] = fields
         collection.add_note(note, collection.decks.id("Spanish"))
     package = tmp_path / "spanish.apkg"
-    collection.export_anki_package(
-        out_path=str(package),
-        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-        limit=None,
-    )
+    export_package(collection, package)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 60))
     markdown = tmp_path / "spanish.md"
     deck2anki.convert(package, markdown)

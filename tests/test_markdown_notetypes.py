@@ -20,9 +20,9 @@ import deck2anki
 from deck2anki.cli import cli
 from deck2anki.errors import Report
 from test_markdown_editable import _ordinary_package
-from test_notetypes_roundtrip import CSS, _export, _imported, _seen, make_course
+from test_notetypes_roundtrip import CSS, _imported, _seen, make_course
 
-from conftest import import_package, log_counts
+from conftest import export_package, import_package, log_counts
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def later(monkeypatch: pytest.MonkeyPatch) -> None:
 def _markdown(course: Any, tmp_path: Path, legacy: bool = False) -> Path:
     """The course exported by Anki, converted to Markdown in the project (here)."""
     os.chdir(tmp_path)
-    source = _export(course, tmp_path / "course.apkg", legacy)
+    source = export_package(course, tmp_path / "course.apkg", legacy=legacy)
     said = Report()
     deck2anki.convert(source, tmp_path / "course.md", report=said)
     # Markdown holds every note type now: nothing is said to be lost but the reviews.
@@ -314,7 +314,7 @@ def _bad_input(tmp_path: Path) -> tuple[Path, Path]:
         note = col.new_note(col.models.by_name("Basic"))
         note.fields[:] = ["Genome?", "Nucleus"]
         col.add_note(note, col.decks.id("Bio"))
-        source = _export(col, tmp_path / "bio.apkg", legacy=False)
+        source = export_package(col, tmp_path / "bio.apkg")
     finally:
         col.close()
     deck2anki.convert(source, tmp_path / "bio.md")

@@ -13,7 +13,7 @@ import pytest
 
 import deck2anki
 
-from conftest import import_package, log_counts
+from conftest import export_package, import_package, log_counts
 
 SOURCE = """\
 ---
@@ -99,19 +99,13 @@ def test_cloze_notes_markdown_cannot_say_keep_their_note_type_as_it_is(
     """Written as deck2anki's own, a note type changed in Anki would go back with deck2anki's
     look, and a card in another deck to the deck of the file; the notes stay notes of that
     note type then, all of them (a package cannot hold it and deck2anki's own cloze notes)."""
-    from anki.collection import ExportAnkiPackageOptions
-
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bio.md").write_text(SOURCE, encoding="utf-8")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     deck2anki.convert(tmp_path / "bio.md", tmp_path / "bio.apkg")
     import_package(collection, tmp_path / "bio.apkg")
     change(collection)
-    collection.export_anki_package(
-        out_path=str(tmp_path / "changed.apkg"),
-        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-        limit=None,
-    )
+    export_package(collection, tmp_path / "changed.apkg")
     deck2anki.convert(tmp_path / "changed.apkg", tmp_path / "out.md")
     text = (tmp_path / "out.md").read_text(encoding="utf-8")
     assert text.count("<!-- notetype: deck2anki cloze (v1) -->") == 2

@@ -16,30 +16,28 @@ from click.testing import CliRunner
 import deck2anki
 from deck2anki.cli import cli
 
-from conftest import import_package, log_counts
+from conftest import export_package, import_package, log_counts
+
+
+def _basic_copy_with_a_note(collection: Any, name: str, fields: list[str], deck: str) -> None:
+    """A note type copied from Basic and called ``name``, and a note of it in ``deck``."""
+    model = collection.models.copy(collection.models.by_name("Basic"), add=False)
+    model["name"] = name
+    collection.models.add(model)
+    note = collection.new_note(collection.models.by_name(name))
+    note.fields[:] = fields
+    collection.add_note(note, collection.decks.id(deck))
 
 
 def test_note_types_of_any_name_get_folders_every_system_can_hold(
     collection: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from anki.collection import ExportAnkiPackageOptions
-
     monkeypatch.chdir(tmp_path)
     names = ["a/b", "x:y", "q?", "q*", "Ctrl\x01", "..", "CON", "nul.txt", "Com1", "console"]
-    basic = collection.models.by_name("Basic")
     for name in names:
-        model = collection.models.copy(basic, add=False)
-        model["name"] = name
-        collection.models.add(model)
-        note = collection.new_note(collection.models.by_name(name))
-        note.fields[:] = [f"Front of {name}", "Back"]
-        collection.add_note(note, collection.decks.id("Names"))
+        _basic_copy_with_a_note(collection, name, [f"Front of {name}", "Back"], "Names")
     package = tmp_path / "names.apkg"
-    collection.export_anki_package(
-        out_path=str(package),
-        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-        limit=None,
-    )
+    export_package(collection, package)
     deck2anki.convert(package, tmp_path / "names.md")
     folders = sorted(path.name for path in (tmp_path / "names.notetypes").iterdir())
     assert folders == sorted(
@@ -55,8 +53,6 @@ def test_names_one_in_unicode_get_folders_of_their_own(
 ) -> None:
     """``Café`` composed and ``Café`` as e + accent (JSON may hold both; Anki makes one of
     them) are one folder name to macOS: the second would have overwritten the first."""
-    from anki.collection import ExportAnkiPackageOptions
-
     monkeypatch.chdir(tmp_path)
     basic = collection.models.by_name("Basic")
     for name in ("Caf\u00e9", "Cafe"):
@@ -66,11 +62,7 @@ def test_names_one_in_unicode_get_folders_of_their_own(
         note = collection.new_note(collection.models.by_name(name))
         note.fields[:] = [f"Front of {name}", "Back"]
         collection.add_note(note, collection.decks.id("Names"))
-    collection.export_anki_package(
-        out_path=str(tmp_path / "names.apkg"),
-        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-        limit=None,
-    )
+    export_package(collection, tmp_path / "names.apkg")
     deck2anki.convert(tmp_path / "names.apkg", tmp_path / "names.json")
     text = (tmp_path / "names.json").read_text("utf-8")
     (tmp_path / "names.json").write_text(text.replace('"Cafe"', '"Cafe\u0301"'), "utf-8")
@@ -89,23 +81,12 @@ def test_a_note_type_folder_left_by_an_earlier_conversion_is_refused(
     """The note type renamed in Anki and the deck converted again to the same file: its old
     folder stayed beside the new one, with the same id, and the Markdown could not be read
     back ("note type id ... is also the id of the note type in ...")."""
-    from anki.collection import ExportAnkiPackageOptions
-
     monkeypatch.chdir(tmp_path)
-    model = collection.models.copy(collection.models.by_name("Basic"), add=False)
-    model["name"] = "Vocab"
-    collection.models.add(model)
-    note = collection.new_note(collection.models.by_name("Vocab"))
-    note.fields[:] = ["hola", "hello"]
-    collection.add_note(note, collection.decks.id("Spanish"))
+    _basic_copy_with_a_note(collection, "Vocab", ["hola", "hello"], "Spanish")
 
     def convert() -> Any:
         package = tmp_path / "spanish.apkg"
-        collection.export_anki_package(
-            out_path=str(package),
-            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-            limit=None,
-        )
+        export_package(collection, package)
         return CliRunner().invoke(cli, ["convert", "spanish.apkg", "spanish.md"])
 
     assert convert().exit_code == 0
@@ -129,23 +110,12 @@ def test_note_type_files_are_not_written_through_a_link_out_of_the_folder(
 ) -> None:
     """A link planted (or left) where the folder goes had the note type's files written where
     it leads: notetype.json, style.css and the templates, over what was there."""
-    from anki.collection import ExportAnkiPackageOptions
-
     project, outside = tmp_path / "project", tmp_path / "outside"
     project.mkdir()
     outside.mkdir()
     monkeypatch.chdir(project)
-    model = collection.models.copy(collection.models.by_name("Basic"), add=False)
-    model["name"] = "Vocab"
-    collection.models.add(model)
-    note = collection.new_note(collection.models.by_name("Vocab"))
-    note.fields[:] = ["hola", "hello"]
-    collection.add_note(note, collection.decks.id("Spanish"))
-    collection.export_anki_package(
-        out_path=str(project / "spanish.apkg"),
-        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-        limit=None,
-    )
+    _basic_copy_with_a_note(collection, "Vocab", ["hola", "hello"], "Spanish")
+    export_package(collection, project / "spanish.apkg")
     (project / link).parent.mkdir(exist_ok=True)
     (project / link).symlink_to(outside)
     result = CliRunner().invoke(cli, ["convert", "spanish.apkg", "spanish.md"])

@@ -15,7 +15,7 @@ import pytest
 import deck2anki
 from deck2anki.errors import Report
 
-from conftest import SEED, import_package
+from conftest import SEED, export_package, import_package
 
 PNG = (Path(__file__).parent / "fixtures" / "markdown" / "img" / "cell.png").read_bytes()
 SOUND = b"ID3\x03\x00\x00\x00\x00\x00\x00 not really an mp3"
@@ -103,19 +103,6 @@ def make_course(col: Any) -> Any:
     return col
 
 
-def _export(col: Any, out: Path, legacy: bool) -> Path:
-    from anki.collection import ExportAnkiPackageOptions
-
-    col.export_anki_package(
-        out_path=str(out),
-        options=ExportAnkiPackageOptions(
-            legacy=legacy, with_scheduling=False, with_media=True, with_deck_configs=False
-        ),
-        limit=None,
-    )
-    return out
-
-
 def _seen(col: Any) -> dict[str, Any]:
     """What Anki shows of a collection: notes, note types, cards per deck, decks, media."""
     notes = set()
@@ -176,7 +163,7 @@ def later(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_package_read_holds_every_note_type_whole(
     course: Any, tmp_path: Path, legacy: bool
 ) -> None:
-    deck = deck2anki.read(_export(course, tmp_path / "course.apkg", legacy))
+    deck = deck2anki.read(export_package(course, tmp_path / "course.apkg", legacy=legacy))
     mine = course.models.by_name("Vocab (mine)")
     vocab = next(n for n in deck.notetypes if n.name == "Vocab (mine)")
     assert vocab.id == mine["id"]
@@ -217,7 +204,7 @@ def test_a_package_read_holds_every_note_type_whole(
 def test_a_round_trip_gives_the_same_deck_in_a_fresh_collection(
     course: Any, tmp_path: Path, legacy: bool, via: str, later: None
 ) -> None:
-    source = _export(course, tmp_path / "course.apkg", legacy)
+    source = export_package(course, tmp_path / "course.apkg", legacy=legacy)
     middle = tmp_path / f"middle.{via}"
     deck2anki.convert(source, middle)
     back = tmp_path / "back.apkg"
@@ -238,7 +225,7 @@ def test_a_round_trip_gives_the_same_deck_in_a_fresh_collection(
 def test_a_round_trip_updates_the_collection_it_came_from(
     course: Any, tmp_path: Path, legacy: bool, via: str, later: None
 ) -> None:
-    source = _export(course, tmp_path / "course.apkg", legacy)
+    source = export_package(course, tmp_path / "course.apkg", legacy=legacy)
     middle = tmp_path / f"middle.{via}"
     deck2anki.convert(source, middle)
     back = tmp_path / "back.apkg"
@@ -260,7 +247,7 @@ def test_a_round_trip_updates_the_collection_it_came_from(
 def test_one_note_edited_in_json_is_the_one_update(
     course: Any, tmp_path: Path, later: None
 ) -> None:
-    source = _export(course, tmp_path / "course.apkg", legacy=False)
+    source = export_package(course, tmp_path / "course.apkg")
     middle = tmp_path / "middle.json"
     deck2anki.convert(source, middle)
     data = json.loads(middle.read_text(encoding="utf-8"))
@@ -281,7 +268,7 @@ def test_one_note_edited_in_json_is_the_one_update(
 
 
 def test_only_formats_that_drop_note_types_say_so(course: Any, tmp_path: Path) -> None:
-    source = _export(course, tmp_path / "course.apkg", legacy=False)
+    source = export_package(course, tmp_path / "course.apkg")
     kept, dropped = Report(), Report()
     deck2anki.convert(source, tmp_path / "out.json", report=kept)
     deck2anki.convert(source, tmp_path / "out.csv", report=dropped)
@@ -354,7 +341,7 @@ def test_json_of_note_types_that_cannot_be_is_refused_with_its_place(
     note = collection.new_note(collection.models.by_name("Basic"))
     note.fields[:] = ["Genome?", "Nucleus"]
     collection.add_note(note, collection.decks.id("Bio"))
-    source = _export(collection, tmp_path / "bio.apkg", legacy=False)
+    source = export_package(collection, tmp_path / "bio.apkg")
     middle = tmp_path / "bio.json"
     deck2anki.convert(source, middle)
     data = json.loads(middle.read_text(encoding="utf-8"))
@@ -375,7 +362,7 @@ def test_a_card_of_a_template_the_note_type_lacks_is_not_made(
     note = collection.new_note(collection.models.by_name("Basic"))
     note.fields[:] = ["Genome?", "Nucleus"]
     collection.add_note(note, collection.decks.id("Bio"))
-    source = _export(collection, tmp_path / "bio.apkg", legacy=False)
+    source = export_package(collection, tmp_path / "bio.apkg")
     middle = tmp_path / "bio.json"
     deck2anki.convert(source, middle)
     data = json.loads(middle.read_text(encoding="utf-8"))
@@ -430,7 +417,7 @@ def test_a_round_trip_through_json_makes_no_blank_card(tmp_path: Path, collectio
         for index, value in enumerate(fields):
             note.fields[index] = value
         col.add_note(note, col.decks.id("Bio"))
-    package = _export(col, tmp_path / "bio.apkg", legacy=False)
+    package = export_package(col, tmp_path / "bio.apkg")
     deck2anki.convert(package, tmp_path / "bio.json")
     assert "card_decks" not in (tmp_path / "bio.json").read_text(encoding="utf-8")
     deck2anki.convert(tmp_path / "bio.json", tmp_path / "back.apkg")
