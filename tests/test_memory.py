@@ -33,12 +33,7 @@ def test_reading_delimited_text_costs_less_than_four_times_its_size(fmt: str) ->
     text = csv_deck(2_000)
     if fmt == "tsv":
         text = text.replace(",", "\t")
-    tracemalloc.start()
-    try:
-        deck = deck2anki.read_text(text, fmt=fmt)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    deck, _, peak = read_traced(text, fmt)
     assert len(deck.notes) == 2_000
     # The bytes, the text decoded from them and the notes: about three times the text. The
     # io.StringIO the reader wrapped the text in held it four times over again (7.3 times).
@@ -57,12 +52,7 @@ def markdown_deck(cards: int) -> str:
 def test_reading_markdown_costs_less_than_ten_times_its_size() -> None:
     deck2anki.read_text(markdown_deck(3), fmt="markdown")  # markdown-it imported beforehand
     text = markdown_deck(2_000)
-    tracemalloc.start()
-    try:
-        deck = deck2anki.read_text(text, fmt="markdown")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    deck, _, peak = read_traced(text, "markdown")
     assert len(deck.notes) == 2_000
     # The notes hold 2.8 times the text; markdown-it's marks of every line and the tokens of
     # a card at a time come on top. The tokens of the whole text, kept until every card's
@@ -73,12 +63,7 @@ def test_reading_markdown_costs_less_than_ten_times_its_size() -> None:
 def test_the_notes_read_from_markdown_hold_less_than_two_and_a_half_times_its_text() -> None:
     deck2anki.read_text(markdown_deck(3), fmt="markdown")
     text = markdown_deck(2_000)
-    tracemalloc.start()
-    try:
-        deck = deck2anki.read_text(text, fmt="markdown")
-        held, _ = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    deck, held, _ = read_traced(text, "markdown")
     assert len(deck.notes) == 2_000
     # Their text, each Note and Location: 2.1 times the text. An empty set of cards of its
     # own for every note (216 bytes) made it 2.6: 21 MB for 100,000 notes, kept all build.
@@ -97,6 +82,18 @@ def long_deck(notes: int) -> deck2anki.Deck:
     """A deck of long notes, each with its GUID: its text outweighs the objects around it."""
     text = "\n".join(f"Question {i}?\n{'A long answer, on and on. ' * 30}{i}" for i in range(notes))
     return deck2anki.read_text(text, deck_name="Long")
+
+
+def read_traced(text: str, fmt: str) -> tuple[deck2anki.Deck, int, int]:
+    """The deck read from ``text``, with the memory its objects held at the end and at the
+    most while it was read (tracemalloc: Python's objects, not the process)."""
+    tracemalloc.start()
+    try:
+        deck = deck2anki.read_text(text, fmt=fmt)
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return deck, held, peak
 
 
 def traced_peak(action: Callable[[], object]) -> int:
