@@ -25,7 +25,8 @@ print(" ".join(sorted(sys.modules)))
         (
             "deck.md",
             "# Cells\n\n## What makes ATP?\n<!-- id: atp -->\n\nATP *synthase*, in `mitochondria`."
-            "\n\n- from ADP\n- and \\(P_i\\)\n\nAnalogy: a **mill** turned by a stream.\n",
+            "\n\n- from ADP\n- and \\(P_i\\)\n\n**Note:** see [the docs](https://example.org/atp)."
+            "\n\nAnalogy: a **mill** turned by a stream.\n",
         ),
     ],
     ids=["csv", "lecture", "markdown"],
