@@ -13,7 +13,7 @@ from os import PathLike
 # overrides and isolates that make text read backwards (U+202A-U+202E, U+2066-U+2069).
 _CONTROL_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069))
 _CONTROL_CHARACTERS = "".join(chr(c) for low, high in _CONTROL_RANGES for c in range(low, high + 1))
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(f"[{re.escape(_CONTROL_CHARACTERS)}]")
 
 
 def printable(text: str, keep: str = "", json: bool = False) -> str:
